@@ -1,0 +1,1 @@
+"""KPI Advisor: advisor package."""

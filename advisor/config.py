@@ -1,0 +1,103 @@
+"""Every setting of KPI Advisor, listed once with its default and a line of help."""
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import ConfigError
+
+ENV_PREFIX = "KPI_ADVISOR_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its config key, environment suffix, default, type and help line."""
+
+    key: str
+    env: str
+    default: Any
+    kind: type
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE", "DB", None, str,
+            "Path of the SQLite file; default: kpi-advisor.db in the instance folder."),
+    Setting("HOST", "HOST", "127.0.0.1", str, "Address `kpi-advisor serve` listens on."),
+    Setting("PORT", "PORT", 5000, int, "Port `kpi-advisor serve` listens on."),
+    Setting("SECRET_KEY", "SECRET_KEY", None, str,
+            "Signs sessions and CSRF tokens; default: generated once into instance/secret_key."),
+    Setting("DEFAULT_LANG", "LANG", "vi", str, "Language when a request names none: vi or en."),
+    Setting("MAX_CONTENT_LENGTH", "MAX_BYTES", 2 * 1024 * 1024, int,
+            "Largest request body accepted, in bytes (uploads included)."),
+    Setting("THREADS", "THREADS", 8, int, "Worker threads of the production server."),
+)
+
+LANGS: tuple[str, ...] = ("vi", "en")
+
+
+def defaults() -> dict[str, Any]:
+    """Return the default value of every setting."""
+    return {s.key: s.default for s in SETTINGS}
+
+
+def from_file(path: str | Path) -> dict[str, Any]:
+    """Return the settings in a JSON config file, rejecting unknown keys."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a JSON object")
+    known = {s.key for s in SETTINGS}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown settings in {path}: {unknown}; allowed: {sorted(known)}")
+    return {s.key: _convert(s, data[s.key], path) for s in SETTINGS if s.key in data}
+
+
+def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the settings given by KPI_ADVISOR_* environment variables."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for setting in SETTINGS:
+        raw = environ.get(ENV_PREFIX + setting.env)
+        if raw not in (None, ""):
+            found[setting.key] = _convert(setting, raw, ENV_PREFIX + setting.env)
+    return found
+
+
+def _convert(setting: Setting, raw: Any, origin: object) -> Any:
+    """Return `raw` as the setting's type, or raise a ConfigError naming where it came from."""
+    try:
+        value = setting.kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{origin}: {setting.key} must be {setting.kind.__name__}") from exc
+    if setting.key == "DEFAULT_LANG" and value not in LANGS:
+        raise ConfigError(f"{origin}: DEFAULT_LANG must be one of {', '.join(LANGS)}")
+    return value
+
+
+def instance_secret(instance_dir: str | Path) -> str:
+    """Return the secret key kept in the instance folder, generating it on first use."""
+    path = Path(instance_dir) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def settings_table() -> str:
+    """Return the Markdown table of settings that the README carries."""
+    rows = ["| Environment variable | Default | Meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = "(see meaning)" if s.default is None else f"`{s.default}`"
+        rows.append(f"| `{ENV_PREFIX}{s.env}` | {default} | {s.help} |")
+    return "\n".join(rows)

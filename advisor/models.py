@@ -1,0 +1,59 @@
+"""The interview's answers as strict models, shared by the interview and the recommendation."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from catalog.vocab import CHANNELS, DATA_SOURCES, DEPARTMENTS, GOALS
+
+Lang = Literal["vi", "en"]
+Goal = Literal[GOALS]
+Channel = Literal[CHANNELS]
+DataSource = Literal[DATA_SOURCES]
+DepartmentName = Literal[DEPARTMENTS]
+BusinessModel = Literal["b2b", "b2c", "both"]
+Stage = Literal["startup", "growth", "mature"]
+Size = Literal["micro", "small", "medium", "large"]
+SalesMotion = Literal["field", "inside", "self_serve", "retail", "mixed"]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+KpiRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
+
+
+class Answers(BaseModel):
+    """Answers given so far; every field is optional until a recommendation needs it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    org_name: ShortText | None = None
+    goals: list[Goal] | None = Field(default=None, max_length=12)
+    departments: list[DepartmentName] | None = Field(default=None, max_length=3)
+    business_model: BusinessModel | None = None
+    stage: Stage | None = None
+    size: Size | None = None
+    sales_motion: SalesMotion | None = None
+    channels: list[Channel] | None = Field(default=None, max_length=13)
+    email_list_size: int | None = Field(default=None, ge=0, le=100_000_000)
+    monthly_ad_budget: float | None = Field(default=None, ge=0, le=1e12)
+    data_sources: list[DataSource] | None = Field(default=None, max_length=11)
+    max_kpis_per_department: int | None = Field(default=None, ge=1, le=12)
+    keep: list[KpiRef] | None = Field(default=None, max_length=36)
+
+    @field_validator("goals", "departments", "channels", "data_sources", "keep")
+    @classmethod
+    def _no_duplicates(cls, values: list[str] | None) -> list[str] | None:
+        if values is not None and len(set(values)) != len(values):
+            raise ValueError("lists each value at most once")
+        return values
+
+    def given(self) -> dict:
+        """Return only the answers that were given."""
+        return self.model_dump(exclude_none=True)
+
+
+class RecommendRequest(Answers):
+    """What a recommendation needs: at least the goals and the departments."""
+
+    goals: list[Goal] = Field(min_length=1, max_length=12)
+    departments: list[DepartmentName] = Field(min_length=1, max_length=3)
+    max_kpis_per_department: int = Field(default=5, ge=1, le=12)
+    lang: Lang = "vi"

@@ -1,0 +1,100 @@
+"""The one module that opens KPI Advisor's SQLite file (through sqlite-utils)."""
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from catalog.loader import Catalog
+from catalog.search import build_index
+
+META_TABLE = "meta"
+CATALOG_KEY = "catalog_fingerprint"
+
+
+def open_db(path: str | Path | None) -> sqlite_utils.Database:
+    """Return a connection to the database at `path` (created if missing), or in memory if None."""
+    if path is None or str(path) == ":memory:":
+        return sqlite_utils.Database(memory=True)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    org_name TEXT,
+    lang TEXT NOT NULL DEFAULT 'vi',
+    answers TEXT NOT NULL DEFAULT '{}',
+    plan_id INTEGER REFERENCES plans(id),
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_owner ON sessions(owner, updated);
+CREATE TABLE IF NOT EXISTS plans (
+    id INTEGER PRIMARY KEY,
+    org_name TEXT,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'ready')),
+    goals TEXT NOT NULL DEFAULT '[]',
+    departments TEXT NOT NULL DEFAULT '[]',
+    data_sources TEXT,
+    max_kpis_per_owner INTEGER NOT NULL DEFAULT 7,
+    lang TEXT NOT NULL DEFAULT 'vi',
+    session_id TEXT,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plan_kpis (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS plan_kpis_plan ON plan_kpis(plan_id, position);
+CREATE TABLE IF NOT EXISTS measurements (
+    id INTEGER PRIMARY KEY,
+    plan_kpi_id INTEGER NOT NULL REFERENCES plan_kpis(id) ON DELETE CASCADE,
+    period TEXT NOT NULL,
+    period_key INTEGER NOT NULL,
+    value REAL NOT NULL,
+    target REAL,
+    note TEXT,
+    source TEXT,
+    recorded_at TEXT NOT NULL,
+    replaced_at TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS measurements_current
+    ON measurements(plan_kpi_id, period) WHERE replaced_at IS NULL;
+"""
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the application tables that do not exist yet."""
+    db.conn.executescript(SCHEMA)
+
+
+def _meta(db: sqlite_utils.Database, key: str) -> str | None:
+    """Return a value from the meta table, or None."""
+    if not db[META_TABLE].exists():
+        return None
+    row = db.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def _set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+    """Store a value in the meta table."""
+    db[META_TABLE].upsert({"key": key, "value": value}, pk="key")
+
+
+def ensure_catalog(db: sqlite_utils.Database, catalog: Catalog) -> bool:
+    """Rebuild the catalog tables when the data files changed; return True if it rebuilt them."""
+    if _meta(db, CATALOG_KEY) == catalog.fingerprint:
+        return False
+    build_index(db, catalog.kpis)
+    _set_meta(db, CATALOG_KEY, catalog.fingerprint)
+    return True

@@ -1,0 +1,29 @@
+"""Serve the real app plus a bare constant-JSON endpoint under waitress, for bench_catalog.py."""
+
+import argparse
+
+import waitress
+from flask import jsonify
+
+from web import create_app
+
+
+def main() -> None:
+    """Start waitress on the given port with the app and one bare endpoint."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    app = create_app({"DATABASE": args.db, "SECRET_KEY": "bench"})
+
+    @app.get("/bench/bare")
+    def bare():
+        return jsonify({"items": [], "total": 0, "limit": 20, "offset": 0})
+
+    waitress.serve(app, host="127.0.0.1", port=args.port, threads=args.threads,
+                   ident="kpi-advisor", _quiet=True)
+
+
+if __name__ == "__main__":
+    main()

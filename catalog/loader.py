@@ -1,0 +1,118 @@
+"""Read the catalog data files into strict models and check what spans files."""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from catalog.errors import CatalogError
+from catalog.models import CatalogFile, Kpi
+from catalog.vocab import DEPARTMENTS
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All KPIs in catalog order, indexed by id, with a fingerprint of the files they came from."""
+
+    kpis: tuple[Kpi, ...]
+    fingerprint: str
+    by_id: dict[str, Kpi] = field(default_factory=dict)
+
+    def get(self, kpi_id: str) -> Kpi | None:
+        """Return the KPI with this id, or None."""
+        return self.by_id.get(kpi_id)
+
+    def in_department(self, department: str) -> list[Kpi]:
+        """Return the KPIs of one department, in catalog order."""
+        return [k for k in self.kpis if k.department == department]
+
+
+def builtin_files() -> list[Path]:
+    """Return the built-in data files, one per department."""
+    root = resources.files("catalog") / "data"
+    return [Path(str(root / f"{dept}.yaml")) for dept in DEPARTMENTS]
+
+
+@cache
+def builtin_catalog() -> Catalog:
+    """Return the built-in catalog, loaded once per process."""
+    return load_catalog(builtin_files())
+
+
+def load_catalog(paths: Iterable[Path]) -> Catalog:
+    """Return a Catalog from data files, raising CatalogError on the first problem found."""
+    paths = list(paths)
+    digest = hashlib.sha256()
+    kpis: list[Kpi] = []
+    for path in paths:
+        raw = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + raw)
+        kpis.extend(_parse_file(path.name, raw))
+    by_id = _index(kpis, paths)
+    _check_references(kpis, by_id)
+    return Catalog(kpis=tuple(kpis), fingerprint=digest.hexdigest()[:16], by_id=by_id)
+
+
+def _parse_file(name: str, raw: bytes) -> list[Kpi]:
+    """Return the KPIs of one file, or raise CatalogError naming file, entry and field."""
+    try:
+        data = yaml.load(raw, Loader=SafeLoader)
+    except yaml.YAMLError as exc:
+        raise CatalogError(name, "-", "-", f"not valid YAML: {exc}") from exc
+    try:
+        parsed = CatalogFile.model_validate(data)
+    except ValidationError as exc:
+        raise _catalog_error(name, data, exc) from exc
+    for kpi in parsed.kpis:
+        if kpi.department != parsed.department:
+            raise CatalogError(name, kpi.id, "department",
+                               f"is {kpi.department!r} in the {parsed.department!r} file")
+    return parsed.kpis
+
+
+def _catalog_error(name: str, data: object, exc: ValidationError) -> CatalogError:
+    """Return a CatalogError for the first validation error, naming the entry by id or index."""
+    # An unknown key usually explains the "missing" one next to it (a typo), so name it first.
+    first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
+    loc = list(first["loc"])
+    entry = "-"
+    if len(loc) >= 2 and loc[0] == "kpis" and isinstance(loc[1], int):
+        index = loc[1]
+        entry = f"#{index}"
+        if isinstance(data, dict) and isinstance(data.get("kpis"), list):
+            item = data["kpis"][index] if index < len(data["kpis"]) else None
+            if isinstance(item, dict) and item.get("id"):
+                entry = f"{item['id']!r} (#{index})"
+        loc = loc[2:]
+    field_path = ".".join(str(part) for part in loc) or "-"
+    return CatalogError(name, entry, field_path, first["msg"])
+
+
+def _index(kpis: list[Kpi], paths: list[Path]) -> dict[str, Kpi]:
+    """Return KPIs by id, refusing duplicates."""
+    by_id: dict[str, Kpi] = {}
+    for kpi in kpis:
+        if kpi.id in by_id:
+            raise CatalogError(",".join(p.name for p in paths), kpi.id, "id", "duplicate id")
+        by_id[kpi.id] = kpi
+    return by_id
+
+
+def _check_references(kpis: list[Kpi], by_id: dict[str, Kpi]) -> None:
+    """Raise CatalogError when a counter-KPI or related id does not resolve."""
+    for kpi in kpis:
+        for field_name in ("counter_kpis", "related"):
+            for ref in getattr(kpi, field_name):
+                if ref not in by_id:
+                    raise CatalogError(f"{kpi.department}.yaml", kpi.id, field_name,
+                                       f"unknown KPI id {ref!r}")
+                if ref == kpi.id:
+                    raise CatalogError(f"{kpi.department}.yaml", kpi.id, field_name,
+                                       "a KPI cannot refer to itself")

@@ -1,0 +1,78 @@
+"""Shared vocabularies: the words the catalog, the interview and the rules all use."""
+
+from typing import Literal
+
+Department = Literal["sales", "marketing", "branding"]
+Direction = Literal["higher_is_better", "lower_is_better", "in_range"]
+Perspective = Literal["financial", "customer", "internal_process", "learning_growth"]
+Indicator = Literal["leading", "lagging"]
+Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
+Unit = Literal["currency", "percent", "count", "ratio", "days", "score", "rank", "hours", "months"]
+
+DEPARTMENTS: tuple[str, ...] = ("sales", "marketing", "branding")
+PERSPECTIVES: tuple[str, ...] = ("financial", "customer", "internal_process", "learning_growth")
+INDICATORS: tuple[str, ...] = ("leading", "lagging")
+DIRECTIONS: tuple[str, ...] = ("higher_is_better", "lower_is_better", "in_range")
+FREQUENCIES: tuple[str, ...] = ("daily", "weekly", "monthly", "quarterly", "yearly")
+UNITS: tuple[str, ...] = (
+    "currency", "percent", "count", "ratio", "days", "score", "rank", "hours", "months",
+)
+
+GOALS: tuple[str, ...] = (
+    "increase_revenue",
+    "acquire_customers",
+    "retain_customers",
+    "improve_conversion",
+    "improve_profitability",
+    "grow_market_share",
+    "build_brand_awareness",
+    "improve_brand_reputation",
+    "increase_engagement",
+    "improve_customer_satisfaction",
+    "launch_product",
+    "enter_new_market",
+)
+
+CHANNELS: tuple[str, ...] = (
+    "website",
+    "seo",
+    "paid_ads",
+    "social_media",
+    "email",
+    "content",
+    "events",
+    "field_sales",
+    "inside_sales",
+    "partners",
+    "retail_stores",
+    "marketplace",
+    "pr",
+)
+
+DATA_SOURCES: tuple[str, ...] = (
+    "crm",
+    "web_analytics",
+    "email_platform",
+    "social_insights",
+    "ad_platform",
+    "search_console",
+    "accounting",
+    "pos",
+    "survey",
+    "brand_tracking",
+    "review_sites",
+)
+
+
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "goals": GOALS,
+    "channels": CHANNELS,
+    "data_sources": DATA_SOURCES,
+    "departments": DEPARTMENTS,
+    "perspectives": PERSPECTIVES,
+    "indicators": INDICATORS,
+    "directions": DIRECTIONS,
+    "frequencies": FREQUENCIES,
+    "units": UNITS,
+    "financial": ("true", "false"),
+}

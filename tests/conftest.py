@@ -1,0 +1,94 @@
+"""Shared fixtures: the app on a fresh database file, its clients, and a live server."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from waitress.server import create_server
+
+from advisor.store import ensure_catalog, open_db
+from catalog.loader import builtin_catalog
+from web import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """Return an app on a fresh SQLite file in a temporary instance folder."""
+    app = create_app({
+        "TESTING": True,
+        "DATABASE": str(tmp_path / "test.db"),
+        "SECRET_KEY": "test-secret-" + tmp_path.name,
+    })
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    """Return Flask's test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def catalog_db():
+    """Return an in-memory database holding the built-in catalog."""
+    db = open_db(None)
+    ensure_catalog(db, builtin_catalog())
+    yield db
+    db.close()
+
+
+def free_port() -> int:
+    """Return a TCP port on the loopback that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the app with waitress on a free port; yield its base URL."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    port = server.effective_port
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def run_cli(tmp_path):
+    """Run `kpi-advisor` as a real subprocess; return (exit code, stdout, stderr)."""
+    def run(*args: str, stdin: str | None = None, env: dict | None = None):
+        full_env = {**os.environ, "KPI_ADVISOR_DB": str(tmp_path / "cli.db"), **(env or {})}
+        proc = subprocess.run(
+            [sys.executable, "-m", "advisor", *args],
+            input=stdin, capture_output=True, text=True, cwd=tmp_path, env=full_env,
+            timeout=120,
+        )
+        return proc.returncode, proc.stdout, proc.stderr
+    return run
+
+
+def chromium_path() -> str | None:
+    """Return Debian's chromium found on PATH, or None."""
+    return shutil.which("chromium")
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    """Return True once predicate() is true, False after `timeout` seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False

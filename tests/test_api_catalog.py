@@ -1,0 +1,139 @@
+"""The catalog API through Flask's test client and through a real server on a free port."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from openapi_spec_validator import validate
+
+from catalog.loader import builtin_catalog
+
+KPI_FIELDS = {
+    "id", "department", "name", "definition", "formula", "unit", "direction", "financial",
+    "perspective", "indicator", "frequency", "data_sources", "owner_role", "goals", "pitfalls",
+    "counter_kpis", "related", "benchmarks", "channels",
+}
+
+
+def test_list_without_query_pages_through_the_whole_catalog(client):
+    body = client.get("/api/v1/kpis?limit=200").get_json()
+    assert body["total"] == len(builtin_catalog().kpis)
+    assert body["limit"] == 200 and body["offset"] == 0
+    assert len(body["items"]) == min(200, body["total"])
+    assert set(body["items"][0]) == KPI_FIELDS
+    assert set(body["items"][0]["name"]) == {"vi", "en"}
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("vi", "Doanh số bán hàng"),
+                                                ("en", None)])
+def test_lang_gives_plain_strings(client, lang, expected):
+    body = client.get(f"/api/v1/kpis?q=doanh%20so&lang={lang}").get_json()
+    first = body["items"][0]
+    assert first["id"] == "sales.sales_volume"
+    assert isinstance(first["name"], str) and isinstance(first["pitfalls"][0], str)
+    assert first["name"] == (expected or builtin_catalog().by_id["sales.sales_volume"].name.en)
+
+
+@pytest.mark.parametrize(
+    ("params", "check"),
+    [
+        ("department=branding", lambda k: k["department"] == "branding"),
+        ("financial=true", lambda k: k["financial"] is True),
+        ("financial=false", lambda k: k["financial"] is False),
+        ("perspective=learning_growth", lambda k: k["perspective"] == "learning_growth"),
+        ("indicator=leading", lambda k: k["indicator"] == "leading"),
+        ("goal=retain_customers", lambda k: "retain_customers" in k["goals"]),
+        ("q=email&department=marketing", lambda k: k["department"] == "marketing"),
+    ],
+)
+def test_filters(client, params, check):
+    body = client.get(f"/api/v1/kpis?{params}&limit=200").get_json()
+    assert body["total"] > 0 and body["items"]
+    assert all(check(k) for k in body["items"])
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "allowed"),
+    [
+        ("limit=0", "limit", "greater than or equal to 1"),
+        ("limit=500", "limit", "less than or equal to 200"),
+        ("limit=abc", "limit", "valid integer"),
+        ("offset=-1", "offset", "greater than or equal to 0"),
+        ("department=hr", "department", "'sales', 'marketing' or 'branding'"),
+        ("lang=fr", "lang", "'vi' or 'en'"),
+        ("financial=maybe", "financial", "true or false"),
+        ("perspective=money", "perspective", "'financial', 'customer'"),
+        ("indicator=soon", "indicator", "'leading' or 'lagging'"),
+        ("goal=be_rich", "goal", "increase_revenue"),
+        ("q=" + "x" * 201, "q", "at most 200 characters"),
+    ],
+)
+def test_bad_parameters_are_problems_naming_field_and_allowed_values(client, params, field,
+                                                                      allowed):
+    response = client.get(f"/api/v1/kpis?{params}")
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert {"type", "title", "status", "detail", "errors"} <= set(body)
+    assert body["errors"][0]["field"] == field
+    assert allowed in body["errors"][0]["message"]
+
+
+def test_one_kpi_has_every_field(client):
+    body = client.get("/api/v1/kpis/sales.conversion_rate").get_json()
+    assert set(body) == KPI_FIELDS
+    assert body["id"] == "sales.conversion_rate"
+    english = client.get("/api/v1/kpis/sales.conversion_rate?lang=en").get_json()
+    assert english["definition"] == body["definition"]["en"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/kpis/sales.nope", "/api/v1/kpis/%00%ff",
+                                  "/api/v1/nothing", "/api/v1/kpis/sales.revenue?lang=xx"])
+def test_errors_are_problem_json(client, path):
+    response = client.get(path)
+    assert response.status_code in (404, 422)
+    assert response.mimetype == "application/problem+json"
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_wrong_method_is_a_problem(client):
+    response = client.post("/api/v1/kpis")
+    assert response.status_code == 405
+    assert response.mimetype == "application/problem+json"
+
+
+def test_openapi_is_valid_and_covers_every_endpoint(app, client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    validate(spec)
+    assert spec["openapi"].startswith("3.1")
+    documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/"):
+            continue
+        path = rule.rule.replace("<", "{").replace(">", "}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method.lower()) in documented, (path, method)
+
+
+def test_docs_page_works_offline(client):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/api/v1/kpis" in html
+    assert "http://" not in html.replace("http://localhost", "") and "https://" not in html
+
+
+def _get(url: str):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers.get_content_type(), json.load(response)
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers.get_content_type(), json.load(err)
+
+
+def test_real_server_answers_search_and_problems(live_server):
+    status, kind, body = _get(f"{live_server}/api/v1/kpis?q=ty%20le%20chuyen%20doi&lang=vi")
+    assert status == 200 and kind == "application/json"
+    assert "sales.conversion_rate" in [k["id"] for k in body["items"][:3]]
+    status, kind, body = _get(f"{live_server}/api/v1/kpis?limit=9999")
+    assert status == 422 and kind == "application/problem+json"
+    assert body["errors"][0]["field"] == "limit"

@@ -1,0 +1,106 @@
+"""The `kpi-advisor` command run as a real process."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from advisor.cli import build_parser
+from tests.conftest import free_port
+
+
+def test_catalog_search_prints_matches(run_cli):
+    code, out, _ = run_cli("catalog", "search", "doanh so")
+    assert code == 0
+    assert out.splitlines()[0].startswith("sales.sales_volume")
+    assert "Doanh số bán hàng" in out
+
+
+def test_catalog_search_json_and_department(run_cli):
+    code, out, _ = run_cli("catalog", "search", "rate", "--department", "marketing", "--json",
+                           "--lang", "en")
+    body = json.loads(out)
+    assert code == 0 and body["items"]
+    assert all(k["department"] == "marketing" and isinstance(k["name"], str)
+               for k in body["items"])
+
+
+def test_catalog_show(run_cli):
+    code, out, _ = run_cli("catalog", "show", "sales.conversion_rate", "--lang", "vi")
+    assert code == 0 and "Tỷ lệ chuyển đổi" in out
+
+
+@pytest.mark.parametrize("args", [
+    ("catalog", "show", "sales.unknown"),
+    ("catalog", "search", "x", "--department", "hr"),
+    ("catalog", "export", "--format", "pdf"),
+    ("nonsense",),
+])
+def test_bad_input_exits_2_with_a_message(run_cli, args):
+    code, out, err = run_cli(*args)
+    assert code == 2
+    assert "error" in err and "Traceback" not in err
+
+
+def test_export_csv_keeps_vietnamese(run_cli, tmp_path):
+    target = tmp_path / "catalog.csv"
+    code, _, _ = run_cli("catalog", "export", "--format", "csv", "--output", str(target))
+    assert code == 0
+    text = target.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) >= 120
+    assert any(r["name_vi"] == "Doanh số bán hàng" for r in rows)
+
+
+def test_export_json(run_cli):
+    code, out, _ = run_cli("catalog", "export", "--format", "json")
+    items = json.loads(out)
+    assert code == 0 and len(items) >= 120 and items[0]["name"]["vi"]
+
+
+def _subcommand_paths(parser, prefix=()):
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        for name, sub in action.choices.items():
+            yield (*prefix, name), sub
+            yield from _subcommand_paths(sub, (*prefix, name))
+
+
+def test_every_command_has_help(run_cli):
+    paths = [p for p, _ in _subcommand_paths(build_parser())]
+    assert ("catalog", "search") in paths and ("serve",) in paths
+    for path in paths:
+        code, out, _ = run_cli(*path, "--help")
+        assert code == 0 and "usage: kpi-advisor" in out, path
+
+
+def test_serve_runs_a_production_server(tmp_path):
+    port = free_port()
+    env = {**os.environ, "KPI_ADVISOR_SECRET_KEY": "s"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "advisor", "serve", "--port", str(port),
+         "--db", str(tmp_path / "serve.db")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
+    )
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/kpis?limit=1",
+                                            timeout=2) as response:
+                    body = json.load(response)
+                    server = response.headers.get("Server")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert body is not None and body["total"] >= 120
+        assert server == "kpi-advisor"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert (tmp_path / "serve.db").exists()
