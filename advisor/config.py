@@ -34,6 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_CONTENT_LENGTH", "MAX_BYTES", 2 * 1024 * 1024, int,
             "Largest request body accepted, in bytes (uploads included)."),
     Setting("THREADS", "THREADS", 8, int, "Worker threads of the production server."),
+    Setting("SEARCH_CACHE_SIZE", "SEARCH_CACHE", 2048, int,
+            "Catalog search pages kept in memory per process; 0 turns the cache off."),
 )
 
 LANGS: tuple[str, ...] = ("vi", "en")

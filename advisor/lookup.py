@@ -1,5 +1,8 @@
 """Looking KPIs up in the catalog: validated queries in, pages of KPIs out."""
 
+import json
+import threading
+from collections import OrderedDict
 from typing import Any, Literal
 
 import sqlite_utils
@@ -63,8 +66,16 @@ def _pick_language(value: Any, lang: str) -> Any:
     return value
 
 
-def find_kpis(db: sqlite_utils.Database, catalog: Catalog, query: KpiQuery) -> dict[str, Any]:
-    """Return one page of matching KPIs: items, total, limit and offset."""
+def cached_kpi_json(catalog: Catalog, kpi_id: str, lang: str | None) -> dict[str, Any]:
+    """Return kpi_json for a catalog KPI, computed once per catalog, id and language."""
+    key = ("kpi_json", kpi_id, lang)
+    if key not in catalog.memo:
+        catalog.memo[key] = kpi_json(catalog.by_id[kpi_id], lang)
+    return catalog.memo[key]
+
+
+def search_ids(db: sqlite_utils.Database, catalog: Catalog, query: KpiQuery) -> tuple[list, int]:
+    """Return the ids of one page of matching KPIs and the total number of matches."""
     filters = SearchFilters(
         department=query.department,
         financial=query.financial,
@@ -73,8 +84,57 @@ def find_kpis(db: sqlite_utils.Database, catalog: Catalog, query: KpiQuery) -> d
         goal=query.goal,
     )
     ids, total = search(db, query.q, filters, query.limit, query.offset)
-    items = [kpi_json(catalog.by_id[i], query.lang) for i in ids if i in catalog.by_id]
+    return [i for i in ids if i in catalog.by_id], total
+
+
+class SearchCache:
+    """A bounded, thread-safe memory of search pages; the catalog tables never change while a
+    process runs (they are rebuilt only at start), so a page stays right for the process."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._pages: OrderedDict[tuple, tuple[list, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def ids(self, db: sqlite_utils.Database, catalog: Catalog, query: KpiQuery) -> tuple[list, int]:
+        """Return search_ids for the query, from memory when it was asked before."""
+        if self.size <= 0:
+            return search_ids(db, catalog, query)
+        key = (catalog.fingerprint, *query.model_dump(exclude={"lang"}).values())
+        with self._lock:
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key]
+        found = search_ids(db, catalog, query)
+        with self._lock:
+            self._pages[key] = found
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        return found
+
+
+def find_kpis(db: sqlite_utils.Database, catalog: Catalog, query: KpiQuery) -> dict[str, Any]:
+    """Return one page of matching KPIs: items, total, limit and offset."""
+    ids, total = search_ids(db, catalog, query)
+    items = [cached_kpi_json(catalog, i, query.lang) for i in ids]
     return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
+
+
+def page_json_text(db: sqlite_utils.Database, catalog: Catalog, query: KpiQuery,
+                   cache: SearchCache | None = None) -> str:
+    """Return find_kpis as JSON text, each KPI serialised once per catalog and language."""
+    ids, total = cache.ids(db, catalog, query) if cache else search_ids(db, catalog, query)
+    items = ",".join(_kpi_text(catalog, i, query.lang) for i in ids)
+    return (f'{{"items":[{items}],"total":{total},"limit":{query.limit},'
+            f'"offset":{query.offset}}}')
+
+
+def _kpi_text(catalog: Catalog, kpi_id: str, lang: str | None) -> str:
+    key = ("kpi_text", kpi_id, lang)
+    if key not in catalog.memo:
+        catalog.memo[key] = json.dumps(cached_kpi_json(catalog, kpi_id, lang),
+                                       ensure_ascii=False, separators=(",", ":"))
+    return catalog.memo[key]
 
 
 def get_kpi(catalog: Catalog, kpi_id: str) -> Kpi:

@@ -1,6 +1,7 @@
 """The one module that opens KPI Advisor's SQLite file (through sqlite-utils)."""
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import sqlite_utils
@@ -8,6 +9,7 @@ import sqlite_utils
 from catalog.loader import Catalog
 from catalog.search import build_index
 
+_THREAD = threading.local()
 META_TABLE = "meta"
 CATALOG_KEY = "catalog_fingerprint"
 
@@ -19,9 +21,21 @@ def open_db(path: str | Path | None) -> sqlite_utils.Database:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
     db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA foreign_keys=ON")
     return db
+
+
+def thread_db(path: str | Path) -> sqlite_utils.Database:
+    """Return this thread's connection to `path`, opened once and then reused.
+
+    Opening a connection per request cost more than the catalog search itself; a server's
+    worker threads live long, so each keeps one connection per database file.
+    """
+    cache = _THREAD.__dict__.setdefault("dbs", {})
+    key = str(path)
+    if key not in cache:
+        cache[key] = open_db(path)
+    return cache[key]
 
 
 SCHEMA = """
@@ -75,6 +89,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS measurements_current
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create the application tables that do not exist yet."""
+    db.execute("PRAGMA journal_mode=WAL")
     db.conn.executescript(SCHEMA)
 
 

@@ -24,6 +24,7 @@ class Catalog:
     kpis: tuple[Kpi, ...]
     fingerprint: str
     by_id: dict[str, Kpi] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, kpi_id: str) -> Kpi | None:
         """Return the KPI with this id, or None."""

@@ -105,14 +105,20 @@ def fts_query(query: str) -> str | None:
     return " ".join(f'"{tok}"*' for tok in toks)
 
 
-def _tier_queries(query: str) -> list[str]:
-    """Return FTS5 expressions from best to weakest match: the name starts with the phrase,
-    the name holds the phrase, the names or aliases hold every word."""
+def _tier_sql(query: str) -> tuple[str, dict]:
+    """Return a SQL CASE ranking matched rows, with its parameters: 0 when a name starts with
+    the phrase, 1 when a name holds it, 2 when the names or aliases hold every word, else 3."""
     toks = tokens(query)
-    phrase = '"' + " ".join(toks) + '"*'
-    every = " ".join(f'"{tok}"*' for tok in toks)
-    return [f"{{name_vi name_en}} : ^{phrase}", f"{{name_vi name_en}} : {phrase}",
-            f"{{name_vi name_en aliases}} : ({every})"]
+    params = {"phrase": " ".join(toks) + "%", "inner": "% " + " ".join(toks) + "%"}
+    names = "(' ' || k.name_vi || ' ' || k.name_en || ' ' || k.aliases)"
+    every = " AND ".join(f"{names} LIKE :tok{i}" for i in range(len(toks)))
+    params.update({f"tok{i}": f"% {tok}%" for i, tok in enumerate(toks)})
+    case = (
+        "CASE WHEN k.name_vi LIKE :phrase OR k.name_en LIKE :phrase THEN 0 "
+        "WHEN ' ' || k.name_vi LIKE :inner OR ' ' || k.name_en LIKE :inner THEN 1 "
+        f"WHEN {every} THEN 2 ELSE 3 END"
+    )
+    return case, params
 
 
 def search(
@@ -163,21 +169,23 @@ def _match_page(db, query, match, filters, page) -> tuple[list[str], int]:
     """Return one page of full-text matches: best name tier first, then by bm25 rank."""
     (where, params), (limit, offset) = filters, page
     conditions = " AND ".join([f"{FTS_TABLE} MATCH :match", *where])
-    base = (
+    tier, tier_params = _tier_sql(query)
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    inner = (
+        f"SELECT k.id, k.position, bm25({FTS_TABLE}, {weights}) AS score, {tier} AS tier "
         f"FROM {FTS_TABLE} JOIN {KPI_TABLE} k ON k.rowid = {FTS_TABLE}.rowid WHERE {conditions}"
     )
-    total = db.execute(f"SELECT count(*) {base}", {**params, "match": match}).fetchone()[0]
-    tiers = _tier_queries(query)
-    tier_sql = " ".join(
-        f"WHEN k.rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :tier{i}) "
-        f"THEN {i}" for i in range(len(tiers))
-    )
-    weights = ", ".join(str(w) for w in WEIGHTS)
-    sql = (
-        f"SELECT k.id, CASE {tier_sql} ELSE {len(tiers)} END AS tier {base} "
-        f"ORDER BY tier, bm25({FTS_TABLE}, {weights}), k.position LIMIT :limit OFFSET :offset"
-    )
-    tier_params = {f"tier{i}": q for i, q in enumerate(tiers)}
+    sql = (f"SELECT id, count(*) OVER () FROM ({inner}) "
+           "ORDER BY tier, score, position LIMIT :limit OFFSET :offset")
     rows = db.execute(sql, {**params, **tier_params, "match": match, "limit": limit,
                             "offset": offset}).fetchall()
-    return [r[0] for r in rows], total
+    if not rows and offset:
+        return [], _count(db, conditions, {**params, "match": match})
+    return [r[0] for r in rows], (rows[0][1] if rows else 0)
+
+
+def _count(db, conditions: str, params: dict) -> int:
+    """Return how many KPIs match, for a page past the end of the results."""
+    sql = (f"SELECT count(*) FROM {FTS_TABLE} JOIN {KPI_TABLE} k "
+           f"ON k.rowid = {FTS_TABLE}.rowid WHERE {conditions}")
+    return db.execute(sql, params).fetchone()[0]

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from advisor import config
+from advisor.lookup import SearchCache
 from advisor.store import ensure_catalog, ensure_schema, open_db
 from catalog.loader import builtin_catalog
 
@@ -42,6 +43,7 @@ def _prepare_store(app: Flask) -> None:
     """Load the catalog (failing fast on broken data) and bring the database up to date."""
     catalog = builtin_catalog()
     app.extensions["kpi_catalog"] = catalog
+    app.extensions["search_cache"] = SearchCache(app.config["SEARCH_CACHE_SIZE"])
     db = open_db(app.config["DATABASE"])
     try:
         ensure_schema(db)

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from advisor.lookup import KpiQuery, find_kpis, get_kpi, kpi_json
+from advisor.lookup import KpiQuery, get_kpi, kpi_json, page_json_text
 from web.db import get_catalog, get_db
 from web.errors import ApiProblem
 from web.openapi import openapi_document
@@ -26,7 +26,8 @@ def requested_lang(default: str | None = None) -> str | None:
 def list_kpis() -> Response:
     """Search the catalog with optional filters."""
     query = KpiQuery.model_validate(request.args.to_dict())
-    return jsonify(find_kpis(get_db(), get_catalog(), query))
+    text = page_json_text(get_db(), get_catalog(), query, current_app.extensions["search_cache"])
+    return Response(text, mimetype="application/json")
 
 
 @bp.get("/kpis/<kpi_id>")

@@ -1,17 +1,15 @@
 """One database connection per request, opened through the store."""
 
 import sqlite_utils
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 
-from advisor.store import open_db
+from advisor.store import thread_db
 from catalog.loader import Catalog
 
 
 def get_db() -> sqlite_utils.Database:
-    """Return this request's database connection, opening it on first use."""
-    if "db" not in g:
-        g.db = open_db(current_app.config["DATABASE"])
-    return g.db
+    """Return this worker thread's connection to the app's database."""
+    return thread_db(current_app.config["DATABASE"])
 
 
 def get_catalog() -> Catalog:
@@ -19,13 +17,13 @@ def get_catalog() -> Catalog:
     return current_app.extensions["kpi_catalog"]
 
 
-def close_db(_exc: BaseException | None = None) -> None:
-    """Close this request's connection if one was opened."""
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
+def end_transaction(_exc: BaseException | None = None) -> None:
+    """Roll back whatever a failed request left open on this thread's connection."""
+    db = thread_db(current_app.config["DATABASE"])
+    if db.conn.in_transaction:
+        db.conn.rollback()
 
 
 def init_app(app: Flask) -> None:
-    """Close the connection at the end of every request."""
-    app.teardown_appcontext(close_db)
+    """Leave no transaction open between requests."""
+    app.teardown_appcontext(end_transaction)
