@@ -1,0 +1,1 @@
+"""Review statistics: period labels, XmR limits and signals, forecasts and target probabilities."""

@@ -1,0 +1,244 @@
+"""Period labels of KPI histories: read them, order them, find gaps and step forward.
+
+Four label shapes are understood: ``2025-03`` (a month), ``2025-Q1`` (a quarter), ``2025-W07``
+(an ISO 8601 week) and ``2025-03-15`` (a date). A date is not a frequency of its own: it stands
+for the period of the stated frequency that contains it, and only when no frequency is stated or
+can be inferred is it a day. Each period has an ``ordinal`` that counts periods of its frequency,
+so sorting, gaps and "the next three periods" are integer arithmetic.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import median
+from typing import Literal
+
+from advisor.review.errors import PeriodError
+
+Frequency = Literal["daily", "weekly", "monthly", "quarterly"]
+FREQUENCIES: tuple[Frequency, ...] = ("daily", "weekly", "monthly", "quarterly")
+
+# Upper bounds (in days) of the typical gap between dates for each frequency; a month is 28-31
+# days and a quarter 90-92, so the bounds sit well between the shapes.
+_GAP_LIMITS: tuple[tuple[float, Frequency], ...] = (
+    (3.5, "daily"),
+    (17.0, "weekly"),
+    (60.0, "monthly"),
+    (135.0, "quarterly"),
+)
+
+# ASCII digits only: \d would also accept other scripts' digits, which no spreadsheet exports.
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+_QUARTER = re.compile(r"(\d{4})-[Qq](\d)", re.ASCII)
+_WEEK = re.compile(r"(\d{4})-[Ww](\d{2})", re.ASCII)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One period of a KPI history; periods of one frequency sort by ``ordinal``."""
+
+    frequency: Frequency
+    ordinal: int
+    label: str = field(compare=False)
+
+
+_VI_NAMES: dict[str, str] = {
+    "daily": "ngày",
+    "weekly": "tuần",
+    "monthly": "tháng",
+    "quarterly": "quý",
+}
+
+
+def _text(vi: str, en: str) -> dict[str, str]:
+    return {"vi": vi, "en": en}
+
+
+def period_from_ordinal(frequency: Frequency, ordinal: int) -> Period:
+    """Return the period of `frequency` numbered `ordinal`, with its canonical label."""
+    if frequency == "monthly":
+        year, month0 = divmod(ordinal, 12)
+        label = f"{year:04d}-{month0 + 1:02d}"
+    elif frequency == "quarterly":
+        year, quarter0 = divmod(ordinal, 4)
+        label = f"{year:04d}-Q{quarter0 + 1}"
+    elif frequency == "weekly":
+        # Ordinal 1 (0001-01-01) is a Monday, so week n starts on day ordinal 7n + 1.
+        year, week, _ = date.fromordinal(ordinal * 7 + 1).isocalendar()
+        label = f"{year:04d}-W{week:02d}"
+    else:
+        label = date.fromordinal(ordinal).isoformat()
+    return Period(frequency, ordinal, label)
+
+
+def _period_of_date(day: date, frequency: Frequency) -> Period:
+    if frequency == "monthly":
+        return period_from_ordinal(frequency, day.year * 12 + day.month - 1)
+    if frequency == "quarterly":
+        return period_from_ordinal(frequency, day.year * 4 + (day.month - 1) // 3)
+    if frequency == "weekly":
+        return period_from_ordinal(frequency, (day.toordinal() - day.weekday() - 1) // 7)
+    return period_from_ordinal(frequency, day.toordinal())
+
+
+def _read_date(label: str, match: re.Match[str]) -> date:
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise PeriodError(
+            label, _text("không phải là một ngày có thật.", "is not a real calendar date.")
+        ) from None
+
+
+def _read_period(label: str) -> Period | date:
+    """Return the period a non-date label names, or the date a date label names."""
+    if match := _DATE.fullmatch(label):
+        return _read_date(label, match)
+    if match := _MONTH.fullmatch(label):
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12:
+            raise PeriodError(label, _text("tháng phải từ 01 đến 12.", "month must be 01 to 12."))
+        return period_from_ordinal("monthly", year * 12 + month - 1)
+    if match := _QUARTER.fullmatch(label):
+        year, quarter = int(match[1]), int(match[2])
+        if not 1 <= quarter <= 4:
+            raise PeriodError(label, _text("quý phải từ Q1 đến Q4.", "quarter must be Q1 to Q4."))
+        return period_from_ordinal("quarterly", year * 4 + quarter - 1)
+    if match := _WEEK.fullmatch(label):
+        return _read_week(label, int(match[1]), int(match[2]))
+    raise PeriodError(
+        label,
+        _text(
+            "không đọc được kỳ; hãy dùng 2025-03, 2025-Q1, 2025-W07 hoặc 2025-03-15.",
+            "not a period label; use 2025-03, 2025-Q1, 2025-W07 or 2025-03-15.",
+        ),
+    )
+
+
+def _read_week(label: str, year: int, week: int) -> Period:
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise PeriodError(
+            label,
+            _text(
+                f"năm {year} không có tuần ISO số {week:02d}.",
+                f"year {year} has no ISO week {week:02d}.",
+            ),
+        ) from None
+    return _period_of_date(monday, "weekly")
+
+
+def parse_period(label: str, frequency: Frequency | None = None) -> Period:
+    """Return the period `label` names; a date becomes the `frequency` period containing it."""
+    if frequency is not None and frequency not in FREQUENCIES:
+        raise PeriodError(
+            label,
+            _text(f"tần suất không hợp lệ: {frequency!r}.", f"unknown frequency {frequency!r}."),
+        )
+    read = _read_period(label.strip())
+    if isinstance(read, date):
+        return _period_of_date(read, frequency or "daily")
+    if frequency is not None and read.frequency != frequency:
+        raise PeriodError(
+            label,
+            _text(
+                f"là kỳ {_VI_NAMES[read.frequency]}, không phải kỳ {_VI_NAMES[frequency]}.",
+                f"is a {read.frequency} period, not a {frequency} one.",
+            ),
+        )
+    return read
+
+
+def infer_frequency(labels: Iterable[str]) -> Frequency:
+    """Return the one frequency shared by `labels`; dates alone are judged by their spacing."""
+    labels = list(labels)
+    if not labels:
+        raise PeriodError("", _text("không có nhãn kỳ nào.", "no period labels were given."))
+    seen: dict[Frequency, str] = {}
+    dates: list[date] = []
+    for label in labels:
+        read = _read_period(label.strip())
+        if isinstance(read, date):
+            dates.append(read)
+        else:
+            seen.setdefault(read.frequency, label)
+    if len(seen) > 1:
+        raise _mixed_error(seen)
+    if seen:
+        return next(iter(seen))
+    return _frequency_of_dates(dates, labels[0])
+
+
+def _mixed_error(seen: dict[Frequency, str]) -> PeriodError:
+    (first_freq, first), (second_freq, second) = list(seen.items())[:2]
+    return PeriodError(
+        second,
+        _text(
+            f"trộn lẫn tần suất: {first!r} là kỳ {_VI_NAMES[first_freq]} còn {second!r} là kỳ "
+            f"{_VI_NAMES[second_freq]}; hãy dùng một tần suất cho cả chuỗi.",
+            f"mixed frequencies: {first!r} is {first_freq} but {second!r} is {second_freq}; "
+            "use one frequency for the whole history.",
+        ),
+    )
+
+
+def _frequency_of_dates(dates: list[date], label: str) -> Frequency:
+    ordinals = sorted({day.toordinal() for day in dates})
+    if len(ordinals) < 2:
+        return "daily"
+    gap = median(b - a for a, b in zip(ordinals, ordinals[1:], strict=False))
+    for limit, frequency in _GAP_LIMITS:
+        if gap <= limit:
+            return frequency
+    raise PeriodError(
+        label,
+        _text(
+            f"các ngày cách nhau khoảng {gap:.0f} ngày, thưa hơn theo quý.",
+            f"the dates are about {gap:.0f} days apart, sparser than quarterly.",
+        ),
+    )
+
+
+def parse_periods(labels: Sequence[str], frequency: Frequency | None = None) -> list[Period]:
+    """Return the periods of a history in the given order, refusing two labels for one period."""
+    frequency = frequency or infer_frequency(labels)
+    periods = [parse_period(label, frequency) for label in labels]
+    first_label: dict[int, str] = {}
+    for label, period in zip(labels, periods, strict=True):
+        if period.ordinal in first_label:
+            raise PeriodError(
+                label,
+                _text(
+                    f"trùng kỳ {period.label} với {first_label[period.ordinal]!r}.",
+                    f"names the same period {period.label} as {first_label[period.ordinal]!r}.",
+                ),
+            )
+        first_label[period.ordinal] = label
+    return periods
+
+
+def next_periods(period: Period, n: int) -> list[Period]:
+    """Return the `n` periods that follow `period`, in order."""
+    if n < 0:
+        raise ValueError(f"n must not be negative, got {n}")
+    return [period_from_ordinal(period.frequency, period.ordinal + k) for k in range(1, n + 1)]
+
+
+def missing_periods(periods: Iterable[Period]) -> list[Period]:
+    """Return the periods absent between the earliest and the latest of `periods`."""
+    periods = list(periods)
+    if not periods:
+        return []
+    frequency = periods[0].frequency
+    other = next((p for p in periods if p.frequency != frequency), None)
+    if other is not None:
+        raise _mixed_error({frequency: periods[0].label, other.frequency: other.label})
+    present = {p.ordinal for p in periods}
+    return [
+        period_from_ordinal(frequency, ordinal)
+        for ordinal in range(min(present), max(present) + 1)
+        if ordinal not in present
+    ]
