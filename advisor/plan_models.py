@@ -1,0 +1,61 @@
+"""A KPI plan as the SMART check, the wizard and the review see it."""
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from advisor.models import DataSource, DepartmentName, Goal, Lang
+from catalog.vocab import DIRECTIONS, FREQUENCIES, UNITS
+
+Text120 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Commitment = Literal["committed", "aspirational"]
+
+
+class PlanKpi(BaseModel):
+    """One KPI of a plan; every field is optional because the check says what is missing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kpi_id: Text120 | None = None
+    name: Text120 | None = None
+    department: DepartmentName | None = None
+    statement: Text500 | None = None
+    scope: Text120 | None = None
+    unit: Literal[UNITS] | None = None
+    direction: Literal[DIRECTIONS] | None = None
+    baseline: float | None = None
+    baseline_date: dt.date | None = None
+    target: float | None = None
+    target_low: float | None = None
+    target_high: float | None = None
+    deadline: dt.date | None = None
+    frequency: Literal[FREQUENCIES] | None = None
+    data_source: DataSource | None = None
+    owner: Text120 | None = None
+    report_to: Text120 | None = None
+    goals: list[Goal] | None = None
+    commitment: Commitment | None = None
+    history: list[float] | None = Field(default=None, max_length=520)
+
+    @field_validator("kpi_id", "name", "statement", "scope", "owner", "report_to",
+                     mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class Plan(BaseModel):
+    """A whole plan: the client's context plus its KPIs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    org_name: Text120 | None = None
+    goals: list[Goal] = Field(default_factory=list, max_length=12)
+    departments: list[DepartmentName] = Field(default_factory=list, max_length=3)
+    data_sources: list[DataSource] | None = None
+    max_kpis_per_owner: int = Field(default=7, ge=1, le=50)
+    kpis: list[PlanKpi] = Field(min_length=1, max_length=200)
+    lang: Lang = "vi"
+    as_of: dt.date | None = None

@@ -1,0 +1,161 @@
+"""Plans, their KPIs and interview sessions in the store; the wizard and the review share them."""
+
+import datetime as dt
+import json
+import secrets
+from typing import Any
+
+import sqlite_utils
+from pydantic import BaseModel
+
+from advisor.errors import NotFoundError
+from advisor.plan_models import Plan, PlanKpi
+
+
+class PlanRecord(BaseModel):
+    """A stored plan: its id, status and dates, the plan itself and its KPI row ids."""
+
+    id: int
+    status: str
+    created: str
+    updated: str
+    session_id: str | None
+    plan: Plan
+    kpi_ids: list[int]
+
+
+class SessionRecord(BaseModel):
+    """A stored interview session."""
+
+    id: str
+    owner: str
+    org_name: str | None
+    lang: str
+    answers: dict[str, Any]
+    plan_id: int | None
+    created: str
+    updated: str
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def create_session(db: sqlite_utils.Database, owner: str, lang: str = "vi") -> SessionRecord:
+    """Create an empty interview session for `owner` (a browser token) and return it."""
+    now = _now()
+    row = {"id": secrets.token_urlsafe(16), "owner": owner, "org_name": None, "lang": lang,
+           "answers": "{}", "plan_id": None, "created": now, "updated": now}
+    with db.conn:
+        db["sessions"].insert(row)
+    return _session(row)
+
+
+def _session(row: dict) -> SessionRecord:
+    return SessionRecord.model_validate({**row, "answers": json.loads(row["answers"])})
+
+
+def get_session(db: sqlite_utils.Database, session_id: str) -> SessionRecord:
+    """Return one session, or raise NotFoundError."""
+    rows = list(db["sessions"].rows_where("id = ?", [session_id]))
+    if not rows:
+        raise NotFoundError("session", session_id)
+    return _session(rows[0])
+
+
+def save_answers(db: sqlite_utils.Database, session_id: str, answers: dict,
+                 lang: str | None = None) -> SessionRecord:
+    """Replace the session's answers (already validated) and return the session."""
+    session = get_session(db, session_id)
+    update = {"answers": json.dumps(answers, ensure_ascii=False), "updated": _now(),
+              "org_name": answers.get("org_name"), "lang": lang or session.lang}
+    with db.conn:
+        db["sessions"].update(session_id, update)
+    return get_session(db, session_id)
+
+
+def list_sessions(db: sqlite_utils.Database, owner: str) -> list[SessionRecord]:
+    """Return the owner's sessions, newest first."""
+    rows = db["sessions"].rows_where("owner = ?", [owner], order_by="updated desc, id")
+    return [_session(r) for r in rows]
+
+
+def create_plan(db: sqlite_utils.Database, plan: Plan, session_id: str | None = None) -> int:
+    """Store a new draft plan with its KPIs and return its id."""
+    now = _now()
+    with db.conn:
+        plan_id = db["plans"].insert({
+            "org_name": plan.org_name, "status": "draft", "created": now, "updated": now,
+            "session_id": session_id, **_plan_columns(plan),
+        }).last_pk
+        _insert_kpis(db, plan_id, plan.kpis)
+        if session_id:
+            db["sessions"].update(session_id, {"plan_id": plan_id, "updated": now})
+    return plan_id
+
+
+def _plan_columns(plan: Plan) -> dict:
+    return {
+        "goals": json.dumps(plan.goals), "departments": json.dumps(plan.departments),
+        "data_sources": None if plan.data_sources is None else json.dumps(plan.data_sources),
+        "max_kpis_per_owner": plan.max_kpis_per_owner, "lang": plan.lang,
+    }
+
+
+def _insert_kpis(db: sqlite_utils.Database, plan_id: int, kpis: list[PlanKpi]) -> None:
+    rows = [{"plan_id": plan_id, "position": i, "data": kpi.model_dump_json(exclude_none=True)}
+            for i, kpi in enumerate(kpis)]
+    db["plan_kpis"].insert_all(rows)
+
+
+def get_plan(db: sqlite_utils.Database, plan_id: int) -> PlanRecord:
+    """Return a stored plan, or raise NotFoundError."""
+    rows = list(db["plans"].rows_where("id = ?", [plan_id]))
+    if not rows:
+        raise NotFoundError("plan", str(plan_id))
+    row = rows[0]
+    kpi_rows = list(db["plan_kpis"].rows_where("plan_id = ?", [plan_id], order_by="position"))
+    plan = Plan.model_validate({
+        "org_name": row["org_name"], "goals": json.loads(row["goals"]),
+        "departments": json.loads(row["departments"]),
+        "data_sources": json.loads(row["data_sources"]) if row["data_sources"] else None,
+        "max_kpis_per_owner": row["max_kpis_per_owner"], "lang": row["lang"],
+        "kpis": [json.loads(k["data"]) for k in kpi_rows],
+    })
+    return PlanRecord(id=row["id"], status=row["status"], created=row["created"],
+                      updated=row["updated"], session_id=row["session_id"], plan=plan,
+                      kpi_ids=[k["id"] for k in kpi_rows])
+
+
+def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan) -> PlanRecord:
+    """Replace a plan's context and KPIs, keeping KPI rows (and their measurements) by
+    position; the plan goes back to draft."""
+    current = get_plan(db, plan_id)
+    with db.conn:
+        db["plans"].update(plan_id, {"org_name": plan.org_name, "status": "draft",
+                                     "updated": _now(), **_plan_columns(plan)})
+        for position, kpi in enumerate(plan.kpis):
+            data = kpi.model_dump_json(exclude_none=True)
+            if position < len(current.kpi_ids):
+                db["plan_kpis"].update(current.kpi_ids[position], {"data": data})
+            else:
+                db["plan_kpis"].insert({"plan_id": plan_id, "position": position, "data": data})
+        for kpi_row in current.kpi_ids[len(plan.kpis):]:
+            db["plan_kpis"].delete(kpi_row)
+    return get_plan(db, plan_id)
+
+
+def set_status(db: sqlite_utils.Database, plan_id: int, status: str) -> None:
+    """Mark a plan draft or ready."""
+    get_plan(db, plan_id)
+    with db.conn:
+        db["plans"].update(plan_id, {"status": status, "updated": _now()})
+
+
+def list_plans(db: sqlite_utils.Database) -> list[dict]:
+    """Return every plan's id, organisation, status and dates, newest first."""
+    sql = ("SELECT p.id, p.org_name, p.status, p.created, p.updated, count(k.id) AS kpis "
+           "FROM plans p LEFT JOIN plan_kpis k ON k.plan_id = p.id "
+           "GROUP BY p.id ORDER BY p.updated DESC, p.id DESC")
+    return [dict(zip(("id", "org_name", "status", "created", "updated", "kpis"), r, strict=True))
+            for r in db.execute(sql).fetchall()]

@@ -1,0 +1,68 @@
+"""The plan and session store on a real SQLite file."""
+
+import pytest
+
+from advisor.errors import NotFoundError
+from advisor.plan_models import Plan
+from advisor.plans import (
+    create_plan,
+    create_session,
+    get_plan,
+    get_session,
+    list_plans,
+    list_sessions,
+    save_answers,
+    set_status,
+    update_plan,
+)
+from advisor.store import ensure_schema, open_db
+
+PLAN = {"org_name": "Công ty Bình Minh", "goals": ["increase_revenue"],
+        "departments": ["sales"], "data_sources": ["crm"],
+        "kpis": [{"kpi_id": "sales.revenue", "owner": "Lan", "target": 10.5},
+                 {"name": "Đại lý mới", "unit": "count"}]}
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "plans.db")
+    ensure_schema(database)
+    yield database
+    database.close()
+
+
+def test_plan_round_trip_keeps_vietnamese_and_numbers(db, tmp_path):
+    plan_id = create_plan(db, Plan.model_validate(PLAN))
+    db.close()
+    reopened = open_db(tmp_path / "plans.db")
+    record = get_plan(reopened, plan_id)
+    assert record.plan.org_name == "Công ty Bình Minh"
+    assert record.plan.kpis[0].target == 10.5 and record.plan.kpis[1].name == "Đại lý mới"
+    assert record.status == "draft" and len(record.kpi_ids) == 2
+
+
+def test_update_keeps_kpi_rows_by_position_and_resets_to_draft(db):
+    plan_id = create_plan(db, Plan.model_validate(PLAN))
+    set_status(db, plan_id, "ready")
+    before = get_plan(db, plan_id)
+    changed = Plan.model_validate({**PLAN, "kpis": [{**PLAN["kpis"][0], "target": 12}]})
+    after = update_plan(db, plan_id, changed)
+    assert after.kpi_ids == before.kpi_ids[:1]
+    assert after.plan.kpis[0].target == 12 and after.status == "draft"
+    assert list_plans(db)[0]["kpis"] == 1
+
+
+def test_sessions_save_answers_and_list_by_owner(db):
+    mine = create_session(db, "browser-a", "en")
+    create_session(db, "browser-b")
+    save_answers(db, mine.id, {"org_name": "An Phát", "goals": ["acquire_customers"]})
+    assert get_session(db, mine.id).answers["goals"] == ["acquire_customers"]
+    assert [s.org_name for s in list_sessions(db, "browser-a")] == ["An Phát"]
+
+
+@pytest.mark.parametrize("call", [lambda db: get_plan(db, 999),
+                                  lambda db: get_session(db, "nope"),
+                                  lambda db: set_status(db, 999, "ready")])
+def test_missing_things_raise_not_found(db, call):
+    with pytest.raises(NotFoundError):
+        call(db)
