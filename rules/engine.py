@@ -1,0 +1,528 @@
+"""Runs a rule set on flat facts with durable-rules; the only module that imports durable.
+
+We drive durable's C core (`durable_rules_engine`) directly rather than its Python `Host`:
+the Host starts two timer threads that race with request threads, writes numbers such as
+1e+16 in a form the core's parser crashes on, raises on facts no rule matches, and wraps
+every action in a closure with a JSON round trip of the session state. What the core needs
+from us, measured on 2.0.28:
+
+- one lock around every call into the core (it is not thread-safe);
+- a fresh random session id per evaluation, deleted in `finally`, so sessions never pile up
+  and 32-bit sid hash collisions cannot mix two evaluations;
+- an opening fact whose rule fires first, because deleting a session in which no action
+  ran crashes the core;
+- a unique `id` per fact, because two identical facts in one session are refused;
+- at most 64 alpha nodes pending for one fact (error 303 beyond) and at most 255 rules
+  ending on one alpha node (error 108): every rule becomes its alternatives (an OR of ANDs
+  of tests), equal alternatives become one durable rule, a durable ruleset gets at most
+  `SHARD_PATHS` of them, and a shard that overflows is split in two and run again;
+- a batch may hold facts no rule matches: the core then answers 1 but handles the rest
+  (durable's Python client raises MessageNotHandledException instead);
+- only comparisons of a fact with constants (joins between facts read freed memory).
+
+A fact is not sent as is. Each field a rule tests travels in typed channels (see _Channels)
+so that durable's loose comparisons ("abc" > 5 and True == 1 are true for it) never decide
+anything, and texts travel as small integer codes of the constants rules compare them with.
+`not` is pushed down to the tests (De Morgan), where padded channels make a negated test
+hold for a missing field without an extra alternative.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+import unicodedata
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import durable_rules_engine
+
+from rules.errors import EngineError
+from rules.models import AllOf, FieldTest, Firing, NotOf, Rule, RuleSet, check_facts
+
+__all__ = ["Firing", "evaluate", "live_sessions"]
+
+MAX_ALTERNATIVES = 256
+"""Most alternatives (ANDs of tests) one rule may expand to; beyond, split the rule."""
+
+SHARD_PATHS = 250
+"""Durable rules per durable ruleset at first; a shard that overflows is halved."""
+
+_CAP = 1000  # matches durable hands over per action: few Python calls per rule
+_MAX_CHANNELS = 200  # the core crashes somewhere above 250 properties in one fact
+_STACK_OVERFLOW = 303
+_KINDS = "tsbnvwl"  # channel prefixes, see _Channels
+MISSING, TEXT, NUMBER, YES_NO, LIST = range(5)  # values of the kind channel
+_OTHER = -1  # the code of a text no rule mentions
+_ABSENT = -2  # the text or yes/no channel of a fact whose field is missing or another kind
+_END = -3  # closes every list, so that no list is empty (durable's $iall is false on [])
+_INF = float("inf")
+
+_lock = threading.Lock()
+_compiled: dict[str, _Compiled] = {}
+_live: set[tuple[int, str]] = set()
+
+
+def evaluate(ruleset: RuleSet, facts: list[dict]) -> list[Firing]:
+    """Return every (rule, fact) match of `ruleset` on `facts`, sorted deterministically.
+
+    Order: by fact index, then higher priority first, then rule order in the file.
+    """
+    check_facts(facts)
+    compiled = _compiled_for(ruleset)
+    if not facts:
+        return []
+    sid = uuid.uuid4().hex
+    payload = _facts_json(compiled.plan, facts, sid)
+    matches: set[int] = set()
+    with _lock:
+        _run_shards(compiled, payload, sid, matches)
+    return _firings(compiled, ruleset.rules, facts, matches)
+
+
+def live_sessions() -> int:
+    """Return how many durable sessions exist that were not deleted yet (0 when idle)."""
+    return len(_live)
+
+
+# --- Facts ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Channels:
+    """The keys under which one fact field reaches durable (None when no rule needs it).
+
+    t: kind (MISSING, TEXT, ...); s: text code or _ABSENT; b: 1, 0 or _ABSENT; n: the number
+    (absent otherwise); v / w: the number, or -inf / +inf otherwise, so that a negated
+    comparison holds for a fact without a number; l: text codes followed by _END.
+    """
+
+    field: str
+    t: str | None
+    s: str | None
+    b: str | None
+    n: str | None
+    v: str | None
+    w: str | None
+    l: str | None  # noqa: E741 - one letter per channel, like its siblings
+    codes: dict[str, int]
+
+
+def _facts_json(plan: tuple[_Channels, ...], facts: list[dict], sid: str) -> str:
+    """Return the JSON array durable receives: each fact's channels plus sid and id."""
+    needs_fix = False
+    rows = []
+    for index, fact in enumerate(facts):
+        row = {"sid": sid, "id": index}
+        needs_fix |= _project(fact, plan, row)
+        rows.append(row)
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    return _fix_numbers(text) if needs_fix else text
+
+
+def _project(fact: dict, plan: tuple[_Channels, ...], row: dict) -> bool:
+    """Add the channels of `fact` to `row`; return True when its numbers need JSON repair."""
+    needs_fix = False
+    for ch in plan:
+        value = fact.get(ch.field)
+        kind = _kind(value)
+        if ch.t:
+            row[ch.t] = kind
+        if ch.s:
+            row[ch.s] = ch.codes.get(_nfc(value), _OTHER) if kind == TEXT else _ABSENT
+        if ch.b:
+            row[ch.b] = int(value) if kind == YES_NO else _ABSENT
+        if ch.l:
+            # Items no rule mentions cannot decide contains/not_contains; leave them out.
+            coded = [ch.codes.get(_nfc(item), _OTHER) for item in value] if kind == LIST else []
+            row[ch.l] = [code for code in coded if code != _OTHER] + [_END]
+        if kind == NUMBER:
+            number, fix = _number(value)
+            needs_fix |= fix
+            for key in (ch.n, ch.v, ch.w):
+                if key:
+                    row[key] = number
+        elif ch.v or ch.w:
+            needs_fix = True
+            if ch.v:
+                row[ch.v] = -_INF
+            if ch.w:
+                row[ch.w] = _INF
+    return needs_fix
+
+
+def _kind(value: object) -> int:
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return YES_NO
+    if isinstance(value, int | float):
+        return NUMBER
+    return TEXT if isinstance(value, str) else LIST
+
+
+def _nfc(text: str) -> str:
+    # Vietnamese letters can be typed composed or decomposed; NFC makes both compare equal.
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _number(value: int | float) -> tuple[int | float, bool]:
+    """Return the number as durable should see it, and whether its JSON needs repair."""
+    if isinstance(value, int):
+        if -(2**63) < value < 2**63:
+            return int(value), False
+        # Beyond 64 bits only the magnitude matters to a comparison with a rule's constant.
+        value = float(value) if abs(value) < 2**1023 else (sys.float_info.max if value > 0
+                                                          else -sys.float_info.max)
+    magnitude = abs(value)
+    # Python writes these magnitudes with an exponent (1e-05, 1e+16); see _fix_numbers.
+    return float(value), magnitude >= 1e16 or 0 < magnitude < 1e-4
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\d.])(-?\d+)([eE][-+]?\d+)')
+
+
+def _fix_numbers(text: str) -> str:
+    """Return JSON durable reads right: 1e+16 as 1.0e+16 (it crashes on the former) and
+    Infinity as 1.0e+999, which its parser turns into infinity."""
+    text = _JSON_TOKENS.sub(
+        lambda m: m.group(0) if m.group(1) is None else f"{m.group(1)}.0{m.group(2)}", text)
+    return text.replace("Infinity", "1.0e+999")  # outside strings only: texts travel as codes
+
+
+# --- Compiling a rule set -------------------------------------------------------------------
+
+
+@dataclass
+class _Shard:
+    handle: int
+    paths: list[tuple[int, tuple[str, ...]]]  # (path number, its tests)
+
+
+@dataclass
+class _Compiled:
+    name: str
+    plan: tuple[_Channels, ...]
+    ranks: list[tuple[int, ...]]  # per path number: the ranks of the rules it stands for
+    by_rank: list[int]  # rank -> rule index; rank orders by priority, then file order
+    shards: list[_Shard] = field(default_factory=list)
+
+
+def _compiled_for(ruleset: RuleSet) -> _Compiled:
+    compiled = _compiled.get(ruleset.digest)
+    if compiled is None:
+        paths, compiled = compile_ruleset(ruleset)
+        with _lock:
+            if ruleset.digest not in _compiled:
+                compiled.shards = [_new_shard(compiled, paths[start:start + SHARD_PATHS])
+                                   for start in range(0, len(paths), SHARD_PATHS)]
+                _compiled[ruleset.digest] = compiled
+            compiled = _compiled[ruleset.digest]
+    return compiled
+
+
+def compile_ruleset(ruleset: RuleSet) -> tuple[list[tuple[int, tuple[str, ...]]], _Compiled]:
+    """Return the durable paths (number, tests) of `ruleset` and its compiled form sans shards."""
+    tests = [test for rule in ruleset.rules for test in _tests(rule.when)]
+    keys = _Keys(sorted({test.field for test in tests}), _text_codes(tests))
+    by_rank = sorted(range(len(ruleset.rules)),
+                     key=lambda index: (-ruleset.rules[index].priority, index))
+    rank_of = {index: rank for rank, index in enumerate(by_rank)}
+    ranks_by_tests: dict[tuple[str, ...], list[int]] = {}
+    for index, rule in enumerate(ruleset.rules):
+        alternatives = _alternatives(rule.when, False, keys)
+        if len(alternatives) > MAX_ALTERNATIVES:
+            raise EngineError(f"rule {rule.id!r} expands to more than {MAX_ALTERNATIVES} "
+                              "alternatives; split it into several rules")
+        for alternative in alternatives:
+            ranks_by_tests.setdefault(alternative, []).append(rank_of[index])
+    if sum(len(kinds) for kinds in keys.needs.values()) > _MAX_CHANNELS:
+        raise EngineError(f"rule set {ruleset.ruleset!r} tests too many fields")
+    name = f"kpi_{ruleset.ruleset}_{ruleset.digest[:16]}"
+    compiled = _Compiled(name, keys.plan(), [tuple(r) for r in ranks_by_tests.values()], by_rank)
+    return list(enumerate(ranks_by_tests)), compiled
+
+
+def _new_shard(compiled: _Compiled, paths: list[tuple[int, tuple[str, ...]]]) -> _Shard:
+    name = f"{compiled.name}_{paths[0][0]}_{len(paths)}"
+    try:
+        return _Shard(durable_rules_engine.create_ruleset(name, _shard_json(paths)), paths)
+    except durable_rules_engine.error as exc:
+        raise EngineError(f"durable-rules refused rule set {compiled.name}: {exc}") from None
+
+
+def _shard_json(paths: list[tuple[int, tuple[str, ...]]]) -> str:
+    # Tests shared by many paths go first so that durable's alpha network shares their nodes.
+    frequency = Counter(test for _, tests in paths for test in tests)
+    rules = []
+    for number, tests in paths:
+        ordered = sorted(tests, key=lambda test: (-frequency[test], test))
+        test = ordered[0] if len(ordered) == 1 else '{"$and":[' + ",".join(ordered) + "]}"
+        rules.append(f'"p{number}":{{"all":[{{"m":{test}}}],"cap":{_CAP}}}')
+    rules.append('"open":{"all":[{"m":{"open":1}}]}')
+    return _fix_numbers("{" + ",".join(rules) + "}")
+
+
+def _tests(condition: Any) -> list[FieldTest]:
+    if isinstance(condition, FieldTest):
+        return [condition]
+    if isinstance(condition, NotOf):
+        return _tests(condition.not_)
+    inner = condition.all if isinstance(condition, AllOf) else condition.any
+    return [test for part in inner for test in _tests(part)]
+
+
+def _text_codes(tests: list[FieldTest]) -> dict[str, dict[str, int]]:
+    """Return, per field, a small integer for every text a rule compares it with.
+
+    An equality with a rule's constant only depends on which constant (if any) a text is,
+    and durable compares integers faster than it stores and hands back long UTF-8 texts.
+    """
+    texts: dict[str, set[str]] = {}
+    for test in tests:
+        for value in test.value if isinstance(test.value, tuple) else (test.value,):
+            if isinstance(value, str):
+                texts.setdefault(test.field, set()).add(_nfc(value))
+    return {name: {text: code for code, text in enumerate(sorted(found))}
+            for name, found in texts.items()}
+
+
+class _Keys:
+    """Hands out channel keys and text codes, noting which channels facts must carry."""
+
+    def __init__(self, fields: list[str], codes: dict[str, dict[str, int]]) -> None:
+        self._numbers = {name: str(number) for number, name in enumerate(fields)}
+        self.needs: dict[str, set[str]] = {name: set() for name in fields}
+        self._codes = codes
+
+    def __call__(self, name: str, kind: str) -> str:
+        self.needs[name].add(kind)
+        return kind + self._numbers[name]
+
+    def code(self, name: str, text: str) -> int:
+        return self._codes[name][_nfc(text)]
+
+    def plan(self) -> tuple[_Channels, ...]:
+        return tuple(
+            _Channels(field=name, codes=self._codes.get(name, {}),
+                      **{kind: (kind + number if kind in self.needs[name] else None)
+                         for kind in _KINDS})
+            for name, number in self._numbers.items())
+
+
+def _atom(op: str | None, key: str, value: Any) -> str:
+    test = {key: value} if op is None else {op: {key: value}}
+    return json.dumps(test, ensure_ascii=False, separators=(",", ":"))
+
+
+def _alternatives(condition: Any, negated: bool, keys: _Keys) -> list[tuple[str, ...]]:
+    """Return `condition` (or its negation) as alternatives, each an AND of atomic tests."""
+    if isinstance(condition, FieldTest):
+        return _test_alternatives(condition, negated, keys)
+    if isinstance(condition, NotOf):
+        return _alternatives(condition.not_, not negated, keys)
+    inner = condition.all if isinstance(condition, AllOf) else condition.any
+    parts = [_alternatives(part, negated, keys) for part in inner]
+    if isinstance(condition, AllOf) == negated:  # an OR: any part's alternative will do
+        return _unique([alt for part in parts for alt in part])
+    combined: list[tuple[str, ...]] = [()]
+    for part in parts:  # an AND: one alternative from every part
+        combined = _unique([left + right for left in combined for right in part])
+        if len(combined) > MAX_ALTERNATIVES:
+            break
+    return combined
+
+
+def _unique(alternatives: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    return list(dict.fromkeys(tuple(sorted(set(alt))) for alt in alternatives))
+
+
+def _test_alternatives(test: FieldTest, negated: bool, keys: _Keys) -> list[tuple[str, ...]]:
+    """Return a test (or its negation, true also when the field is missing or of another
+    kind) as alternatives of atomic durable tests."""
+    name, op = test.field, test.op
+    if op in ("exists", "missing"):
+        wants_missing = (op == "missing") != negated
+        return [(_atom(None if wants_missing else "$neq", keys(name, "t"), MISSING),)]
+    value = _constant(test.value, name, keys)
+    if op in ("contains", "not_contains"):
+        has = _atom("$iany", keys(name, "l"), {"$i": value})
+        lacks = _atom("$iall", keys(name, "l"), {"$neq": {"$i": value}})
+        if (op == "contains") != negated:
+            return [(has,)] if not negated else [(has,), (_not_a_list(name, keys),)]
+        return [(lacks,)] if negated else [(lacks, _atom(None, keys(name, "t"), LIST))]
+    if op in _BOUNDS:
+        if not negated:
+            return [(_atom(f"${op}", keys(name, "n"), value),)]
+        channel, opposite = _BOUNDS[op]
+        return [(_atom(opposite, keys(name, channel), value),)]
+    return _scalar_alternatives(op, negated, name, test.value, value, keys)
+
+
+# Negated comparisons read v (-inf without a number) or w (+inf), so a missing number holds.
+_BOUNDS = {"gt": ("v", "$lte"), "gte": ("v", "$lt"), "lt": ("w", "$gte"), "lte": ("w", "$gt")}
+
+
+def _not_a_list(name: str, keys: _Keys) -> str:
+    return _atom("$neq", keys(name, "t"), LIST)
+
+
+def _scalar_alternatives(op: str, negated: bool, name: str, raw: Any, value: Any,
+                         keys: _Keys) -> list[tuple[str, ...]]:
+    first = raw[0] if isinstance(raw, tuple) else raw
+    items = value if isinstance(value, tuple) else (value,)
+    wants_equal = (op in ("eq", "in")) != negated
+    absent: float
+    if isinstance(first, str | bool):  # one channel, holding _ABSENT for other facts
+        present = padded = keys(name, "b" if isinstance(first, bool) else "s")
+        absent = _ABSENT
+    else:  # numbers: n holds only numbers, v holds -inf for other facts
+        present = keys(name, "n") if not negated or wants_equal else ""
+        padded = keys(name, "v") if negated else ""
+        absent = -_INF
+    if wants_equal:
+        equal = [(_atom(None, present, item),) for item in items]
+        return [*equal, (_atom(None, padded, absent),)] if negated else equal
+    if negated:  # not(eq) / not(in): a missing field differs from every item too
+        return [tuple(_atom("$neq", padded, item) for item in items)]
+    differs = tuple(_atom("$neq", present, item) for item in items)
+    # ne / not_in hold only for a field of this kind ($neq on an absent n is already false).
+    return [(*differs, _atom("$neq", present, absent))] if present == padded else [differs]
+
+
+def _constant(value: Any, name: str, keys: _Keys) -> Any:
+    """Return a rule's constant as its channel holds it: texts as codes, yes/no as 1 or 0."""
+    if isinstance(value, tuple):
+        return tuple(_constant(item, name, keys) for item in value)
+    if isinstance(value, str):
+        return keys.code(name, value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return _number(value)[0]
+    return value
+
+
+# --- Sessions -------------------------------------------------------------------------------
+
+
+class _Overflow(Exception):
+    """A fact reached more alpha nodes at once than durable's stack holds (error 303)."""
+
+
+def _run_shards(compiled: _Compiled, payload: str, sid: str, matches: set[int]) -> None:
+    """Run every shard; halve a shard that overflows and run its halves instead."""
+    pending = list(reversed(compiled.shards))
+    done = []
+    while pending:
+        shard = pending.pop()
+        try:
+            _run_session(compiled, shard.handle, payload, sid, matches)
+            done.append(shard)
+        except _Overflow:
+            if len(shard.paths) == 1:
+                raise EngineError("durable-rules overflowed on a single rule") from None
+            half = len(shard.paths) // 2
+            pending += [_new_shard(compiled, shard.paths[half:]),
+                        _new_shard(compiled, shard.paths[:half])]
+    compiled.shards = done
+
+
+def _run_session(compiled: _Compiled, handle: int, payload: str, sid: str,
+                 matches: set[int]) -> None:
+    """Assert the facts in a fresh session of one durable ruleset and add its matches."""
+    _live.add((handle, sid))
+    opened = False
+    found: set[int] = set()
+    try:
+        opening = json.dumps({"sid": sid, "id": -1, "open": 1})
+        state = _assert(handle, durable_rules_engine.assert_fact, opening)
+        _drain(compiled, handle, state, found)
+        opened = True
+        _assert(handle, durable_rules_engine.assert_facts, payload)
+        _drain(compiled, handle, state, found)
+    finally:
+        # Without the opening action, deleting would crash the process; a session left
+        # behind costs memory and shows in live_sessions().
+        if opened:
+            _delete(handle, sid)
+    matches |= found
+
+
+def _assert(handle: int, call: Any, text: str) -> int:
+    try:
+        code, state = call(handle, text)
+    except durable_rules_engine.error as exc:
+        if f"error code: {_STACK_OVERFLOW}" in str(exc):
+            raise _Overflow from None
+        raise EngineError(f"durable-rules refused the facts: {exc}") from None
+    # 1 means some fact matched no rule; the core went on with the rest of the batch.
+    if code not in (0, 1):
+        raise EngineError(f"durable-rules refused the facts (code {code})")
+    return state
+
+
+def _drain(compiled: _Compiled, handle: int, state: int, found: set[int]) -> None:
+    try:
+        result = durable_rules_engine.start_action_for_state(handle, state)
+        message = result[1] if result else None
+        while message:
+            _collect(compiled, message, found)
+            message = durable_rules_engine.complete_and_start_action(handle, state)
+    except durable_rules_engine.error as exc:
+        raise EngineError(f"durable-rules failed while running actions: {exc}") from None
+
+
+_ACTION_NAME = re.compile(r'\{\s*"(?:p(\d+)|open)"')
+_FACT_ID = re.compile(r'"id":\s*(-?\d+)')
+
+
+def _collect(compiled: _Compiled, message: str, found: set[int]) -> None:
+    # Durable hands back each fact's text as asserted: its only "id" key is the fact's index
+    # (quotes inside texts would be escaped, and texts travel as codes anyway).
+    name = _ACTION_NAME.match(message)
+    if name is None:
+        raise EngineError(f"unexpected action message from durable-rules: {message[:80]!r}")
+    if name.group(1) is None:
+        return
+    ranks = compiled.ranks[int(name.group(1))]
+    width = len(compiled.by_rank)
+    for fact_id in _FACT_ID.findall(message):
+        base = int(fact_id) * width
+        found.update(base + rank for rank in ranks)
+
+
+def _delete(handle: int, sid: str) -> None:
+    try:
+        durable_rules_engine.delete_state(handle, sid)
+    except durable_rules_engine.error as exc:
+        raise EngineError(f"durable-rules could not delete session {sid}: {exc}") from None
+    _live.discard((handle, sid))
+
+
+# --- Results --------------------------------------------------------------------------------
+
+
+def _firings(compiled: _Compiled, rules: tuple[Rule, ...], facts: list[dict],
+             matches: set[int]) -> list[Firing]:
+    # A match is fact_index * len(rules) + rank, so sorting the numbers sorts the firings.
+    width = len(rules)
+    copies: dict[int, dict] = {}
+    firings = []
+    for match in sorted(matches):
+        fact_index, rank = divmod(match, width)
+        rule = rules[compiled.by_rank[rank]]
+        fact = copies.get(fact_index)
+        if fact is None:
+            fact = copies[fact_index] = _copy(facts[fact_index])
+        firings.append(Firing(rule_id=rule.id, priority=rule.priority, action=rule.then,
+                              reason=rule.reason, fact_index=fact_index, fact=fact))
+    return firings
+
+
+def _copy(fact: dict) -> dict:
+    return {key: list(value) if isinstance(value, list | tuple) else value
+            for key, value in fact.items()}
