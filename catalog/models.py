@@ -69,6 +69,7 @@ class Kpi(BaseModel):
     perspective: Perspective
     indicator: Indicator
     frequency: Frequency
+    # Alternatives: any one of these systems can supply the KPI; the usual one comes first.
     data_sources: list[str] = Field(min_length=1)
     channels: list[str] = Field(default_factory=list)
     owner_role: Text

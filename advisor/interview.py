@@ -1,0 +1,178 @@
+"""The guided interview: questions as data, the next one chosen by the interview rule set."""
+
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from advisor.errors import InvalidInputError
+from advisor.models import Answers
+from catalog.labels import all_labels
+from catalog.loader import builtin_catalog
+from catalog.models import Text
+from rules.engine import evaluate
+from rules.loader import load_builtin
+
+QuestionType = Literal["single", "multiple", "number", "text"]
+
+
+class Option(BaseModel):
+    """One choice of a single- or multiple-choice question."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: str
+    label: Text
+
+
+class Question(BaseModel):
+    """One interview question with its text and help in both languages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    section: str
+    type: QuestionType
+    text: Text
+    help: Text
+    options: list[Option] = Field(default_factory=list)
+    options_from: str | None = None
+    ranked: bool = False
+    optional: bool = False
+    min_items: int | None = None
+    max_items: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+    default: Any = None
+
+
+class Questionnaire(BaseModel):
+    """The questions file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    questions: list[Question]
+
+
+class InterviewStep(BaseModel):
+    """Where an interview stands: the next question (or done) and what was dropped on the way."""
+
+    done: bool
+    question: dict | None
+    answers: dict
+    dropped: list[str]
+    progress: dict
+    trace: list[dict]
+
+
+SECTIONS = ("organisation", "strategy", "business", "channels", "data")
+
+
+@cache
+def questions() -> tuple[Question, ...]:
+    """Return every question, in the order they are asked, with options filled in."""
+    text = (resources.files("rules") / "data" / "questions" / "interview.yaml").read_text("utf-8")
+    parsed = Questionnaire.model_validate(yaml.safe_load(text))
+    return tuple(_with_options(q) for q in parsed.questions)
+
+
+def _with_options(question: Question) -> Question:
+    """Return the question with options taken from its vocabulary, if it names one."""
+    if question.options_from is None:
+        return question
+    if question.options_from == "kpis":
+        options = [Option(value=k.id, label=k.name) for k in builtin_catalog().kpis]
+    else:
+        vocab = all_labels()[question.options_from]
+        options = [Option(value=word, label=text) for word, text in vocab.items()]
+    return question.model_copy(update={"options": options})
+
+
+def question_by_id(question_id: str) -> Question:
+    """Return one question by id."""
+    for question in questions():
+        if question.id == question_id:
+            return question
+    raise InvalidInputError([{"field": "question", "message": f"unknown question {question_id!r}"}])
+
+
+def question_json(question: Question, lang: str | None) -> dict:
+    """Return a question as the API shows it; text picked in `lang` if given."""
+    data = question.model_dump(exclude={"options_from"})
+    if lang:
+        data["text"], data["help"] = question.text.pick(lang), question.help.pick(lang)
+        data["options"] = [{"value": o.value, "label": o.label.pick(lang)}
+                           for o in question.options]
+    return data
+
+
+def parse_answers(raw: dict) -> Answers:
+    """Return validated answers, or raise InvalidInputError naming each bad field."""
+    try:
+        return Answers.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidInputError([
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            for e in exc.errors(include_url=False)
+        ]) from exc
+
+
+def applicable_questions(answers: Answers) -> tuple[list[str], list[dict]]:
+    """Return the ids of the questions that apply to these answers (in order) and the trace."""
+    fact = {"kind": "answers", "answered": sorted(answers.given()), **_flat(answers.given())}
+    firings = evaluate(load_builtin("interview"), [fact])
+    asked = {f.action.question for f in firings if f.action.action == "ask"}
+    skipped = {f.action.question for f in firings if f.action.action == "skip"}
+    trace = [{"rule": f.rule_id, "action": f.action.action, "question": f.action.question}
+             for f in firings]
+    order = [q.id for q in questions() if q.id in asked and q.id not in skipped]
+    return order, trace
+
+
+def _flat(given: dict) -> dict:
+    """Return answers as flat engine fact fields (numbers and text, or lists of text)."""
+    return {k: v for k, v in given.items() if isinstance(v, (str, int, float, list))}
+
+
+def next_step(raw_answers: dict, lang: str | None = None) -> InterviewStep:
+    """Return the next question for these answers, dropping answers that no longer apply."""
+    answers = parse_answers(raw_answers)
+    given = answers.given()
+    order, trace = _settled_order(answers)
+    dropped = sorted(set(given) - set(order))
+    kept = {k: v for k, v in given.items() if k in order}
+    pending = [qid for qid in order if qid not in kept]
+    question = question_json(question_by_id(pending[0]), lang) if pending else None
+    return InterviewStep(done=not pending, question=question, answers=kept, dropped=dropped,
+                         progress=progress(order, kept), trace=trace)
+
+
+def _settled_order(answers: Answers) -> tuple[list[str], list[dict]]:
+    """Return the applicable questions once dropping stale answers changes nothing more."""
+    order, trace = applicable_questions(answers)
+    for _ in range(len(questions())):
+        stale = set(answers.given()) - set(order)
+        if not stale:
+            break
+        answers = Answers.model_validate({k: v for k, v in answers.given().items()
+                                          if k not in stale})
+        order, trace = applicable_questions(answers)
+    return order, trace
+
+
+def progress(order: list[str], answered: dict) -> dict:
+    """Return progress by section: answered and total questions, and the share done."""
+    by_id = {q.id: q for q in questions()}
+    sections = []
+    for name in SECTIONS:
+        ids = [qid for qid in order if by_id[qid].section == name]
+        if ids:
+            done = sum(1 for qid in ids if qid in answered)
+            sections.append({"section": name, "answered": done, "total": len(ids)})
+    total = len(order)
+    answered_count = sum(1 for qid in order if qid in answered)
+    return {"sections": sections, "answered": answered_count, "total": total,
+            "percent": round(100 * answered_count / total) if total else 100}

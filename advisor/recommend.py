@@ -1,0 +1,132 @@
+"""The recommendation: rules score the catalog, then a selection step builds a balanced set."""
+
+from advisor.errors import InvalidInputError
+from advisor.models import RecommendRequest
+from advisor.recommend_view import recommendation_json
+from advisor.selection import Candidate, Selection, select_kpis
+from catalog.labels import label
+from catalog.loader import Catalog, builtin_catalog
+from catalog.models import Kpi, Text
+from rules.engine import evaluate
+from rules.loader import load_builtin
+from rules.models import RuleSet
+
+CLIENT_FIELDS = ("business_model", "stage", "size", "sales_motion", "email_list_size",
+                 "monthly_ad_budget")
+
+
+def recommend_kpis(request: RecommendRequest, catalog: Catalog | None = None,
+                   ruleset: RuleSet | None = None) -> dict:
+    """Return the recommended KPI set with reasons, balance, alternatives, warnings and trace."""
+    catalog = catalog or builtin_catalog()
+    ruleset = ruleset or load_builtin("recommend")
+    _check_keep(request, catalog)
+    kpis = _kpis_in_scope(request, catalog)
+    facts = [kpi_fact(kpi, request) for kpi in kpis]
+    firings = evaluate(ruleset, facts)
+    candidates = _candidates(kpis, facts, firings, request.lang)
+    selection = select_kpis(candidates, request, catalog)
+    return _answer(selection, request, catalog, firings)
+
+
+def _check_keep(request: RecommendRequest, catalog: Catalog) -> None:
+    """Raise InvalidInputError for kept KPIs that are unknown or outside the departments."""
+    errors = []
+    for i, kpi_id in enumerate(request.keep or []):
+        kpi = catalog.get(kpi_id)
+        if kpi is None:
+            errors.append({"field": f"keep.{i}", "message": f"unknown KPI id {kpi_id!r}; see "
+                           "GET /api/v1/kpis for the catalog ids"})
+        elif kpi.department not in request.departments:
+            errors.append({"field": f"keep.{i}", "message": f"{kpi_id} belongs to "
+                           f"{kpi.department}, which is not among the departments in scope"})
+    if errors:
+        raise InvalidInputError(errors)
+
+
+def _kpis_in_scope(request: RecommendRequest, catalog: Catalog) -> list[Kpi]:
+    """Return the catalog KPIs of the departments in scope, in catalog order."""
+    return [k for k in catalog.kpis if k.department in request.departments]
+
+
+def kpi_fact(kpi: Kpi, request: RecommendRequest) -> dict:
+    """Return the flat fact the recommend rules see for one KPI and the client's answers."""
+    goals = list(request.goals)
+    matched = [g for g in goals if g in kpi.goals]
+    have = set(request.data_sources or [])
+    # A KPI's data sources are alternatives (any one of them can supply it, the usual first).
+    missing = [] if have & set(kpi.data_sources) else list(kpi.data_sources)
+    client_channels = list(request.channels or [])
+    fact = {
+        "kind": "kpi",
+        "id": kpi.id,
+        "department": kpi.department,
+        "financial": kpi.financial,
+        "perspective": kpi.perspective,
+        "indicator": kpi.indicator,
+        "unit": kpi.unit,
+        "direction": kpi.direction,
+        "goals": list(kpi.goals),
+        "matched_goals": matched,
+        "goal_match_count": len(matched),
+        "serves_top_goal": bool(goals) and goals[0] in kpi.goals,
+        "primary_goal_match": kpi.goals[0] in goals,
+        "best_goal_rank": min((goals.index(g) + 1 for g in matched), default=0),
+        "data_sources": list(kpi.data_sources),
+        "missing_sources": missing,
+        "missing_source_count": len(missing),
+        "channels": list(kpi.channels),
+        "channel_specific": bool(kpi.channels),
+        "channel_available": any(c in client_channels for c in kpi.channels),
+        "client_goals": goals,
+        "client_channels": client_channels,
+        "client_sources": sorted(have),
+        "kept": kpi.id in (request.keep or []),
+        "seed": kpi.seed,
+        "has_counter": bool(kpi.counter_kpis),
+    }
+    for name in CLIENT_FIELDS:
+        value = getattr(request, name)
+        if value is not None:
+            fact[name] = value
+    return fact
+
+
+def _reason_values(fact: dict, lang: str) -> dict[str, str]:
+    """Return the placeholder values a reason text may use, in `lang`."""
+    def names(vocab: str, words: list[str]) -> str:
+        return ", ".join(label(vocab, w).pick(lang) for w in words) or "-"
+    return {
+        "goals": names("goals", fact["matched_goals"]),
+        "missing": names("data_sources", fact["missing_sources"]),
+        "channels": names("channels", fact["channels"]),
+        "stage": fact.get("stage", "-"),
+        "business_model": fact.get("business_model", "-"),
+    }
+
+
+def render_reason(reason: Text, fact: dict, lang: str) -> str:
+    """Return a rule's reason in `lang` with the answers behind it filled in."""
+    values = _reason_values(fact, lang)
+    try:
+        return reason.pick(lang).format(**values)
+    except (KeyError, IndexError, ValueError):
+        return reason.pick(lang)
+
+
+def _candidates(kpis, facts, firings, lang) -> list[Candidate]:
+    """Return one Candidate per KPI with the points, reasons and flags its rules gave it."""
+    by_index = [Candidate(kpi=kpi, fact=fact) for kpi, fact in zip(kpis, facts, strict=True)]
+    for firing in firings:
+        candidate = by_index[firing.fact_index]
+        text = render_reason(firing.reason, candidate.fact, lang)
+        candidate.apply(firing.rule_id, firing.action, text)
+    return by_index
+
+
+def _answer(selection: Selection, request: RecommendRequest, catalog: Catalog, firings) -> dict:
+    """Return the API answer for a finished selection."""
+    trace = [{"rule": f.rule_id, "kpi": f.fact["id"], "action": f.action.action}
+             for f in firings]
+    return recommendation_json(selection, request, catalog, trace)
+

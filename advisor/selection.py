@@ -1,0 +1,231 @@
+"""Choosing a balanced KPI set per department from scored candidates."""
+
+from dataclasses import dataclass, field
+
+from advisor.models import RecommendRequest
+from catalog.loader import Catalog
+from catalog.models import Kpi
+
+# Filling the last places, a KPI loses this many points for each chosen KPI that shares its
+# balanced-scorecard perspective.
+PERSPECTIVE_REPEAT = 1.0
+BALANCE_NEEDS = (
+    ("financial", True), ("financial", False), ("indicator", "leading"), ("indicator", "lagging"),
+)
+
+
+@dataclass
+class Candidate:
+    """A catalog KPI with what the rules said about it."""
+
+    kpi: Kpi
+    fact: dict
+    score: float = 0.0
+    reasons: list[dict] = field(default_factory=list)
+    flags: list[dict] = field(default_factory=list)
+    pair_with: list[str] = field(default_factory=list)
+    required: bool = False
+    excluded: bool = False
+    picked_for: list[dict] = field(default_factory=list)
+
+    @property
+    def measurable(self) -> bool:
+        """Return True when the client has every data source this KPI needs."""
+        return self.fact["missing_source_count"] == 0
+
+    def apply(self, rule_id: str, action, text: str) -> None:
+        """Record one fired rule's effect on this candidate."""
+        verb = action.action
+        entry = {"rule": rule_id, "text": text}
+        if verb == "score":
+            self.score += action.points
+            self.reasons.append({**entry, "points": action.points})
+        elif verb == "require":
+            self.required = True
+            self.reasons.append(entry)
+        elif verb == "exclude":
+            self.excluded = True
+            self.flags.append({**entry, "code": "excluded"})
+        elif verb == "flag":
+            self.flags.append({**entry, "code": action.code})
+        elif verb == "pair_with":
+            self.pair_with.append(action.kpi)
+            self.reasons.append(entry)
+
+    def satisfies(self, need: tuple[str, object]) -> bool:
+        """Return True when this KPI meets one balance need, e.g. ("financial", True)."""
+        attribute, value = need
+        return getattr(self.kpi, attribute) == value
+
+
+@dataclass
+class Selection:
+    """The chosen KPIs per department, the alternatives, and what could not be met."""
+
+    chosen: dict[str, list[Candidate]]
+    alternatives: dict[str, list[Candidate]]
+    warnings: list[dict]
+    cap: int
+
+
+def _rank_key(candidate: Candidate) -> tuple:
+    """Order candidates: measurable first, then by score, then catalog order (stable)."""
+    return (not candidate.measurable, -candidate.score)
+
+
+class _Selector:
+    """The state of one selection run; each step is one method."""
+
+    def __init__(self, candidates: list[Candidate], request: RecommendRequest, catalog: Catalog):
+        self.request = request
+        self.catalog = catalog
+        self.cap = request.max_kpis_per_department
+        self.pool = [c for c in candidates if not c.excluded or c.required]
+        self.by_id = {c.kpi.id: c for c in candidates}
+        self.chosen: dict[str, list[Candidate]] = {d: [] for d in request.departments}
+        self.warnings: list[dict] = []
+
+    def ids(self) -> set[str]:
+        return {c.kpi.id for group in self.chosen.values() for c in group}
+
+    def duplicates(self, candidate: Candidate) -> Candidate | None:
+        """Return a chosen KPI that measures the same thing as `candidate`, if any."""
+        for group in self.chosen.values():
+            for other in group:
+                if other.kpi.id in candidate.kpi.related or candidate.kpi.id in other.kpi.related:
+                    return other
+        return None
+
+    def room(self, department: str) -> bool:
+        return len(self.chosen[department]) < self.cap
+
+    def add(self, candidate: Candidate, why: str, detail: str = "") -> None:
+        self.chosen[candidate.kpi.department].append(candidate)
+        candidate.picked_for.append({"step": why, "detail": detail})
+
+    def eligible(self, candidate: Candidate) -> bool:
+        return (candidate.kpi.id not in self.ids() and not candidate.excluded
+                and self.duplicates(candidate) is None)
+
+    def warn(self, code: str, **details) -> None:
+        self.warnings.append({"code": code, **details})
+
+    def keep_required(self) -> None:
+        for candidate in self.pool:
+            if candidate.required and candidate.kpi.id not in self.ids():
+                self.add(candidate, "keep")
+        for department, group in self.chosen.items():
+            if len(group) > self.cap:
+                self.warn("keep_over_limit", department=department, count=len(group),
+                          limit=self.cap)
+
+    def serve_goals(self) -> None:
+        for goal in self.request.goals:
+            if any(goal in c.kpi.goals for g in self.chosen.values() for c in g):
+                continue
+            serving = sorted((c for c in self.pool if goal in c.kpi.goals), key=_rank_key)
+            if not serving:
+                self.warn("goal_unserved", goal=goal, reason="no_kpi_in_scope")
+                continue
+            pick = next((c for c in serving if self.eligible(c)
+                         and self.room(c.kpi.department)), None)
+            if pick is None:
+                self.warn("goal_unserved", goal=goal, reason="no_room")
+                continue
+            self.add(pick, "goal", goal)
+
+    def balance(self) -> None:
+        for department in self.request.departments:
+            for need in BALANCE_NEEDS:
+                if not any(c.satisfies(need) for c in self.chosen[department]):
+                    self._meet_need(department, need)
+
+    def _meet_need(self, department: str, need: tuple[str, object]) -> None:
+        options = sorted((c for c in self.pool if c.kpi.department == department
+                          and c.satisfies(need) and c.measurable and self.eligible(c)),
+                         key=_rank_key)
+        if not options:
+            self.warn("balance_unmet", department=department, need=list(need),
+                      reason="no_measurable_kpi")
+            return
+        if not self.room(department) and not self._free_slot(department, need):
+            self.warn("balance_unmet", department=department, need=list(need), reason="no_room")
+            return
+        self.add(options[0], "balance", f"{need[0]}={need[1]}")
+
+    def _free_slot(self, department: str, need: tuple[str, object]) -> bool:
+        """Drop the weakest chosen KPI whose loss breaks no goal or balance; True if done."""
+        group = self.chosen[department]
+        for victim in sorted(group, key=lambda c: c.score):
+            rest = [c for c in group if c is not victim]
+            if victim.required or not self._still_covered(victim, rest):
+                continue
+            group.remove(victim)
+            victim.picked_for.clear()
+            return True
+        return False
+
+    def _still_covered(self, victim: Candidate, rest: list[Candidate]) -> bool:
+        others = [c for d, g in self.chosen.items() for c in g if c is not victim]
+        for goal in victim.kpi.goals:
+            if goal in self.request.goals and not any(goal in c.kpi.goals for c in others):
+                return False
+        return all(any(c.satisfies(n) for c in rest) for n in BALANCE_NEEDS
+                   if victim.satisfies(n))
+
+    def fill(self) -> None:
+        for department in self.request.departments:
+            while self.room(department):
+                pick = self._best_filler(department)
+                if pick is None:
+                    break
+                self.add(pick, "score")
+
+    def _best_filler(self, department: str) -> Candidate | None:
+        """Return the best remaining candidate, each perspective already chosen costing
+        PERSPECTIVE_REPEAT points, so that the set spreads over the scorecard."""
+        chosen = self.chosen[department]
+        best, best_value = None, None
+        for candidate in self.pool:
+            if (candidate.kpi.department != department or candidate.score <= 0
+                    or not candidate.measurable or not self.eligible(candidate)):
+                continue
+            repeats = sum(c.kpi.perspective == candidate.kpi.perspective for c in chosen)
+            value = candidate.score - PERSPECTIVE_REPEAT * repeats
+            if best_value is None or value > best_value:
+                best, best_value = candidate, value
+        return best
+
+    def pair(self) -> None:
+        for candidate in [c for g in self.chosen.values() for c in g]:
+            for target_id in candidate.pair_with:
+                target = self.by_id.get(target_id)
+                if target is None or target_id in self.ids():
+                    continue
+                if (self.room(target.kpi.department) and self.eligible(target)
+                        and target.measurable):
+                    self.add(target, "pair", candidate.kpi.id)
+                else:
+                    self.warn("pair_missing", kpi=candidate.kpi.id, counter=target_id)
+
+    def alternatives(self, limit: int = 5) -> dict[str, list[Candidate]]:
+        chosen = self.ids()
+        found = {}
+        for department in self.request.departments:
+            rest = [c for c in self.pool if c.kpi.department == department
+                    and c.kpi.id not in chosen and not c.excluded]
+            found[department] = sorted(rest, key=_rank_key)[:limit]
+        return found
+
+
+def select_kpis(candidates: list[Candidate], request: RecommendRequest,
+                catalog: Catalog) -> Selection:
+    """Return the balanced selection: kept KPIs, goal coverage, balance, best scores, pairs."""
+    selector = _Selector(candidates, request, catalog)
+    selector.keep_required()
+    selector.serve_goals()
+    selector.balance()
+    selector.fill()
+    selector.pair()
+    return Selection(chosen=selector.chosen, alternatives=selector.alternatives(),
+                     warnings=selector.warnings, cap=selector.cap)

@@ -1,0 +1,53 @@
+"""SMART gaps as people read them: message and fix in one language, with the facts filled in."""
+
+from catalog.labels import label
+
+LETTERS = ("S", "M", "A", "R", "T")
+
+
+class _Blank(dict):
+    """Format values that leave unknown placeholders visible instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _show(value) -> str:
+    """Return a number without a useless .0, lists joined, other values as text."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def fill(template: str, fact: dict, lang: str) -> str:
+    """Return `template` with {field} placeholders replaced by the fact's values."""
+    values = _Blank({k: _show(v) for k, v in fact.items()})
+    for key, vocab in (("unit", "units"), ("catalog_unit", "units"), ("direction", "directions"),
+                       ("frequency", "frequencies")):
+        if key in fact:
+            values[key] = label(vocab, fact[key]).pick(lang).lower()
+    return template.format_map(values)
+
+
+def gap_json(firing, fact: dict, lang: str) -> dict:
+    """Return one gap: letter, code, severity, message, fix and the fields involved."""
+    action = firing.action
+    return {
+        "letter": action.letter,
+        "code": action.code,
+        "severity": action.severity,
+        "message": fill(firing.reason.pick(lang), fact, lang),
+        "fix": fill(action.fix.pick(lang), fact, lang),
+        "fields": list(action.fields),
+        "rule": firing.rule_id,
+    }
+
+
+def score_letters(gaps: list[dict]) -> int:
+    """Return how many of the five SMART letters have no gap."""
+    dirty = {g["letter"] for g in gaps}
+    return sum(letter not in dirty for letter in LETTERS)

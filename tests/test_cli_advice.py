@@ -1,0 +1,82 @@
+"""`kpi-advisor recommend`, `check` and `interview` as real processes."""
+
+import json
+
+import pytest
+
+from tests.conftest import DATA
+
+CLI = DATA / "cli"
+
+
+def test_recommend_prints_a_readable_report(run_cli):
+    code, out, err = run_cli("recommend", str(CLI / "answers.yaml"), "--lang", "vi")
+    assert code == 0, err
+    assert "== sales" in out and "== marketing" in out
+    assert "Tăng" in out or "Giảm" in out or "Giữ" in out
+
+
+def test_recommend_json(run_cli):
+    code, out, _ = run_cli("recommend", str(CLI / "answers.yaml"), "--json", "--lang", "en")
+    body = json.loads(out)
+    assert code == 0 and body["kpis"] and {"balance", "alternatives", "trace"} <= set(body)
+    assert sum(1 for k in body["kpis"] if k["department"] == "sales") <= 4
+
+
+def test_check_reports_gaps_and_not_ready(run_cli):
+    code, out, _ = run_cli("check", str(CLI / "plan.yaml"), "--lang", "en")
+    assert code == 0
+    assert "T.deadline_past" in out and "S.direction_conflict" in out and "owner.none" in out
+    assert out.strip().endswith("NOT READY")
+
+
+def test_check_json(run_cli):
+    code, out, _ = run_cli("check", str(CLI / "plan.yaml"), "--json")
+    body = json.loads(out)
+    assert code == 0 and body["kpis"][0]["gaps"] == [] and body["ready"] is False
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("goals: [world_peace]\ndepartments: [sales]\n", "goals.0"),
+    ("goals: [increase_revenue]\ndepartments: []\n", "departments"),
+    ("- just\n- a list\n", "must hold a mapping"),
+    ("goals: [unclosed\n", "not valid YAML/JSON"),
+])
+def test_recommend_bad_files_exit_2(run_cli, tmp_path, content, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(content, encoding="utf-8")
+    code, _, err = run_cli("recommend", str(path))
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_missing_file_exits_2(run_cli, tmp_path):
+    code, _, err = run_cli("check", str(tmp_path / "nope.yaml"))
+    assert code == 2 and "nope.yaml" in err
+
+
+def test_interview_in_the_terminal(run_cli, tmp_path):
+    script = "\n".join([
+        "Công ty Mới",   # org_name
+        "x",             # an invalid goals answer, asked again
+        "3 1",           # goals: retain_customers, increase_revenue
+        "3",             # departments: branding only -> no channel questions
+        "2",             # business_model: b2c
+        "2",             # stage: growth
+        "1",             # size
+        "9 10",          # data_sources: survey, brand_tracking
+        "",              # max KPIs: default
+        "",              # keep: none
+    ]) + "\n"
+    target = tmp_path / "answers.json"
+    code, out, err = run_cli("interview", "--lang", "en", "--output", str(target), stdin=script)
+    assert code == 0, err
+    answers = json.loads(target.read_text(encoding="utf-8"))
+    assert answers["goals"] == ["retain_customers", "increase_revenue"]
+    assert answers["departments"] == ["branding"] and "channels" not in answers
+    assert answers["max_kpis_per_department"] == 5
+    assert "That answer is not valid" in err
+
+
+def test_interview_ends_cleanly_when_input_runs_out(run_cli):
+    code, _, err = run_cli("interview", stdin="Only a name\n")
+    assert code == 2 and "end of input" in err
