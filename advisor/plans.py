@@ -80,6 +80,15 @@ def list_sessions(db: sqlite_utils.Database, owner: str) -> list[SessionRecord]:
     return [_session(r) for r in rows]
 
 
+def sessions_by_ids(db: sqlite_utils.Database, ids: list[str]) -> list[SessionRecord]:
+    """Return the sessions among `ids` that exist, newest first."""
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    rows = db["sessions"].rows_where(f"id IN ({marks})", list(ids), order_by="updated desc, id")
+    return [_session(r) for r in rows]
+
+
 def create_plan(db: sqlite_utils.Database, plan: Plan, session_id: str | None = None) -> int:
     """Store a new draft plan with its KPIs and return its id."""
     now = _now()
@@ -114,7 +123,8 @@ def get_plan(db: sqlite_utils.Database, plan_id: int) -> PlanRecord:
     if not rows:
         raise NotFoundError("plan", str(plan_id))
     row = rows[0]
-    kpi_rows = list(db["plan_kpis"].rows_where("plan_id = ?", [plan_id], order_by="position"))
+    kpi_rows = list(db["plan_kpis"].rows_where("plan_id = ? AND removed_at IS NULL", [plan_id],
+                                               order_by="position"))
     plan = Plan.model_validate({
         "org_name": row["org_name"], "goals": json.loads(row["goals"]),
         "departments": json.loads(row["departments"]),
@@ -127,21 +137,39 @@ def get_plan(db: sqlite_utils.Database, plan_id: int) -> PlanRecord:
                       kpi_ids=[k["id"] for k in kpi_rows])
 
 
+def _identity(kpi: PlanKpi) -> str:
+    """Return what makes a plan KPI the same KPI across edits: its catalog id or its name."""
+    return kpi.kpi_id or f"custom:{(kpi.name or '').casefold()}"
+
+
 def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan) -> PlanRecord:
-    """Replace a plan's context and KPIs, keeping KPI rows (and their measurements) by
-    position; the plan goes back to draft."""
-    current = get_plan(db, plan_id)
+    """Replace a plan's context and KPIs and send it back to draft. A KPI keeps its row (and
+    its measurements) while it stays in the plan; a KPI taken out is only marked removed, so
+    its measurements survive and come back with it if it is added again."""
+    get_plan(db, plan_id)
+    reusable: dict[str, list[int]] = {}
+    rows = db["plan_kpis"].rows_where("plan_id = ?", [plan_id],
+                                      order_by="removed_at IS NOT NULL, position")
+    for row in rows:
+        kpi = PlanKpi.model_validate_json(row["data"])
+        reusable.setdefault(_identity(kpi), []).append(row["id"])
+    now = _now()
     with db.conn:
         db["plans"].update(plan_id, {"org_name": plan.org_name, "status": "draft",
-                                     "updated": _now(), **_plan_columns(plan)})
+                                     "updated": now, **_plan_columns(plan)})
+        kept = []
         for position, kpi in enumerate(plan.kpis):
-            data = kpi.model_dump_json(exclude_none=True)
-            if position < len(current.kpi_ids):
-                db["plan_kpis"].update(current.kpi_ids[position], {"data": data})
+            update = {"data": kpi.model_dump_json(exclude_none=True), "position": position,
+                      "removed_at": None}
+            ids = reusable.get(_identity(kpi))
+            if ids:
+                kept.append(ids.pop(0))
+                db["plan_kpis"].update(kept[-1], update)
             else:
-                db["plan_kpis"].insert({"plan_id": plan_id, "position": position, "data": data})
-        for kpi_row in current.kpi_ids[len(plan.kpis):]:
-            db["plan_kpis"].delete(kpi_row)
+                kept.append(db["plan_kpis"].insert({"plan_id": plan_id, **update}).last_pk)
+        placeholders = ",".join("?" * len(kept)) or "NULL"
+        db.execute(f"UPDATE plan_kpis SET removed_at = ? WHERE plan_id = ? AND removed_at IS NULL "
+                   f"AND id NOT IN ({placeholders})", [now, plan_id, *kept])
     return get_plan(db, plan_id)
 
 
@@ -155,7 +183,7 @@ def set_status(db: sqlite_utils.Database, plan_id: int, status: str) -> None:
 def list_plans(db: sqlite_utils.Database) -> list[dict]:
     """Return every plan's id, organisation, status and dates, newest first."""
     sql = ("SELECT p.id, p.org_name, p.status, p.created, p.updated, count(k.id) AS kpis "
-           "FROM plans p LEFT JOIN plan_kpis k ON k.plan_id = p.id "
+           "FROM plans p LEFT JOIN plan_kpis k ON k.plan_id = p.id AND k.removed_at IS NULL "
            "GROUP BY p.id ORDER BY p.updated DESC, p.id DESC")
     return [dict(zip(("id", "org_name", "status", "created", "updated", "kpis"), r, strict=True))
             for r in db.execute(sql).fetchall()]

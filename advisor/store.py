@@ -67,7 +67,8 @@ CREATE TABLE IF NOT EXISTS plan_kpis (
     id INTEGER PRIMARY KEY,
     plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    removed_at TEXT
 );
 CREATE INDEX IF NOT EXISTS plan_kpis_plan ON plan_kpis(plan_id, position);
 CREATE TABLE IF NOT EXISTS measurements (
@@ -84,6 +85,26 @@ CREATE TABLE IF NOT EXISTS measurements (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS measurements_current
     ON measurements(plan_kpi_id, period) WHERE replaced_at IS NULL;
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    quarter TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    done_at TEXT,
+    UNIQUE (plan_id, quarter)
+);
+CREATE TABLE IF NOT EXISTS review_comments (
+    id INTEGER PRIMARY KEY,
+    review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+    plan_kpi_id INTEGER NOT NULL REFERENCES plan_kpis(id) ON DELETE CASCADE,
+    comment TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    replaced_at TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS review_comments_current
+    ON review_comments(review_id, plan_kpi_id) WHERE replaced_at IS NULL;
 """
 
 

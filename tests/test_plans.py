@@ -41,7 +41,17 @@ def test_plan_round_trip_keeps_vietnamese_and_numbers(db, tmp_path):
     assert record.status == "draft" and len(record.kpi_ids) == 2
 
 
-def test_update_keeps_kpi_rows_by_position_and_resets_to_draft(db):
+def test_update_keeps_the_row_of_each_kpi_still_in_the_plan(db):
+    plan_id = create_plan(db, Plan.model_validate(PLAN))
+    before = get_plan(db, plan_id)
+    reordered = Plan.model_validate({**PLAN, "kpis": [
+        {"kpi_id": "sales.win_rate"}, PLAN["kpis"][1], PLAN["kpis"][0]]})
+    after = update_plan(db, plan_id, reordered)
+    assert after.kpi_ids[1:] == [before.kpi_ids[1], before.kpi_ids[0]]
+    assert after.kpi_ids[0] not in before.kpi_ids
+
+
+def test_update_keeps_kpi_rows_and_resets_to_draft(db):
     plan_id = create_plan(db, Plan.model_validate(PLAN))
     set_status(db, plan_id, "ready")
     before = get_plan(db, plan_id)
@@ -66,3 +76,13 @@ def test_sessions_save_answers_and_list_by_owner(db):
 def test_missing_things_raise_not_found(db, call):
     with pytest.raises(NotFoundError):
         call(db)
+
+
+def test_a_removed_kpi_keeps_its_row_and_comes_back_with_it(db):
+    plan_id = create_plan(db, Plan.model_validate(PLAN))
+    first = get_plan(db, plan_id).kpi_ids
+    update_plan(db, plan_id, Plan.model_validate({**PLAN, "kpis": PLAN["kpis"][1:]}))
+    assert get_plan(db, plan_id).kpi_ids == first[1:]
+    assert db["plan_kpis"].count == 2
+    back = update_plan(db, plan_id, Plan.model_validate(PLAN))
+    assert back.kpi_ids == first

@@ -1,0 +1,436 @@
+"""The wizard through Flask's test client: every page, its errors, ownership and the exports."""
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from advisor.plan_models import Plan
+from advisor.plans import get_plan, get_session
+from advisor.store import open_db
+
+ANSWERS = {
+    "org_name": {"org_name": "Công ty Bình Minh"},
+    "goals": {"rank-increase_revenue": "1", "rank-build_brand_awareness": "2"},
+    "departments": {"departments": ["sales", "marketing"]},
+    "business_model": {"business_model": "b2b"},
+    "stage": {"stage": "growth"},
+    "size": {"size": "small"},
+    "sales_motion": {"sales_motion": "inside"},
+    "channels": {"channels": ["email", "website", "paid_ads"]},
+    "email_list_size": {"email_list_size": "5.000"},
+    "monthly_ad_budget": {"monthly_ad_budget": "20.000.000"},
+    "data_sources": {"data_sources": ["crm", "web_analytics"]},
+    "max_kpis_per_department": {"max_kpis_per_department": "4"},
+    "keep": {},
+}
+
+
+def token(client) -> str:
+    """Return the CSRF token of the client's session (read from a real form)."""
+    html = client.get("/").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def start(client, lang: str = "vi") -> str:
+    """Start an interview; return the first question's URL."""
+    client.get(f"/?lang={lang}")
+    response = client.post("/wizard/start", data={"csrf_token": token(client)})
+    assert response.status_code == 303
+    return response.location
+
+
+def sid_of(url: str) -> str:
+    return url.split("/s/")[1].split("/")[0]
+
+
+def qid_of(url: str) -> str:
+    return url.rsplit("/", 1)[1].split("?")[0]
+
+
+def answer(client, url: str, data: dict):
+    """Post one answer with the CSRF token."""
+    return client.post(url, data={"csrf_token": token(client), **data})
+
+
+def walk(client, answers: dict = ANSWERS, lang: str = "vi") -> str:
+    """Answer every question the route asks; return the check page's URL."""
+    url = start(client, lang)
+    seen = []
+    while "/q/" in url:
+        qid = qid_of(url)
+        seen.append(qid)
+        assert client.get(url).status_code == 200
+        response = answer(client, url, answers[qid])
+        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+        url = response.location
+    assert url.endswith("/check")
+    return url
+
+
+def build(client, answers: dict = ANSWERS, lang: str = "vi") -> str:
+    """Walk the interview and confirm it; return the results page's URL."""
+    check = walk(client, answers, lang)
+    response = client.post(check, data={"csrf_token": token(client)})
+    assert response.status_code == 303
+    return response.location
+
+
+def stored(app, sid: str):
+    db = open_db(app.config["DATABASE"])
+    try:
+        record = get_session(db, sid)
+        plan = get_plan(db, record.plan_id) if record.plan_id else None
+        return record, plan
+    finally:
+        db.close()
+
+
+def test_home_starts_an_interview_and_lists_it(client):
+    assert "Trình duyệt này chưa có buổi phỏng vấn nào" in client.get("/?lang=vi").get_data(
+        as_text=True)
+    url = start(client)
+    assert qid_of(url) == "org_name"
+    answer(client, url, ANSWERS["org_name"])
+    home = client.get("/").get_data(as_text=True)
+    assert "Công ty Bình Minh" in home and "Đã trả lời 1/9 câu" in home
+    assert "/wizard/resume/" + sid_of(url) + "/" in home
+
+
+@pytest.mark.parametrize(("qid", "fragments"), [
+    ("org_name", ['<label for="org_name">', 'aria-describedby="org_name-hint"',
+                  'autocomplete="organization"']),
+    ("goals", ["<fieldset", "<legend", '<label class="rank-label" for="rank-increase_revenue">',
+               "Ưu tiên 1"]),
+    ("departments", ['type="checkbox"', 'for="departments-sales"', "Chọn tất cả các mục"]),
+])
+def test_question_pages_label_every_input(client, qid, fragments):
+    url = start(client)
+    for before in ("org_name", "goals", "departments"):
+        if before == qid:
+            break
+        url = answer(client, url, ANSWERS[before]).location
+    html = client.get(url).get_data(as_text=True)
+    for fragment in fragments:
+        assert fragment in html
+    assert 'name="csrf_token"' in html and 'class="back-link"' in html
+
+
+@pytest.mark.parametrize(("qid", "data", "message", "kept"), [
+    ("org_name", {"org_name": "   "}, "Hãy nhập câu trả lời.", None),
+    ("org_name", {"org_name": "x" * 121}, "tối đa 120 ký tự", "x" * 121),
+    ("goals", {}, "Hãy chọn ít nhất 1 mục.", None),
+    ("goals", {f"rank-{g}": str(i + 1) for i, g in enumerate(
+        ["increase_revenue", "acquire_customers", "retain_customers", "improve_conversion",
+         "improve_profitability"])} | {"rank-launch_product": "5"},
+     "cùng số ưu tiên", 'value="5" selected'),
+    ("departments", {"departments": ["nonsense"]}, "Hãy chọn ít nhất 1 mục.", None),
+    ("business_model", {}, "Hãy chọn một phương án.", None),
+    ("email_list_size", {"email_list_size": "nhiều lắm"}, "Hãy nhập con số", "nhiều lắm"),
+    ("email_list_size", {"email_list_size": "12,5"}, "số nguyên", "12,5"),
+    ("max_kpis_per_department", {"max_kpis_per_department": "20"}, "từ 1 đến 12", 'value="20"'),
+    ("max_kpis_per_department", {"max_kpis_per_department": ""}, "Hãy nhập một con số.", None),
+])
+def test_invalid_answers_are_shown_next_to_the_field_and_kept(client, qid, data, message, kept):
+    url = start(client)
+    while qid_of(url) != qid:
+        url = answer(client, url, ANSWERS[qid_of(url)]).location
+    response = answer(client, url, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'class="error-summary" role="alert"' in html
+    assert f'id="{qid}-error"' in html and message in html
+    assert f"{qid}-hint {qid}-error" in html
+    if kept:
+        assert kept in html
+    record, _plan = stored(client.application, sid_of(url))
+    assert qid not in record.answers
+
+
+def test_numbers_accept_grouped_thousands(client):
+    check = walk(client)
+    record, _plan = stored(client.application, sid_of(check))
+    assert record.answers["email_list_size"] == 5000
+    assert record.answers["monthly_ad_budget"] == 20_000_000
+    assert record.answers["goals"] == ["increase_revenue", "build_brand_awareness"]
+
+
+def test_back_links_follow_the_route_and_keep_answers(client):
+    url = start(client)
+    for _ in range(3):
+        url = answer(client, url, ANSWERS[qid_of(url)]).location
+    html = client.get(url).get_data(as_text=True)
+    assert qid_of(url) == "business_model"
+    assert f'href="/wizard/s/{sid_of(url)}/q/departments"' in html
+    previous = client.get(f"/wizard/s/{sid_of(url)}/q/departments").get_data(as_text=True)
+    assert 'value="sales" checked' in previous and 'value="marketing" checked' in previous
+    goals = client.get(f"/wizard/s/{sid_of(url)}/q/goals").get_data(as_text=True)
+    assert re.search(r'id="rank-build_brand_awareness".*?value="2" selected', goals, re.S)
+
+
+def test_progress_never_runs_backwards(client):
+    check = walk(client)
+    sid = sid_of(check)
+    html = client.get(f"/wizard/s/{sid}/q/org_name").get_data(as_text=True)
+    steps = re.findall(r'class="step step-(\w+)( step-here)?"', html)
+    assert steps[0] == ("done", " step-here")
+    assert all(state in ("done", "current") for state, _here in steps)
+
+
+def test_changing_an_answer_drops_only_what_no_longer_applies(client):
+    check = walk(client)
+    sid = sid_of(check)
+    change = f"/wizard/s/{sid}/q/departments?return=check"
+    assert "Thay đổi" in client.get(check).get_data(as_text=True)
+    response = answer(client, change, {"departments": ["branding"], "return": "check"})
+    assert response.location.endswith("/check")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "không còn phù hợp" in page
+    assert "Đội kinh doanh bán hàng chủ yếu theo cách nào?" in page.split("<h1>")[0]
+    record, _plan = stored(client.application, sid)
+    assert record.answers["departments"] == ["branding"]
+    for gone in ("sales_motion", "channels", "email_list_size", "monthly_ad_budget"):
+        assert gone not in record.answers
+    assert record.answers["stage"] == "growth" and record.answers["size"] == "small"
+
+
+def test_adding_a_department_asks_its_questions_then_returns_to_check(client):
+    answers = {**ANSWERS, "departments": {"departments": ["branding"]}}
+    check = walk(client, answers)
+    sid = sid_of(check)
+    response = answer(client, f"/wizard/s/{sid}/q/departments",
+                      {"departments": ["branding", "marketing"], "return": "check"})
+    assert qid_of(response.location) == "channels" and "return=check" in response.location
+    response = answer(client, response.location, {"channels": ["seo"], "return": "check"})
+    assert response.location.endswith("/check")
+
+
+def test_check_page_lists_answers_in_priority_order(client):
+    html = client.get(walk(client)).get_data(as_text=True)
+    assert "<ol>" in html
+    assert html.index("Tăng doanh thu") < html.index("Xây dựng nhận biết thương hiệu")
+    assert "20.000.000" in html and "Kiểm tra lại câu trả lời" in html
+    assert html.count("?return=check") == 13
+
+
+def test_results_show_each_kpi_with_its_reasons_and_the_balance(client, app):
+    results = build(client)
+    html = client.get(results).get_data(as_text=True)
+    _record, plan = stored(app, sid_of(results))
+    assert len(plan.plan.kpis) == 8
+    for heading in ("Vì sao chọn", "Người phụ trách gợi ý", "Tần suất đo", "Nguồn dữ liệu",
+                    "KPI đối trọng", "Cạm bẫy thường gặp", "Độ cân bằng", "Chỉ số dẫn dắt"):
+        assert heading in html
+    assert html.count('class="kpi-card"') == 8 and "<svg" in html
+
+
+def _balance(html: str, name: str) -> int:
+    return int(re.search(rf'<th scope="row">{name}</th><td>.*?</td><td class="num">(\d+)',
+                         html, re.S).group(1))
+
+
+def test_swap_remove_and_add_update_the_set_balance_and_warnings(client, app):
+    results = build(client)
+    sid = sid_of(results)
+    _record, plan = stored(app, sid)
+    first = plan.plan.kpis[0].kpi_id
+    swap_page = client.get(f"/wizard/s/{sid}/swap/{first}").get_data(as_text=True)
+    alternative = re.search(r'name="kpi_id" value="([^"]+)"', swap_page).group(1)
+    response = client.post(f"/wizard/s/{sid}/swap/{first}",
+                           data={"csrf_token": token(client), "kpi_id": alternative})
+    assert response.status_code == 303
+    _record, plan = stored(app, sid)
+    assert plan.plan.kpis[0].kpi_id == alternative and first not in [
+        k.kpi_id for k in plan.plan.kpis]
+    assert "Đã thay" in client.get(results).get_data(as_text=True)
+
+    sales = [k.kpi_id for k in plan.plan.kpis if k.department == "sales"]
+    before = client.get(results).get_data(as_text=True)
+    for kpi_id in sales:
+        client.post(f"/wizard/s/{sid}/remove/{kpi_id}", data={"csrf_token": token(client)})
+    after = client.get(results).get_data(as_text=True)
+    assert _balance(after, "Tài chính") < _balance(before, "Tài chính") or \
+        _balance(after, "Phi tài chính") < _balance(before, "Phi tài chính")
+    assert "Bộ phận Kinh doanh chưa có KPI nào" in after
+
+    response = client.post(f"/wizard/s/{sid}/add",
+                           data={"csrf_token": token(client), "kpi_id": alternative})
+    assert response.status_code == 303
+    html = client.get(results).get_data(as_text=True)
+    assert "Đã thêm" in html and "Do chuyên gia tư vấn thêm vào bộ KPI" in html
+    assert "Bộ phận Kinh doanh chưa có KPI nào" not in html
+
+
+def test_catalog_search_works_without_javascript(client):
+    sid = sid_of(build(client))
+    html = client.get(f"/wizard/s/{sid}/add?q=ty+le+thang&department=sales").get_data(
+        as_text=True)
+    assert "Kết quả cho “ty le thang”" in html and 'value="sales.win_rate"' not in html
+    html = client.get(f"/wizard/s/{sid}/add?q=churn").get_data(as_text=True)
+    assert 'name="kpi_id"' in html
+
+
+def test_adding_a_kpi_twice_or_from_outside_the_scope_changes_nothing(client, app):
+    sid = sid_of(build(client))
+    _record, plan = stored(app, sid)
+    for kpi_id in (plan.plan.kpis[0].kpi_id, "branding.brand_awareness", "nope"):
+        client.post(f"/wizard/s/{sid}/add", data={"csrf_token": token(client),
+                                                   "kpi_id": kpi_id})
+        assert "Không thay đổi được bộ KPI" in client.get(
+            f"/wizard/s/{sid}/results").get_data(as_text=True)
+    _record, after = stored(app, sid)
+    assert after.plan.kpis == plan.plan.kpis
+
+
+def _fill(plan: Plan, owner: str = "Lan") -> dict:
+    """Return plan form fields that satisfy the SMART check."""
+    from catalog.loader import builtin_catalog
+    catalog, today, data = builtin_catalog(), dt.date.today(), {}
+    for i, kpi in enumerate(plan.kpis):
+        direction = catalog.by_id[kpi.kpi_id].direction
+        data |= {f"k{i}-owner": owner, f"k{i}-report_to": "Ban giám đốc",
+                 f"k{i}-baseline": "50", f"k{i}-baseline_date": today.isoformat(),
+                 f"k{i}-target": "45" if direction == "lower_is_better" else "55",
+                 f"k{i}-deadline": (today + dt.timedelta(days=180)).isoformat(),
+                 f"k{i}-frequency": kpi.frequency, f"k{i}-data_source": kpi.data_source,
+                 f"k{i}-commitment": "committed"}
+    return data
+
+
+def test_plan_page_shows_gaps_next_to_fields_and_becomes_ready(client, app):
+    sid = sid_of(build(client))
+    url = f"/wizard/s/{sid}/plan"
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="k0-gap' in html and "Chưa ai chịu trách nhiệm" in html
+    assert re.search(r'id="k0-owner"[^>]*aria-describedby="[^"]*k0-gap\d', html)
+    refused = client.post(f"/wizard/s/{sid}/status",
+                          data={"csrf_token": token(client), "status": "ready"})
+    assert "Chưa thể đánh dấu sẵn sàng" in client.get(refused.location).get_data(as_text=True)
+    _record, plan = stored(app, sid)
+    response = client.post(url, data={"csrf_token": token(client), **_fill(plan.plan)})
+    assert response.status_code == 303
+    html = client.get(url).get_data(as_text=True)
+    assert "Chưa ai chịu trách nhiệm" not in html and "Không còn lỗi" in html
+    client.post(f"/wizard/s/{sid}/status", data={"csrf_token": token(client),
+                                                 "status": "ready"})
+    assert stored(app, sid)[1].status == "ready"
+
+
+def test_plan_form_errors_are_shown_and_nothing_is_saved(client, app):
+    sid = sid_of(build(client))
+    url = f"/wizard/s/{sid}/plan"
+    response = client.post(url, data={"csrf_token": token(client), "k0-owner": "Lan",
+                                      "k0-target": "mười", "k1-deadline": "31/02/2025"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'href="#k0-target"' in html and 'id="k0-target-error"' in html
+    assert 'value="mười"' in html and 'value="31/02/2025"' in html
+    assert stored(app, sid)[1].plan.kpis[0].owner is None
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_exports_keep_vietnamese_and_neutralise_formulas(client, app, lang):
+    sid = sid_of(build(client, lang=lang))
+    _record, plan = stored(app, sid)
+    client.post(f"/wizard/s/{sid}/plan", data={"csrf_token": token(client),
+                                               **_fill(plan.plan, "=HYPERLINK(\"x\")")})
+    response = client.get(f"/wizard/s/{sid}/plan.csv?lang={lang}")
+    assert response.headers["Content-Disposition"].endswith('kpi-plan-cong-ty-binh-minh.csv"')
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][0] == ("Bộ phận" if lang == "vi" else "Department")
+    assert rows[1][6] == "'=HYPERLINK(\"x\")" and rows[1][7] == "Ban giám đốc"
+    assert len(rows) == 1 + len(plan.plan.kpis)
+    book = load_workbook(io.BytesIO(client.get(f"/wizard/s/{sid}/plan.xlsx").data))
+    sheet = book.worksheets[0]
+    values = list(sheet.values)
+    assert values[1][0] == ("Kinh doanh" if lang == "vi" else "Sales")
+    assert values[1][6] == "'=HYPERLINK(\"x\")" and len(values) == 1 + len(plan.plan.kpis)
+
+
+def test_report_is_one_printable_page(client):
+    sid = sid_of(build(client))
+    html = client.get(f"/wizard/s/{sid}/report").get_data(as_text=True)
+    assert "Kế hoạch KPI — Công ty Bình Minh" in html and 'class="report-table"' in html
+    assert "wizard.css" in html
+
+
+def test_a_session_is_private_to_its_browser_or_its_resume_link(app, client):
+    check = walk(client)
+    sid = sid_of(check)
+    home = client.get("/").get_data(as_text=True)
+    link = re.search(r'value="(http://[^"]+/wizard/resume/[^"]+)"', home).group(1)
+    stranger = app.test_client()
+    for path in (check, f"/wizard/s/{sid}/q/goals", f"/wizard/s/{sid}",
+                 f"/wizard/resume/{sid}/wrong-key", "/wizard/s/nope/check"):
+        assert stranger.get(path).status_code == 404
+    assert "Không tìm thấy phiên phỏng vấn" in stranger.get(check).get_data(as_text=True)
+    response = stranger.get(link.replace("http://localhost", ""))
+    assert response.status_code == 302 and response.location.endswith("/check")
+    assert stranger.get(check).status_code == 200
+    assert "Công ty Bình Minh" in stranger.get("/").get_data(as_text=True)
+
+
+def test_forms_without_the_csrf_token_are_refused(client):
+    url = start(client)
+    response = client.post(url, data={"org_name": "X"})
+    assert response.status_code == 400 and "security token" in response.get_data(as_text=True)
+    assert client.post("/wizard/start").status_code == 400
+
+
+def test_user_text_is_escaped_everywhere(client):
+    url = start(client)
+    answer(client, url, {"org_name": "<script>alert(1)</script>"})
+    for page in ("/", f"/wizard/s/{sid_of(url)}/q/org_name"):
+        html = client.get(page).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_english_pages_and_catalog_content_follow_the_language(client):
+    url = start(client, "en")
+    assert "What is the client organisation called?" in client.get(url).get_data(as_text=True)
+    results = build(client, lang="en")
+    html = client.get(results + "?lang=en").get_data(as_text=True)
+    assert "Why it is here" in html and "Win rate" in html
+    html = client.get(results + "?lang=vi").get_data(as_text=True)
+    assert "Tỷ lệ thắng" in html
+
+
+def test_large_requests_are_refused(client, app):
+    url = start(client)
+    size = app.config["MAX_CONTENT_LENGTH"] + 1
+    response = client.post(url, data={"csrf_token": token(client), "org_name": "x" * size})
+    assert response.status_code == 413
+
+
+def test_rebuilding_after_a_change_keeps_details_of_kpis_that_stay(client, app):
+    results = build(client)
+    sid = sid_of(results)
+    _record, plan = stored(app, sid)
+    client.post(f"/wizard/s/{sid}/plan", data={"csrf_token": token(client),
+                                               **_fill(plan.plan)})
+    answer(client, f"/wizard/s/{sid}/q/max_kpis_per_department",
+           {"max_kpis_per_department": "5", "return": "check"})
+    check = client.get(f"/wizard/s/{sid}/check").get_data(as_text=True)
+    assert "Dựng lại bộ KPI" in check and "Bạn đã đổi câu trả lời" in check
+    client.post(f"/wizard/s/{sid}/check", data={"csrf_token": token(client)})
+    _record, rebuilt = stored(app, sid)
+    assert len(rebuilt.plan.kpis) > len(plan.plan.kpis)
+    kept = [k for k in rebuilt.plan.kpis if k.kpi_id == plan.plan.kpis[0].kpi_id]
+    assert kept and kept[0].owner == "Lan"
+
+
+def test_kept_kpis_outside_the_departments_are_flagged_on_the_check_page(client, app):
+    check = walk(client, {**ANSWERS, "keep": {"keep": ["sales.win_rate"]}})
+    sid = sid_of(check)
+    answer(client, f"/wizard/s/{sid}/q/departments", {"departments": ["marketing"],
+                                                       "return": "check"})
+    response = client.post(check, data={"csrf_token": token(client)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'href="#change-keep"' in html
+    assert "thuộc bộ phận không còn trong phạm vi" in html
+    assert stored(app, sid)[0].plan_id is None

@@ -1,0 +1,60 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Move focus to the error summary so screen readers announce it and keyboard users start there.
+  var summary = document.querySelector("[data-autofocus]");
+  if (summary) { summary.focus(); }
+
+  // Error summary links: focus the field itself, not just scroll to it.
+  document.querySelectorAll(".error-summary a").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var field = document.getElementById(link.hash.slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    });
+  });
+
+  // Ranked goals: choosing a priority another goal already has gives that goal "not chosen",
+  // so two goals never share a number.
+  document.querySelectorAll("[data-rank-list]").forEach(function (list) {
+    var selects = list.querySelectorAll("select");
+    selects.forEach(function (select) {
+      select.addEventListener("change", function () {
+        if (!select.value) { return; }
+        selects.forEach(function (other) {
+          if (other !== select && other.value === select.value) { other.value = ""; }
+        });
+      });
+    });
+  });
+
+  // A second click on a submit button while the page is sending would send the form twice.
+  document.querySelectorAll("[data-prevent-double-click]").forEach(function (button) {
+    var form = button.form;
+    if (!form) { return; }
+    form.addEventListener("submit", function () {
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    });
+  });
+
+  // Pages restored from the back-forward cache must not keep their buttons disabled.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("[data-prevent-double-click]").forEach(function (button) {
+      button.disabled = false;
+    });
+  });
+
+  // Resume links: select the whole link on focus so it can be copied at once.
+  document.querySelectorAll("[data-copy]").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+
+  // The printable report: a print button where scripts run.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+}());
