@@ -21,7 +21,7 @@ def command(register: Callable[[argparse._SubParsersAction], None]):
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command."""
-    from advisor import cli_commands  # noqa: F401  (registers the sub-commands)
+    from advisor import cli_advice, cli_commands, cli_review  # noqa: F401  (they register)
 
     parser = argparse.ArgumentParser(
         prog="kpi-advisor",

@@ -54,12 +54,15 @@ def _prepare_store(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     """Register the blueprints, the error handlers and the per-request database."""
-    from web import api, csrf, db, errors, i18n, pages
+    from web import api, api_advice, api_review, csrf, db, errors, i18n, pages, review, wizard
 
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api.bp)
-    # app.register_blueprint(api_advice.bp)
+    app.register_blueprint(api_advice.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api_review.bp)
+    app.register_blueprint(review.bp)
+    wizard.init_app(app)

@@ -2,9 +2,11 @@
 
 from typing import Any
 
-from advisor.models import Answers, RecommendRequest  # noqa
+from advisor.models import Answers, RecommendRequest
+from advisor.plan_models import Plan
 from catalog.models import Kpi
 from catalog.vocab import DEPARTMENTS, GOALS, INDICATORS, PERSPECTIVES
+from web.openapi_review import review_paths, review_schemas
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
@@ -109,6 +111,13 @@ def _advice_paths() -> dict[str, Any]:
             "operationId": "interviewNext", "requestBody": _body("InterviewRequest"),
             "responses": {**_json(obj), **_problem_responses(415, 422)},
         }},
+        "/api/v1/smart-check": {"post": {
+            "summary": "A plan in, its SMART gaps out: per KPI (letter, code, severity, message, "
+                       "fix, fields) and for the plan as a whole",
+            "operationId": "smartCheck", "requestBody": _body("Plan"),
+            "responses": {**_json({"$ref": "#/components/schemas/SmartCheck"}),
+                          **_problem_responses(415, 422)},
+        }},
         "/api/v1/recommendations": {"post": {
             "summary": "A balanced, explained KPI set for the client's answers",
             "operationId": "recommend", "requestBody": _body("RecommendRequest"),
@@ -142,6 +151,25 @@ def _recommendation_schema() -> dict:
             "trace": {"type": "array", "items": obj},
         },
     }
+
+
+def _smart_schema() -> dict:
+    """Return the schema of a SMART check answer."""
+    gap = {"type": "object", "required": ["letter", "code", "severity", "message", "fix",
+                                          "fields"],
+           "properties": {"letter": {"type": "string"}, "code": {"type": "string"},
+                          "severity": {"type": "string", "enum": ["error", "warning"]},
+                          "message": {"type": "string"}, "fix": {"type": "string"},
+                          "fields": {"type": "array", "items": {"type": "string"}}}}
+    kpi = {"type": "object", "required": ["kpi_id", "score", "gaps"],
+           "properties": {"kpi_id": {"type": ["string", "null"]}, "name": {"type": "string"},
+                          "score": {"type": "integer", "minimum": 0, "maximum": 5},
+                          "ready": {"type": "boolean"},
+                          "gaps": {"type": "array", "items": gap}}}
+    return {"type": "object", "required": ["kpis", "plan_gaps", "ready"],
+            "properties": {"kpis": {"type": "array", "items": kpi},
+                           "plan_gaps": {"type": "array", "items": gap},
+                           "ready": {"type": "boolean"}}}
 
 
 def _model_schemas(*models) -> dict[str, Any]:
@@ -181,8 +209,9 @@ def _components() -> dict[str, Any]:
     interview = {"type": "object", "properties": {
         "answers": {"$ref": "#/components/schemas/Answers"},
         "lang": {"type": "string", "enum": ["vi", "en"]}}}
-    return {"Kpi": kpi, "Problem": _problem_schema(), **defs,
-            **_model_schemas(Answers, RecommendRequest), "InterviewRequest": interview,
+    return {"Kpi": kpi, "Problem": _problem_schema(), **defs, **review_schemas(),
+            **_model_schemas(Answers, RecommendRequest, Plan), "InterviewRequest": interview,
+            "SmartCheck": _smart_schema(),
             "Recommendation": _recommendation_schema()}
 
 
@@ -205,4 +234,4 @@ def openapi_document(default_lang: str = "vi") -> dict[str, Any]:
     }
 
 
-PATH_BUILDERS = [_catalog_paths, _advice_paths]
+PATH_BUILDERS = [_catalog_paths, _advice_paths, review_paths]

@@ -1,6 +1,6 @@
 """Named exceptions of the review statistics; each carries its message in Vietnamese and English."""
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, InvalidInputError
 
 
 class ReviewError(AdvisorError):
@@ -48,3 +48,21 @@ class InvalidValueError(ReviewError):
         )
         self.index = index
         self.value = value
+
+
+class RowsRejectedError(InvalidInputError):
+    """Measurement rows (file, form or API body) with problems; none of the rows was kept.
+
+    Each problem is a dict with `field` (a path such as ``rows.5.value``), optionally `line` and
+    `column`, and `message` and `fix` in Vietnamese and English; `errors` carries them in English
+    for handlers that know only InvalidInputError, `errors_in(lang)` in the reader's language.
+    """
+
+    def __init__(self, problems: list[dict]):
+        self.problems = problems
+        super().__init__(self.errors_in("en"))
+
+    def errors_in(self, lang: str) -> list[dict]:
+        """Return the problems as [{field, line, column, message, fix}] in `lang`."""
+        return [{**problem, "message": problem["message"][lang], "fix": problem["fix"][lang]}
+                for problem in self.problems]

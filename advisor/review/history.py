@@ -1,0 +1,95 @@
+"""KPI histories as the review reads them: period labels checked, one frequency, period order."""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from advisor.review.errors import PeriodError, RowsRejectedError
+from advisor.review.models import ReviewKpi, Text
+from advisor.review.periods import Period, infer_frequency, parse_period
+
+
+@dataclass(frozen=True)
+class History:
+    """A KPI's measured periods in order, their values and the target each period had."""
+
+    frequency: str
+    periods: list[Period]
+    values: list[float]
+    targets: list[float | None]
+
+
+def parse_labels(labels: Sequence[str], frequency: str | None = None
+                 ) -> tuple[str | None, list[Period | PeriodError]]:
+    """Return the frequency used (given or the most common) and each label's period or error."""
+    frequency = frequency or majority_frequency(labels)
+    results: list[Period | PeriodError] = []
+    for label in labels:
+        try:
+            results.append(parse_period(label, frequency))
+        except PeriodError as exc:
+            results.append(exc)
+    return frequency, results
+
+
+def majority_frequency(labels: Sequence[str]) -> str | None:
+    """Return the frequency most labels name; dates alone are judged by their spacing."""
+    counts: Counter[str] = Counter()
+    dates = []
+    for label in labels:
+        try:
+            period = parse_period(label)
+        except PeriodError:
+            continue
+        if period.frequency == "daily":
+            dates.append(label)
+        else:
+            counts[period.frequency] += 1
+    if counts:
+        return counts.most_common(1)[0][0]
+    try:
+        return infer_frequency(dates) if dates else None
+    except PeriodError:
+        return None
+
+
+def _problem(field: str, message: dict, fix: Text) -> dict:
+    return {"field": field, "message": dict(message), "fix": fix.model_dump()}
+
+
+_PERIOD_FIX = Text(vi="Dùng một tần suất cho cả chuỗi, mỗi kỳ một lần: 2025-03, 2025-Q1, "
+                      "2025-W07 hoặc một ngày 2025-03-15.",
+                   en="Use one frequency for the whole history, each period once: 2025-03, "
+                      "2025-Q1, 2025-W07 or a date such as 2025-03-15.")
+
+
+def read_history(kpi: ReviewKpi, field: str = "history") -> History:
+    """Return the KPI's history in period order; raise RowsRejectedError naming bad periods."""
+    labels = [point.period for point in kpi.history]
+    frequency, parsed = parse_labels(labels, kpi.frequency)
+    problems = []
+    seen: dict[int, str] = {}
+    for j, result in enumerate(parsed):
+        if isinstance(result, PeriodError):
+            problems.append(_problem(f"{field}.{j}.period", result.message, _PERIOD_FIX))
+        elif result.ordinal in seen:
+            message = {"vi": f"{labels[j]!r} trùng kỳ với {seen[result.ordinal]!r}.",
+                       "en": f"{labels[j]!r} is the same period as {seen[result.ordinal]!r}."}
+            problems.append(_problem(f"{field}.{j}.period", message, _PERIOD_FIX))
+        else:
+            seen[result.ordinal] = labels[j]
+    if problems:
+        raise RowsRejectedError(problems)
+    order = sorted(range(len(parsed)), key=lambda j: parsed[j].ordinal)
+    return History(
+        frequency=frequency or "monthly",
+        periods=[parsed[j] for j in order],
+        values=[kpi.history[j].value for j in order],
+        targets=[_period_target(kpi, kpi.history[j].target) for j in order],
+    )
+
+
+def _period_target(kpi: ReviewKpi, own: float | None) -> float | None:
+    if kpi.direction == "in_range":
+        return None
+    return own if own is not None else kpi.target

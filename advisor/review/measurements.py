@@ -1,0 +1,195 @@
+"""Measurements, reviews and review comments in the store; nothing entered is ever deleted.
+
+A measurement is one value of one plan KPI for one period. Saving the same value again changes
+nothing; saving a different value (or target, or note) for a stored period marks the stored row
+replaced (`replaced_at`) and adds the new one, so the history of corrections stays readable.
+Review comments are kept the same way.
+"""
+
+import datetime as dt
+
+import sqlite_utils
+from pydantic import BaseModel, ConfigDict
+
+from advisor.errors import NotFoundError
+
+
+class MeasurementIn(BaseModel):
+    """One checked measurement ready to store: period label in canonical form and its key."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plan_kpi_id: int
+    period: str
+    period_key: int
+    value: float
+    target: float | None = None
+    note: str | None = None
+
+
+class SaveResult(BaseModel):
+    """What a save did: rows added, rows that replaced a stored value, rows already stored."""
+
+    inserted: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+
+
+class ReviewState(BaseModel):
+    """A plan's review of one quarter: open or done, and the team's current comments."""
+
+    plan_id: int
+    quarter: str
+    status: str
+    done_at: str | None
+    comments: dict[int, str]
+
+
+def now() -> str:
+    """Return the current UTC time as stored in the database."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _same(row: dict, new: MeasurementIn) -> bool:
+    return (row["value"] == new.value and row["target"] == new.target
+            and (row["note"] or None) == (new.note or None))
+
+
+def save_measurements(db: sqlite_utils.Database, rows: list[MeasurementIn],
+                      source: str) -> SaveResult:
+    """Store checked rows in one transaction: new periods added, changed ones replaced."""
+    result = SaveResult()
+    stamp = now()
+    with db.conn:
+        for new in rows:
+            current = _current_row(db, new.plan_kpi_id, new.period)
+            if current is not None and _same(current, new):
+                result.unchanged += 1
+                continue
+            if current is not None:
+                db.execute("UPDATE measurements SET replaced_at = ? WHERE id = ?",
+                           [stamp, current["id"]])
+                result.replaced += 1
+            else:
+                result.inserted += 1
+            db["measurements"].insert({**new.model_dump(), "source": source,
+                                       "recorded_at": stamp, "replaced_at": None})
+    return result
+
+
+def _current_row(db: sqlite_utils.Database, plan_kpi_id: int, period: str) -> dict | None:
+    rows = db.execute(
+        "SELECT id, value, target, note FROM measurements "
+        "WHERE plan_kpi_id = ? AND period = ? AND replaced_at IS NULL", [plan_kpi_id, period],
+    ).fetchall()
+    if not rows:
+        return None
+    ident, value, target, note = rows[0]
+    return {"id": ident, "value": value, "target": target, "note": note}
+
+
+_COLUMNS = ("id", "plan_kpi_id", "position", "period", "period_key", "value", "target", "note",
+            "source", "recorded_at", "replaced_at")
+
+
+def plan_measurements(db: sqlite_utils.Database, plan_id: int,
+                      include_replaced: bool = False) -> list[dict]:
+    """Return the plan's measurements by KPI position and period; replaced ones on request."""
+    sql = ("SELECT m.id, m.plan_kpi_id, k.position, m.period, m.period_key, m.value, m.target, "
+           "m.note, m.source, m.recorded_at, m.replaced_at FROM measurements m "
+           "JOIN plan_kpis k ON k.id = m.plan_kpi_id WHERE k.plan_id = ? AND k.removed_at IS NULL")
+    if not include_replaced:
+        sql += " AND m.replaced_at IS NULL"
+    sql += " ORDER BY k.position, m.period_key, m.recorded_at"
+    return [dict(zip(_COLUMNS, row, strict=True)) for row in db.execute(sql, [plan_id])]
+
+
+def kpi_periods(db: sqlite_utils.Database, plan_kpi_ids: list[int]) -> dict[int, list[str]]:
+    """Return the stored (current) period labels of each plan KPI."""
+    found: dict[int, list[str]] = {k: [] for k in plan_kpi_ids}
+    if not plan_kpi_ids:
+        return found
+    marks = ", ".join("?" for _ in plan_kpi_ids)
+    sql = (f"SELECT plan_kpi_id, period FROM measurements WHERE replaced_at IS NULL "
+           f"AND plan_kpi_id IN ({marks}) ORDER BY period_key")
+    for plan_kpi_id, period in db.execute(sql, plan_kpi_ids):
+        found[plan_kpi_id].append(period)
+    return found
+
+
+# --- Reviews and comments --------------------------------------------------------------------
+
+
+def _review_row(db: sqlite_utils.Database, plan_id: int, quarter: str) -> dict | None:
+    rows = list(db["reviews"].rows_where("plan_id = ? AND quarter = ?", [plan_id, quarter]))
+    return rows[0] if rows else None
+
+
+def _ensure_review(db: sqlite_utils.Database, plan_id: int, quarter: str) -> dict:
+    row = _review_row(db, plan_id, quarter)
+    if row is None:
+        stamp = now()
+        db["reviews"].insert({"plan_id": plan_id, "quarter": quarter, "status": "open",
+                              "created": stamp, "updated": stamp, "done_at": None})
+        row = _review_row(db, plan_id, quarter)
+    return row
+
+
+def review_state(db: sqlite_utils.Database, plan_id: int, quarter: str) -> ReviewState:
+    """Return the review of the plan's quarter (open with no comments if never saved)."""
+    _require_plan(db, plan_id)
+    row = _review_row(db, plan_id, quarter)
+    if row is None:
+        return ReviewState(plan_id=plan_id, quarter=quarter, status="open", done_at=None,
+                           comments={})
+    comments = {k: c for k, c in db.execute(
+        "SELECT plan_kpi_id, comment FROM review_comments "
+        "WHERE review_id = ? AND replaced_at IS NULL", [row["id"]])}
+    return ReviewState(plan_id=plan_id, quarter=quarter, status=row["status"],
+                       done_at=row["done_at"], comments=comments)
+
+
+def save_comments(db: sqlite_utils.Database, plan_id: int, quarter: str,
+                  comments: dict[int, str]) -> ReviewState:
+    """Store the team's comments per plan KPI; a changed comment keeps the old one in history."""
+    _require_plan(db, plan_id)
+    stamp = now()
+    with db.conn:
+        review = _ensure_review(db, plan_id, quarter)
+        for plan_kpi_id, text in comments.items():
+            _save_comment(db, review["id"], plan_kpi_id, text.strip(), stamp)
+        db["reviews"].update(review["id"], {"updated": stamp})
+    return review_state(db, plan_id, quarter)
+
+
+def _save_comment(db: sqlite_utils.Database, review_id: int, plan_kpi_id: int, text: str,
+                  stamp: str) -> None:
+    rows = db.execute("SELECT id, comment FROM review_comments WHERE review_id = ? AND "
+                      "plan_kpi_id = ? AND replaced_at IS NULL",
+                      [review_id, plan_kpi_id]).fetchall()
+    if rows and rows[0][1] == text:
+        return
+    if not rows and not text:
+        return
+    if rows:
+        db.execute("UPDATE review_comments SET replaced_at = ? WHERE id = ?", [stamp, rows[0][0]])
+    db["review_comments"].insert({"review_id": review_id, "plan_kpi_id": plan_kpi_id,
+                                  "comment": text, "recorded_at": stamp, "replaced_at": None})
+
+
+def set_review_status(db: sqlite_utils.Database, plan_id: int, quarter: str,
+                      status: str) -> ReviewState:
+    """Mark the quarter's review open or done (the caller checks the required comments)."""
+    if status not in ("open", "done"):
+        raise ValueError(f"status must be open or done, got {status!r}")
+    stamp = now()
+    with db.conn:
+        review = _ensure_review(db, plan_id, quarter)
+        db["reviews"].update(review["id"], {"status": status, "updated": stamp,
+                                            "done_at": stamp if status == "done" else None})
+    return review_state(db, plan_id, quarter)
+
+
+def _require_plan(db: sqlite_utils.Database, plan_id: int) -> None:
+    if db.execute("SELECT 1 FROM plans WHERE id = ?", [plan_id]).fetchone() is None:
+        raise NotFoundError("plan", str(plan_id))

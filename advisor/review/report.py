@@ -1,0 +1,255 @@
+"""A plan's quarterly review: its KPIs reviewed from stored measurements, as a report and exports.
+
+The review of a quarter uses the measurements of periods that start on or before the quarter's
+last day, so a past quarter's review reads the same later. CSV and XLSX exports go through
+`advisor/exports.py`, which keeps Vietnamese intact and neutralises formula injection.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from advisor.errors import InvalidInputError
+from advisor.exports import to_csv, to_xlsx
+from advisor.plan_models import PlanKpi
+from advisor.plans import PlanRecord, get_plan
+from advisor.review.analysis import review_kpis
+from advisor.review.measurements import plan_measurements, review_state
+from advisor.review.models import MAX_POINTS, KpiReview, ReviewKpi, Text
+from advisor.review.periods import Period, parse_period
+from advisor.review.view import SIGNAL_NAMES, decimals_for, number_text
+from catalog.labels import label
+from catalog.loader import Catalog
+
+QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
+REVIEW_FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
+
+ACTION_NAMES: dict[str, Text] = {
+    "raise": Text(vi="Nâng mục tiêu", en="Raise the target"),
+    "lower": Text(vi="Hạ mục tiêu", en="Lower the target"),
+    "keep": Text(vi="Giữ mục tiêu", en="Keep the target"),
+    "investigate": Text(vi="Tìm nguyên nhân", en="Investigate"),
+    "change_process": Text(vi="Thay đổi quy trình", en="Change the process"),
+}
+COMMITMENT_NAMES: dict[str, Text] = {
+    "committed": Text(vi="Cam kết", en="Committed"),
+    "aspirational": Text(vi="Phấn đấu", en="Aspirational"),
+}
+REPORT_COLUMNS: tuple[Text, ...] = tuple(Text(vi=vi, en=en) for vi, en in (
+    ("KPI", "KPI"), ("Đơn vị", "Unit"), ("Chiều tốt", "Direction"), ("Loại mục tiêu", "Commitment"),
+    ("Mục tiêu", "Target"), ("Số kỳ", "Periods"), ("Kỳ gần nhất", "Latest period"),
+    ("Giá trị gần nhất", "Latest value"), ("Đường trung tâm kỳ tới", "Centre next period"),
+    ("Giới hạn dưới kỳ tới", "Lower limit next period"),
+    ("Giới hạn trên kỳ tới", "Upper limit next period"), ("Tín hiệu", "Signals"),
+    ("Khả năng đạt kỳ tới", "Chance of target next period"),
+    ("Tỷ lệ kỳ đạt", "Share of periods on target"), ("Đề xuất", "Suggestion"),
+    ("Mục tiêu đề xuất", "Suggested target"), ("Mức cam kết (~80%)", "Committed level (~80%)"),
+    ("Mức thử thách (~40%)", "Stretch level (~40%)"), ("Giải thích", "Explanation"),
+    ("Nhận xét của nhóm", "Team comment"),
+))
+MEASUREMENT_COLUMNS: tuple[Text, ...] = tuple(Text(vi=vi, en=en) for vi, en in (
+    ("KPI", "KPI"), ("Kỳ", "Period"), ("Giá trị", "Value"), ("Mục tiêu", "Target"),
+    ("Ghi chú", "Note"), ("Nguồn", "Source"), ("Ghi lúc", "Recorded at"),
+    ("Bị thay lúc", "Replaced at"),
+))
+
+
+@dataclass
+class PlanKpiReview:
+    """One plan KPI in a quarterly review: its row id, the analysis and the team's comment."""
+
+    plan_kpi_id: int
+    position: int
+    review: KpiReview
+    comment: str = ""
+
+
+@dataclass
+class PlanReview:
+    """A plan's review of one quarter: the KPIs, the quarters on record and the review state."""
+
+    plan_id: int
+    org_name: str | None
+    quarter: str | None
+    quarters: list[str]
+    status: str
+    done_at: str | None
+    kpis: list[PlanKpiReview] = field(default_factory=list)
+
+    def missing_comments(self) -> list[int]:
+        """Return the plan KPI ids whose comment is required but empty."""
+        return [k.plan_kpi_id for k in self.kpis
+                if k.review.comment_required and not k.comment.strip()]
+
+
+# --- Quarters --------------------------------------------------------------------------------
+
+
+def period_start(period: Period) -> dt.date:
+    """Return the first day of a period."""
+    if period.frequency == "monthly":
+        year, month0 = divmod(period.ordinal, 12)
+        return dt.date(year, month0 + 1, 1)
+    if period.frequency == "quarterly":
+        year, quarter0 = divmod(period.ordinal, 4)
+        return dt.date(year, 3 * quarter0 + 1, 1)
+    if period.frequency == "weekly":
+        return dt.date.fromordinal(period.ordinal * 7 + 1)
+    return dt.date.fromordinal(period.ordinal)
+
+
+def quarter_of(label_text: str) -> str:
+    """Return the quarter (2025-Q1) in which the period named by a stored label starts."""
+    start = period_start(parse_period(label_text))
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
+def quarter_end(quarter: str) -> dt.date:
+    """Return the last day of a quarter label such as 2025-Q1."""
+    match = QUARTER.fullmatch(quarter)
+    if match is None:
+        raise InvalidInputError([{"field": "quarter",
+                                  "message": "write the quarter as 2025-Q1 (year, Q, 1 to 4)"}])
+    year, quarter_no = int(match[1]), int(match[2])
+    if quarter_no == 4:
+        return dt.date(year, 12, 31)
+    return dt.date(year, 3 * quarter_no + 1, 1) - dt.timedelta(days=1)
+
+
+# --- Plan KPIs as review inputs ----------------------------------------------------------------
+
+
+def kpi_name(kpi: PlanKpi, position: int, catalog: Catalog) -> Text:
+    """Return a plan KPI's name in both languages (its own name, else the catalog's)."""
+    if kpi.name:
+        return Text(vi=kpi.name, en=kpi.name)
+    entry = catalog.get(kpi.kpi_id) if kpi.kpi_id else None
+    if entry is not None:
+        return Text(vi=entry.name.vi, en=entry.name.en)
+    fallback = kpi.kpi_id or f"KPI #{position + 1}"
+    return Text(vi=fallback, en=fallback)
+
+
+def review_input(kpi: PlanKpi, rows: list[dict], catalog: Catalog) -> ReviewKpi:
+    """Return what the analysis needs of a plan KPI and its stored measurements."""
+    entry = catalog.get(kpi.kpi_id) if kpi.kpi_id else None
+    direction = kpi.direction or (entry.direction if entry else "higher_is_better")
+    ranged = direction == "in_range" and kpi.target_low is not None and kpi.target_high is not None
+    return ReviewKpi(
+        kpi_id=kpi.kpi_id, name=kpi.name or (entry.name.en if entry else None) or kpi.kpi_id,
+        direction=direction, unit=kpi.unit or (entry.unit if entry else None),
+        frequency=kpi.frequency if kpi.frequency in REVIEW_FREQUENCIES else None,
+        target=None if direction == "in_range" else kpi.target,
+        target_low=kpi.target_low if ranged else None,
+        target_high=kpi.target_high if ranged else None,
+        baseline=kpi.baseline, commitment=kpi.commitment or "committed",
+        history=[{"period": r["period"], "value": r["value"], "target": r["target"]}
+                 for r in rows[-MAX_POINTS:]],
+    )
+
+
+def plan_review(db: sqlite_utils.Database, plan_id: int, catalog: Catalog,
+                quarter: str | None = None) -> PlanReview:
+    """Return the review of the plan's quarter (the latest with measurements by default)."""
+    record = get_plan(db, plan_id)
+    rows = plan_measurements(db, plan_id)
+    quarters = sorted({quarter_of(r["period"]) for r in rows}, reverse=True)
+    quarter = quarter or (quarters[0] if quarters else None)
+    last_day = quarter_end(quarter) if quarter else None
+    inputs, names = [], []
+    for position, kpi in enumerate(record.plan.kpis):
+        own = [r for r in rows if r["position"] == position
+               and (last_day is None or period_start(parse_period(r["period"])) <= last_day)]
+        inputs.append(review_input(kpi, own, catalog))
+        names.append(kpi_name(kpi, position, catalog))
+    reviews = review_kpis(inputs, names)
+    state = review_state(db, plan_id, quarter) if quarter else None
+    comments = state.comments if state else {}
+    return PlanReview(
+        plan_id=plan_id, org_name=record.plan.org_name, quarter=quarter, quarters=quarters,
+        status=state.status if state else "open", done_at=state.done_at if state else None,
+        kpis=[PlanKpiReview(plan_kpi_id=record.kpi_ids[i], position=i, review=review,
+                            comment=comments.get(record.kpi_ids[i], ""))
+              for i, review in enumerate(reviews)],
+    )
+
+
+# --- Report rows and exports -------------------------------------------------------------------
+
+
+def _decimals(review: KpiReview) -> int:
+    natural = review.natural_range_next
+    return decimals_for(natural.upper - natural.lower if natural else 0.0, review.unit)
+
+
+def report_row(item: PlanKpiReview, lang: str) -> list:
+    """Return one KPI of the review as a report row (numbers stay numbers for spreadsheets)."""
+    review = item.review
+    natural, suggestion = review.natural_range_next, review.suggestion
+    last = review.chart[-1] if review.chart else None
+    attainment = review.attainment
+    return [
+        review.name.pick(lang),
+        label("units", review.unit).pick(lang) if review.unit else "",
+        label("directions", review.direction).pick(lang),
+        COMMITMENT_NAMES[review.commitment].pick(lang),
+        review.target, review.points, last.period if last else "", last.value if last else None,
+        _round(natural.centre if natural else None, review),
+        _round(natural.lower if natural else None, review),
+        _round(natural.upper if natural else None, review),
+        "; ".join(f"{SIGNAL_NAMES[s.rule].pick(lang)}: {', '.join(s.periods)}"
+                  for s in review.signals),
+        review.probability_of_target,
+        attainment.share if attainment else None,
+        ACTION_NAMES[suggestion.action].pick(lang) if suggestion else (
+            review.message.pick(lang) if review.message else ""),
+        suggestion.target if suggestion else None,
+        suggestion.committed_target if suggestion else None,
+        suggestion.stretch_target if suggestion else None,
+        suggestion.explanation.pick(lang) if suggestion else "",
+        item.comment,
+    ]
+
+
+def _round(value: float | None, review: KpiReview) -> float | None:
+    return None if value is None else round(value, _decimals(review))
+
+
+def report_table(review: PlanReview, lang: str) -> tuple[list[str], list[list]]:
+    """Return the report's header and rows in `lang`."""
+    header = [c.pick(lang) for c in REPORT_COLUMNS]
+    return header, [report_row(item, lang) for item in review.kpis]
+
+
+def report_csv(review: PlanReview, lang: str) -> str:
+    """Return the quarterly report as CSV text (write it as UTF-8; it starts with a BOM)."""
+    header, rows = report_table(review, lang)
+    return to_csv(header, rows)
+
+
+def measurement_table(db: sqlite_utils.Database, record: PlanRecord, catalog: Catalog,
+                      lang: str) -> tuple[list[str], list[list]]:
+    """Return every stored measurement of the plan, replaced ones included, as a table."""
+    names = [kpi_name(k, i, catalog).pick(lang) for i, k in enumerate(record.plan.kpis)]
+    rows = [[names[r["position"]], r["period"], r["value"], r["target"], r["note"], r["source"],
+             r["recorded_at"], r["replaced_at"]]
+            for r in plan_measurements(db, record.id, include_replaced=True)]
+    return [c.pick(lang) for c in MEASUREMENT_COLUMNS], rows
+
+
+def report_xlsx(db: sqlite_utils.Database, review: PlanReview, catalog: Catalog,
+                lang: str) -> bytes:
+    """Return the quarterly report as an XLSX workbook: the review and the measurement history."""
+    record = get_plan(db, review.plan_id)
+    titles = {"vi": ("Rà soát", "Số liệu"), "en": ("Review", "Measurements")}[lang]
+    return to_xlsx({
+        f"{titles[0]} {review.quarter or ''}".strip(): report_table(review, lang),
+        titles[1]: measurement_table(db, record, catalog, lang),
+    })
+
+
+def number(value: float | None, review: KpiReview, lang: str) -> str:
+    """Return a KPI's number as text in `lang`, with the precision its spread deserves."""
+    return number_text(value, lang, _decimals(review))

@@ -1,0 +1,145 @@
+"""Review pages: a plan's quarterly review with charts, comments and imports, and its report."""
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from advisor.plans import get_plan
+from advisor.review.errors import RowsRejectedError
+from advisor.review.importer import add_rows, import_file
+from advisor.review.measurements import save_comments, set_review_status
+from advisor.review.report import (
+    ACTION_NAMES,
+    PlanReview,
+    number,
+    plan_review,
+    report_csv,
+    report_table,
+    report_xlsx,
+)
+from web.db import get_catalog, get_db
+from web.i18n import current_lang, translate
+from web.review_chart import MAX_PERIODS, chart_svg
+
+bp = Blueprint("review", __name__)
+COMMENT_LENGTH = 2000
+ENTRY_FIELDS = ("kpi", "period", "value", "target", "note")
+
+
+def _load(plan_id: int, quarter: str | None) -> PlanReview:
+    return plan_review(get_db(), plan_id, get_catalog(), quarter or None)
+
+
+def _charts(review: PlanReview, lang: str) -> dict[int, object]:
+    return {k.plan_kpi_id: chart_svg(k.review, f"chart-{k.plan_kpi_id}", lang)
+            for k in review.kpis if k.review.status == "ok"}
+
+
+def _render(plan_id: int, status: int = 200, template: str = "review/page.html",
+            **extra) -> Response:
+    """Render a review page of the plan's quarter (from the query or the form)."""
+    lang = current_lang()
+    review = _load(plan_id, request.values.get("quarter"))
+    record = get_plan(get_db(), plan_id)
+    html = render_template(template, review=review, record=record,
+                           charts=_charts(review, lang), actions=ACTION_NAMES,
+                           number=number, max_periods=MAX_PERIODS, **extra)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _back(plan_id: int, quarter: str | None, anchor: str = "") -> Response:
+    target = url_for("review.page", plan_id=plan_id, quarter=quarter) if quarter else \
+        url_for("review.page", plan_id=plan_id)
+    return redirect(target + anchor, code=303)
+
+
+@bp.get("/plans/<int:plan_id>/review")
+def page(plan_id: int) -> Response:
+    """Show the plan's review: per KPI the chart, numbers, suggestion and comment field."""
+    return _render(plan_id)
+
+
+@bp.post("/plans/<int:plan_id>/review")
+def save(plan_id: int) -> Response:
+    """Save the team's comments; with action=done also close the review if nothing is missing."""
+    review = _load(plan_id, request.form.get("quarter"))
+    if review.quarter is None:
+        return _back(plan_id, None)
+    comments = {k.plan_kpi_id: request.form.get(f"comment-{k.plan_kpi_id}", "")
+                for k in review.kpis}
+    too_long = {k for k, text in comments.items() if len(text) > COMMENT_LENGTH}
+    if too_long:
+        return _render(plan_id, 422, comments=comments, too_long=too_long)
+    save_comments(get_db(), plan_id, review.quarter, comments)
+    if request.form.get("action") != "done":
+        flash(translate("review.saved"))
+        return _back(plan_id, review.quarter, "#comments")
+    missing = _load(plan_id, review.quarter).missing_comments()
+    if missing:
+        return _render(plan_id, 422, missing=set(missing), done_blocked=len(missing))
+    set_review_status(get_db(), plan_id, review.quarter, "done")
+    flash(translate("review.done.ok"))
+    return _back(plan_id, review.quarter)
+
+
+@bp.post("/plans/<int:plan_id>/review/import")
+def import_measurements(plan_id: int) -> Response:
+    """Import a CSV or XLSX file: all rows, or none and every bad row listed on the page."""
+    record = get_plan(get_db(), plan_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        missing = [{"field": "file", "message": translate("review.import.nofile"),
+                    "fix": translate("review.import.help")}]
+        return _render(plan_id, 422, import_errors=missing)
+    try:
+        result = import_file(get_db(), record, upload.filename, upload.read(), get_catalog())
+    except RowsRejectedError as exc:
+        return _render(plan_id, 422, import_errors=exc.errors_in(current_lang()),
+                       import_name=upload.filename)
+    flash(translate("review.import.done", **result.model_dump()))
+    # New data may open a later quarter; the page then shows the latest one.
+    return _back(plan_id, None, "#import")
+
+
+@bp.post("/plans/<int:plan_id>/review/measurements")
+def enter_measurement(plan_id: int) -> Response:
+    """Store one measurement typed into the form; problems are shown next to their fields."""
+    record = get_plan(get_db(), plan_id)
+    entered = {k: request.form.get(k, "").strip() for k in ENTRY_FIELDS}
+    item = {k: v for k, v in entered.items() if v or k in ("kpi", "period", "value")}
+    try:
+        result = add_rows(get_db(), record, [item], get_catalog(), "form", where="entry")
+    except RowsRejectedError as exc:
+        errors = {p.get("column", "kpi"): p for p in exc.errors_in(current_lang())}
+        return _render(plan_id, 422, entry=entered, entry_errors=errors)
+    flash(translate("review.import.done", **result.model_dump()))
+    return _back(plan_id, None, "#entry")
+
+
+@bp.get("/plans/<int:plan_id>/review/report")
+def report(plan_id: int) -> Response:
+    """Show the quarterly review report, laid out for printing."""
+    review = _load(plan_id, request.args.get("quarter"))
+    header, rows = report_table(review, current_lang())
+    return _render(plan_id, template="review/report.html", header=header, rows=rows)
+
+
+def _filename(review: PlanReview, extension: str) -> str:
+    return f"kpi-review-plan{review.plan_id}-{review.quarter or 'none'}.{extension}"
+
+
+@bp.get("/plans/<int:plan_id>/review/report.csv")
+def report_as_csv(plan_id: int) -> Response:
+    """Download the quarterly report as CSV (UTF-8 with BOM, so Excel keeps the diacritics)."""
+    review = _load(plan_id, request.args.get("quarter"))
+    body = report_csv(review, current_lang()).encode("utf-8")
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{_filename(review, "csv")}"'})
+
+
+@bp.get("/plans/<int:plan_id>/review/report.xlsx")
+def report_as_xlsx(plan_id: int) -> Response:
+    """Download the quarterly report and the measurement history as an XLSX workbook."""
+    review = _load(plan_id, request.args.get("quarter"))
+    body = report_xlsx(get_db(), review, get_catalog(), current_lang())
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
+                                   "spreadsheetml.sheet", headers={
+        "Content-Disposition": f'attachment; filename="{_filename(review, "xlsx")}"'})

@@ -1,0 +1,254 @@
+"""Process behaviour charts as inline SVG, drawn on the server: no script, no outside files.
+
+Each line differs by colour (the Okabe-Ito palette, told apart by people with any common kind of
+colour blindness), by dash pattern and by a text label at its right end; signals are marked with a
+shape per detection rule. The numbers are also in the table the page puts next to the chart.
+"""
+
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from advisor.review.models import KpiReview
+from advisor.review.view import decimals_for, number_text
+from web.i18n import translate
+
+WIDTH, HEIGHT = 720, 330
+LEFT, RIGHT, TOP, PLOT_BOTTOM = 64, 150, 16, 240
+MAX_PERIODS = 60
+SIGNAL_ORDER = ("beyond_limit", "three_of_four", "run_of_8", "range_beyond_url")
+
+STYLE = {
+    "value": 'stroke="#0072B2" stroke-width="2" fill="none"',
+    "centre": 'stroke="#009E73" stroke-width="1.5" fill="none"',
+    "limit": 'stroke="#D55E00" stroke-width="1.5" stroke-dasharray="8 4" fill="none"',
+    "target": 'stroke="#000000" stroke-width="2" stroke-dasharray="10 3 2 3" fill="none"',
+    "forecast": 'stroke="#56B4E9" stroke-width="2" stroke-dasharray="4 3" fill="none"',
+}
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Maps period positions and values to SVG coordinates."""
+
+    count: int
+    low: float
+    high: float
+
+    def x(self, i: float) -> float:
+        width = WIDTH - LEFT - RIGHT
+        return LEFT + (i + 0.5) * width / self.count
+
+    def y(self, value: float) -> float:
+        return TOP + (self.high - value) / (self.high - self.low) * (PLOT_BOTTOM - TOP)
+
+
+def _scale(review: KpiReview, points: list, count: int) -> _Scale:
+    values = [v for p in points for v in (p.value, p.lower, p.upper, p.centre)]
+    values += [p.target for p in points if p.target is not None]
+    values += [v for f in review.forecast for v in (f.value, f.lower, f.upper)]
+    values += [t for t in (review.target, review.target_low, review.target_high) if t is not None]
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.06 or abs(high) * 0.1 or 1.0
+    return _Scale(count, low - pad, high + pad)
+
+
+def _ticks(scale: _Scale) -> list[float]:
+    raw = (scale.high - scale.low) / 4
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(scale.low / step) * step
+    return [first + k * step for k in range(int((scale.high - first) / step) + 1)]
+
+
+def _path(coords: list[tuple[float, float]], style: str) -> str:
+    d = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(coords))
+    return f'<path d="{d}" {style}/>'
+
+
+def _shape(kind: str, x: float, y: float, side: str) -> str:
+    """Return the marker of a signal: a different shape for each detection rule."""
+    fill = 'fill="#D55E00" stroke="#000" stroke-width="1"'
+    if kind == "beyond_limit":
+        tip = -7 if side == "above" else 7
+        return f'<path d="M{x:.1f},{y + tip:.1f} L{x - 6:.1f},{y - tip * 0.6:.1f} ' \
+               f'L{x + 6:.1f},{y - tip * 0.6:.1f} Z" {fill}/>'
+    if kind == "three_of_four":
+        return f'<path d="M{x:.1f},{y - 7:.1f} L{x + 6:.1f},{y:.1f} L{x:.1f},{y + 7:.1f} ' \
+               f'L{x - 6:.1f},{y:.1f} Z" {fill}/>'
+    if kind == "run_of_8":
+        return f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" {fill}/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="none" stroke="#D55E00" ' \
+           f'stroke-width="2.5"/>'
+
+
+def _signal_kinds(review: KpiReview) -> dict[str, tuple[str, str]]:
+    """Return, per period, the most telling signal kind and its side."""
+    found: dict[str, tuple[str, str]] = {}
+    for kind in SIGNAL_ORDER:
+        for signal in review.signals:
+            if signal.rule == kind:
+                for period in signal.periods:
+                    found.setdefault(period, (kind, signal.side))
+    return found
+
+
+def _labels(items: list[tuple[float, str, str]]) -> list[str]:
+    """Return right-edge line labels, nudged apart so that none overlaps another."""
+    placed: list[str] = []
+    last_y = -1e9
+    for y, text, colour in sorted(items):
+        y = max(y, last_y + 13)
+        last_y = y
+        placed.append(f'<text x="{WIDTH - RIGHT + 6}" y="{y + 4:.1f}" fill="{colour}" '
+                      f'font-size="12">{escape(text)}</text>')
+    return placed
+
+
+class _Chart:
+    """Collects the SVG parts of one KPI's chart."""
+
+    def __init__(self, review: KpiReview, lang: str):
+        self.review, self.lang = review, lang
+        self.points = review.chart[-MAX_PERIODS:]
+        self.count = len(self.points) + len(review.forecast)
+        self.scale = _scale(review, self.points, self.count)
+        natural = review.natural_range_next
+        self.decimals = decimals_for(natural.upper - natural.lower if natural else 0.0,
+                                     review.unit)
+        self.parts: list[str] = []
+        self.right_labels: list[tuple[float, str, str]] = []
+
+    def num(self, value: float | None) -> str:
+        return number_text(value, self.lang, self.decimals)
+
+    def grid(self) -> None:
+        s = self.scale
+        self.parts.append(f'<rect x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" '
+                          f'height="{PLOT_BOTTOM - TOP}" fill="#fff" stroke="#bbb"/>')
+        for tick in _ticks(s):
+            y = s.y(tick)
+            self.parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" '
+                              f'y2="{y:.1f}" stroke="#e5e5e5"/>')
+            self.parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
+                              f'font-size="11" fill="#333">{escape(self.num(tick))}</text>')
+        step = max(1, math.ceil(self.count / 8))
+        labels = [p.period for p in self.points] + [f.period for f in self.review.forecast]
+        for i in range(0, self.count, step):
+            self.parts.append(f'<text x="{s.x(i):.1f}" y="{PLOT_BOTTOM + 16}" font-size="11" '
+                              f'text-anchor="middle" fill="#333">{escape(labels[i])}</text>')
+
+    def forecast(self) -> None:
+        s, ahead = self.scale, self.review.forecast
+        if not ahead:
+            return
+        start = len(self.points)
+        upper = [(s.x(start + i), s.y(f.upper)) for i, f in enumerate(ahead)]
+        lower = [(s.x(start + i), s.y(f.lower)) for i, f in reversed(list(enumerate(ahead)))]
+        d = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}"
+                     for i, (x, y) in enumerate(upper + lower))
+        self.parts.append(f'<path d="{d} Z" fill="#56B4E9" fill-opacity="0.25" stroke="none"/>')
+        last = self.points[-1]
+        line = [(s.x(start - 1), s.y(last.value))] + [(s.x(start + i), s.y(f.value))
+                                                      for i, f in enumerate(ahead)]
+        self.parts.append(_path(line, STYLE["forecast"]))
+        for x, y in line[1:]:
+            self.parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#fff" '
+                              f'stroke="#56B4E9" stroke-width="2"/>')
+
+    def limits(self) -> None:
+        s, n = self.scale, len(self.points)
+        natural = self.review.natural_range_next
+        for key, attr, style in (("review.chart.upper", "upper", "limit"),
+                                 ("review.chart.centre", "centre", "centre"),
+                                 ("review.chart.lower", "lower", "limit")):
+            coords = [(s.x(i), s.y(getattr(p, attr))) for i, p in enumerate(self.points)]
+            # The lines go on to the next period, where the target is judged against them.
+            value = getattr(natural, attr)
+            coords.append((s.x(n), s.y(value)))
+            self.parts.append(_path(coords, STYLE[style]))
+            colour = "#009E73" if style == "centre" else "#D55E00"
+            self.right_labels.append((s.y(value), f"{translate(key, self.lang)} "
+                                                  f"{self.num(value)}", colour))
+
+    def targets(self) -> None:
+        s, review = self.scale, self.review
+        lines = [(review.target, "review.chart.target")] if review.target is not None else []
+        if review.target_low is not None:
+            lines = [(review.target_low, "review.chart.target_low"),
+                     (review.target_high, "review.chart.target_high")]
+        for value, key in lines:
+            y = s.y(value)
+            self.parts.append(_path([(LEFT, y), (WIDTH - RIGHT, y)], STYLE["target"]))
+            self.right_labels.append((y, f"{translate(key, self.lang)} {self.num(value)}",
+                                      "#000"))
+        own = [(s.x(i), s.y(p.target)) for i, p in enumerate(self.points)
+               if p.target is not None and p.target != review.target]
+        for x, y in own:
+            self.parts.append(f'<line x1="{x - 5:.1f}" x2="{x + 5:.1f}" y1="{y:.1f}" '
+                              f'y2="{y:.1f}" stroke="#000" stroke-width="2"/>')
+
+    def values(self) -> None:
+        s = self.scale
+        coords = [(s.x(i), s.y(p.value)) for i, p in enumerate(self.points)]
+        self.parts.append(_path(coords, STYLE["value"]))
+        kinds = _signal_kinds(self.review)
+        for (x, y), point in zip(coords, self.points, strict=True):
+            if point.period in kinds:
+                kind, side = kinds[point.period]
+                title = translate(f"review.signal.{kind}", self.lang)
+                self.parts.append(f'<g class="signal"><title>{escape(point.period)}: '
+                                  f'{escape(title)}</title>{_shape(kind, x, y, side)}</g>')
+            else:
+                self.parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#0072B2"/>')
+
+    def legend(self) -> None:
+        items = [("line", STYLE["value"], "review.chart.value"),
+                 ("line", STYLE["centre"], "review.chart.centre"),
+                 ("line", STYLE["limit"], "review.chart.limits"),
+                 ("line", STYLE["forecast"], "review.chart.forecast")]
+        if self.review.target is not None or self.review.target_low is not None:
+            items.insert(3, ("line", STYLE["target"], "review.chart.target"))
+        present = {kind for kind, _ in _signal_kinds(self.review).values()}
+        items += [("shape", kind, f"review.signal.{kind}") for kind in SIGNAL_ORDER
+                  if kind in present]
+        x, y = LEFT, PLOT_BOTTOM + 40
+        for mark, style, key in items:
+            text = translate(key, self.lang)
+            width = 40 + 7.2 * len(text)
+            if x + width > WIDTH - 8:
+                x, y = LEFT, y + 20
+            if mark == "line":
+                self.parts.append(f'<path d="M{x},{y} L{x + 24},{y}" {style}/>')
+            else:
+                self.parts.append(_shape(style, x + 12, y, "above"))
+            self.parts.append(f'<text x="{x + 30}" y="{y + 4}" font-size="12" '
+                              f'fill="#222">{escape(text)}</text>')
+            x += width
+
+    def svg(self, ident: str, title: str, desc: str) -> Markup:
+        self.grid()
+        self.forecast()
+        self.limits()
+        self.targets()
+        self.values()
+        self.legend()
+        body = "\n".join(self.parts + _labels(self.right_labels))
+        return Markup(
+            f'<svg class="pbc" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+            f'aria-labelledby="{ident}-t {ident}-d" '
+            f'font-family="system-ui, sans-serif"><title id="{ident}-t">{escape(title)}</title>'
+            f'<desc id="{ident}-d">{escape(desc)}</desc>\n{body}\n</svg>')
+
+
+def chart_svg(review: KpiReview, ident: str, lang: str) -> Markup:
+    """Return the inline SVG process behaviour chart of a reviewed KPI (status ok)."""
+    chart = _Chart(review, lang)
+    natural = review.natural_range_next
+    title = translate("review.chart.title", lang, name=review.name.pick(lang))
+    desc = translate("review.chart.desc", lang, count=len(chart.points),
+                     first=chart.points[0].period, last=chart.points[-1].period,
+                     lower=chart.num(natural.lower), upper=chart.num(natural.upper),
+                     centre=chart.num(natural.centre), signals=len(review.signals))
+    return chart.svg(ident, title, desc)
