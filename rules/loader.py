@@ -63,6 +63,13 @@ def load_ruleset(path: str | Path) -> RuleSet:
     return parse_ruleset(text, path)
 
 
+def builtin_names() -> list[str]:
+    """Return the names of the built-in rule sets (the YAML files in rules/data/)."""
+    data = files("rules").joinpath("data")
+    return sorted(entry.name.removesuffix(".yaml") for entry in data.iterdir()
+                  if entry.name.endswith(".yaml"))
+
+
 @cache
 def load_builtin(name: str) -> RuleSet:
     """Return the built-in rule set `name` from rules/data/<name>.yaml, validated (once per

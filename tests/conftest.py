@@ -61,8 +61,11 @@ def live_server(app):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
-    server.close()
+    # Close every channel from inside the server's own loop, which then ends by itself;
+    # closing from this thread would pull sockets out from under a running select().
+    server.trigger.pull_trigger(lambda: server.asyncore.close_all(server._map))
     thread.join(timeout=5)
+    server.task_dispatcher.shutdown()
 
 
 @pytest.fixture

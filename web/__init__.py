@@ -7,9 +7,11 @@ from typing import Any
 from flask import Flask
 
 from advisor import config
+from advisor.interview import questions
 from advisor.lookup import SearchCache
 from advisor.store import ensure_catalog, ensure_schema, open_db
 from catalog.loader import builtin_catalog
+from rules.loader import builtin_names, load_builtin
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -39,8 +41,17 @@ def _finish_config(app: Flask) -> None:
     app.json.sort_keys = False
 
 
+def _check_policy() -> None:
+    """Parse every rule set and the interview's questions, so a broken file stops the start."""
+    for name in builtin_names():
+        load_builtin(name)
+    questions()
+
+
 def _prepare_store(app: Flask) -> None:
-    """Load the catalog (failing fast on broken data) and bring the database up to date."""
+    """Load the catalog and rules (failing fast on broken data) and bring the database up to
+    date."""
+    _check_policy()
     catalog = builtin_catalog()
     app.extensions["kpi_catalog"] = catalog
     app.extensions["search_cache"] = SearchCache(app.config["SEARCH_CACHE_SIZE"])
