@@ -109,7 +109,7 @@ def kpi_item(candidate: Candidate, have: set[str], catalog: Catalog, lang: str) 
         "selected_because": _why_picked(candidate, lang),
         "owner_role": kpi.owner_role.pick(lang), "frequency": kpi.frequency,
         "data_source": _data_source(kpi, have), "unit": kpi.unit, "direction": kpi.direction,
-        "smart_template": TEMPLATES[kpi.direction].pick(lang).format(name=name.lower()),
+        "smart_template": TEMPLATES[kpi.direction].pick(lang).format(name=_lower_first(name)),
         "counter_kpi": _ref(counter, catalog, lang),
         "pitfalls": [p.pick(lang) for p in kpi.pitfalls],
         "flags": [{"rule": f["rule"], "code": f["code"], "text": f["text"]}
@@ -117,6 +117,13 @@ def kpi_item(candidate: Candidate, have: set[str], catalog: Catalog, lang: str) 
         "collect_data": [] if have & set(kpi.data_sources) else kpi.data_sources[:1],
     }
     return item
+
+
+def _lower_first(name: str) -> str:
+    """Return `name` with a lower-case first letter, unless it starts an acronym (MQL, NPS)."""
+    if len(name) > 1 and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
 
 
 def _ref(kpi_id: str | None, catalog: Catalog, lang: str) -> dict | None:
