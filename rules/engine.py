@@ -49,8 +49,9 @@ __all__ = ["Firing", "evaluate", "live_sessions"]
 MAX_ALTERNATIVES = 256
 """Most alternatives (ANDs of tests) one rule may expand to; beyond, split the rule."""
 
-SHARD_PATHS = 250
-"""Durable rules per durable ruleset at first; a shard that overflows is halved."""
+SHARD_PATHS = 500
+"""Durable rules per durable ruleset at first (the core loops forever once one alpha node
+has 512 children); a shard that overflows its stack is halved."""
 
 _CAP = 1000  # matches durable hands over per action: few Python calls per rule
 _MAX_CHANNELS = 200  # the core crashes somewhere above 250 properties in one fact
@@ -76,7 +77,7 @@ def evaluate(ruleset: RuleSet, facts: list[dict]) -> list[Firing]:
     compiled = _compiled_for(ruleset)
     if not facts:
         return []
-    sid = uuid.uuid4().hex
+    sid = uuid.uuid4().hex[:16]  # one live session per durable ruleset: 64 random bits do
     payload = _facts_json(compiled.plan, facts, sid)
     matches: set[int] = set()
     with _lock:
@@ -470,7 +471,11 @@ def _drain(compiled: _Compiled, handle: int, state: int, found: set[int]) -> Non
         result = durable_rules_engine.start_action_for_state(handle, state)
         message = result[1] if result else None
         while message:
-            _collect(compiled, message, found)
+            try:
+                _collect(compiled, message, found)
+            except EngineError:
+                durable_rules_engine.abandon_action(handle, state)
+                raise
             message = durable_rules_engine.complete_and_start_action(handle, state)
     except durable_rules_engine.error as exc:
         raise EngineError(f"durable-rules failed while running actions: {exc}") from None
@@ -508,7 +513,8 @@ def _delete(handle: int, sid: str) -> None:
 
 def _firings(compiled: _Compiled, rules: tuple[Rule, ...], facts: list[dict],
              matches: set[int]) -> list[Firing]:
-    # A match is fact_index * len(rules) + rank, so sorting the numbers sorts the firings.
+    # A match is fact_index * len(rules) + rank, so sorting the numbers sorts the firings;
+    # plain integers also spare the garbage collector a tuple per match.
     width = len(rules)
     copies: dict[int, dict] = {}
     firings = []

@@ -514,6 +514,13 @@ def test_threads_get_the_sequential_answers():
     assert live_sessions() == 0
 
 
+def test_no_timer_threads_are_started():
+    # durable's own Host starts two timer threads that race with requests; the engine has none.
+    before = threading.active_count()
+    evaluate(load_ruleset(RULES / "sample.yaml"), [{"keep": True}])
+    assert threading.active_count() == before
+
+
 def rss_kb() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * 4
