@@ -13,14 +13,12 @@ from advisor.errors import InvalidInputError
 from advisor.interview import parse_answers
 from advisor.models import RecommendRequest
 from advisor.plan_models import Plan, PlanKpi
-from advisor.recommend import kpi_fact, recommend_kpis, render_reason
-from advisor.recommend_view import balance_json, kpi_item
+from advisor.recommend import recommend_kpis, score_candidates
+from advisor.recommend_view import balance_json, kpi_item, render_reason
 from advisor.selection import BALANCE_NEEDS, Candidate
 from catalog.labels import label
 from catalog.loader import Catalog, builtin_catalog
 from catalog.models import Text
-from rules.engine import evaluate
-from rules.loader import load_builtin
 
 ADDED = Text(vi="Do chuyên gia tư vấn thêm vào bộ KPI.", en="Added to the set by the consultant.")
 
@@ -70,14 +68,7 @@ def _recommendation(request_json: str) -> dict:
 def _candidates(request_json: str) -> dict[str, Candidate]:
     """Return every in-scope catalog KPI scored by the recommend rules, keyed by id."""
     request = RecommendRequest.model_validate_json(request_json)
-    kpis = [k for k in builtin_catalog().kpis if k.department in request.departments]
-    facts = [kpi_fact(k, request) for k in kpis]
-    found = {k.id: Candidate(kpi=k, fact=f) for k, f in zip(kpis, facts, strict=True)}
-    for firing in evaluate(load_builtin("recommend"), facts):
-        candidate = found[kpis[firing.fact_index].id]
-        text = render_reason(firing.reason, candidate.fact, request.lang)
-        candidate.apply(firing.rule_id, firing.action, text)
-    return found
+    return {c.kpi.id: c for c in score_candidates(request)[0]}
 
 
 def _key(request: RecommendRequest) -> str:
@@ -212,7 +203,8 @@ def _alternative(candidate: Candidate, lang: str) -> dict:
     return {"id": kpi.id, "name": kpi.name.pick(lang), "department": kpi.department,
             "score": candidate.score, "financial": kpi.financial, "indicator": kpi.indicator,
             "perspective": kpi.perspective, "measurable": candidate.measurable,
-            "reasons": [r["text"] for r in candidate.reasons]}
+            "reasons": [render_reason(r["reason"], candidate.fact, lang)
+                        for r in candidate.reasons]}
 
 
 def set_warnings(chosen: list[Candidate], candidates: dict[str, Candidate],

@@ -4,9 +4,8 @@ from advisor.errors import InvalidInputError
 from advisor.models import RecommendRequest
 from advisor.recommend_view import recommendation_json
 from advisor.selection import Candidate, Selection, select_kpis
-from catalog.labels import label
 from catalog.loader import Catalog, builtin_catalog
-from catalog.models import Kpi, Text
+from catalog.models import Kpi
 from rules.engine import evaluate
 from rules.loader import load_builtin
 from rules.models import RuleSet
@@ -21,12 +20,20 @@ def recommend_kpis(request: RecommendRequest, catalog: Catalog | None = None,
     catalog = catalog or builtin_catalog()
     ruleset = ruleset or load_builtin("recommend")
     _check_keep(request, catalog)
-    kpis = _kpis_in_scope(request, catalog)
-    facts = [kpi_fact(kpi, request) for kpi in kpis]
-    firings = evaluate(ruleset, facts)
-    candidates = _candidates(kpis, facts, firings, request.lang)
+    candidates, firings = score_candidates(request, catalog, ruleset)
     selection = select_kpis(candidates, request, catalog)
     return _answer(selection, request, catalog, firings)
+
+
+def score_candidates(request: RecommendRequest, catalog: Catalog | None = None,
+                     ruleset: RuleSet | None = None) -> tuple[list[Candidate], list]:
+    """Return every in-scope catalog KPI as a Candidate scored by the recommend rules, and the
+    firings behind them."""
+    catalog = catalog or builtin_catalog()
+    kpis = _kpis_in_scope(request, catalog)
+    facts = [kpi_fact(kpi, request) for kpi in kpis]
+    firings = evaluate(ruleset or load_builtin("recommend"), facts)
+    return _candidates(kpis, facts, firings), firings
 
 
 def _check_keep(request: RecommendRequest, catalog: Catalog) -> None:
@@ -92,35 +99,11 @@ def kpi_fact(kpi: Kpi, request: RecommendRequest) -> dict:
     return fact
 
 
-def _reason_values(fact: dict, lang: str) -> dict[str, str]:
-    """Return the placeholder values a reason text may use, in `lang`."""
-    def names(vocab: str, words: list[str]) -> str:
-        return ", ".join(label(vocab, w).pick(lang) for w in words) or "-"
-    return {
-        "goals": names("goals", fact["matched_goals"]),
-        "missing": names("data_sources", fact["missing_sources"]),
-        "channels": names("channels", fact["channels"]),
-        "stage": fact.get("stage", "-"),
-        "business_model": fact.get("business_model", "-"),
-    }
-
-
-def render_reason(reason: Text, fact: dict, lang: str) -> str:
-    """Return a rule's reason in `lang` with the answers behind it filled in."""
-    values = _reason_values(fact, lang)
-    try:
-        return reason.pick(lang).format(**values)
-    except (KeyError, IndexError, ValueError):
-        return reason.pick(lang)
-
-
-def _candidates(kpis, facts, firings, lang) -> list[Candidate]:
+def _candidates(kpis, facts, firings) -> list[Candidate]:
     """Return one Candidate per KPI with the points, reasons and flags its rules gave it."""
     by_index = [Candidate(kpi=kpi, fact=fact) for kpi, fact in zip(kpis, facts, strict=True)]
     for firing in firings:
-        candidate = by_index[firing.fact_index]
-        text = render_reason(firing.reason, candidate.fact, lang)
-        candidate.apply(firing.rule_id, firing.action, text)
+        by_index[firing.fact_index].apply(firing.rule_id, firing.action, firing.reason)
     return by_index
 
 

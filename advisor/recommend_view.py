@@ -58,6 +58,28 @@ STEP_TEXT = {
 }
 
 
+def _reason_values(fact: dict, lang: str) -> dict[str, str]:
+    """Return the placeholder values a reason text may use, in `lang`."""
+    def names(vocab: str, words: list[str]) -> str:
+        return ", ".join(label(vocab, w).pick(lang) for w in words) or "-"
+    return {
+        "goals": names("goals", fact["matched_goals"]),
+        "missing": names("data_sources", fact["missing_sources"]),
+        "channels": names("channels", fact["channels"]),
+        "stage": fact.get("stage", "-"),
+        "business_model": fact.get("business_model", "-"),
+    }
+
+
+def render_reason(reason: Text, fact: dict, lang: str) -> str:
+    """Return a rule's reason in `lang` with the answers behind it filled in."""
+    values = _reason_values(fact, lang)
+    try:
+        return reason.pick(lang).format(**values)
+    except (KeyError, IndexError, ValueError):
+        return reason.pick(lang)
+
+
 def _need_text(need: list, lang: str) -> str:
     attribute, value = need
     vocab = "financial" if attribute == "financial" else "indicators"
@@ -105,14 +127,16 @@ def kpi_item(candidate: Candidate, have: set[str], catalog: Catalog, lang: str) 
         "id": kpi.id, "department": kpi.department, "name": name,
         "financial": kpi.financial, "perspective": kpi.perspective, "indicator": kpi.indicator,
         "score": candidate.score,
-        "reasons": [{"rule": r["rule"], "text": r["text"]} for r in candidate.reasons],
+        "reasons": [{"rule": r["rule"], "text": render_reason(r["reason"], candidate.fact, lang)}
+                    for r in candidate.reasons],
         "selected_because": _why_picked(candidate, lang),
         "owner_role": kpi.owner_role.pick(lang), "frequency": kpi.frequency,
         "data_source": _data_source(kpi, have), "unit": kpi.unit, "direction": kpi.direction,
         "smart_template": TEMPLATES[kpi.direction].pick(lang).format(name=_lower_first(name)),
         "counter_kpi": _ref(counter, catalog, lang),
         "pitfalls": [p.pick(lang) for p in kpi.pitfalls],
-        "flags": [{"rule": f["rule"], "code": f["code"], "text": f["text"]}
+        "flags": [{"rule": f["rule"], "code": f["code"],
+                   "text": render_reason(f["reason"], candidate.fact, lang)}
                   for f in candidate.flags],
         "collect_data": [] if have & set(kpi.data_sources) else kpi.data_sources[:1],
     }

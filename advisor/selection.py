@@ -33,10 +33,11 @@ class Candidate:
         """Return True when the client has every data source this KPI needs."""
         return self.fact["missing_source_count"] == 0
 
-    def apply(self, rule_id: str, action, text: str) -> None:
-        """Record one fired rule's effect on this candidate."""
+    def apply(self, rule_id: str, action, reason) -> None:
+        """Record one fired rule's effect on this candidate (its reason is rendered later,
+        for the KPIs that are shown)."""
         verb = action.action
-        entry = {"rule": rule_id, "text": text}
+        entry = {"rule": rule_id, "reason": reason}
         if verb == "score":
             self.score += action.points
             self.reasons.append({**entry, "points": action.points})

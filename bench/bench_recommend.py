@@ -49,20 +49,23 @@ class EngineClock:
 
 
 def timed(runs: int, catalog: Catalog | None = None, ruleset: RuleSet | None = None):
-    """Return (median ms, p95 ms, share of time in the engine) over `runs` recommendations."""
+    """Return (median ms, p95 ms, share of time in the engine, firings per KPI) over `runs`
+    recommendations."""
     clock = EngineClock()
     recommend_module.evaluate = clock
     try:
         times = []
         for _ in range(runs):
             start = time.perf_counter()
-            recommend_kpis(REQUEST, catalog, ruleset)
+            result = recommend_kpis(REQUEST, catalog, ruleset)
             times.append((time.perf_counter() - start) * 1000)
     finally:
         recommend_module.evaluate = clock.real
     times.sort()
     share = clock.seconds * 1000 / sum(times)
-    return statistics.median(times), times[int(0.95 * (len(times) - 1))], share
+    kpis = len((catalog or builtin_catalog()).kpis)
+    return (statistics.median(times), times[int(0.95 * (len(times) - 1))], share,
+            len(result["trace"]) / kpis)
 
 
 def synthetic_catalog(size: int) -> Catalog:
@@ -90,15 +93,22 @@ def synthetic_rules(count: int, catalog: Catalog) -> RuleSet:
     while len(data["rules"]) < count:
         n = len(data["rules"])
         tests = [{"field": "kind", "op": "eq", "value": "kpi"}]
+        # Like the real rules: each names the situation it is for (a few KPIs, or a goal in
+        # one perspective at one stage, ...), so a fact meets a handful of rules, not half.
         choice = n % 3
         if choice == 0:
             tests.append({"field": "id", "op": "in", "value": rng.sample(ids, 5)})
         elif choice == 1:
             tests.append({"field": "matched_goals", "op": "contains", "value": rng.choice(GOALS)})
-            tests.append({"field": "stage", "op": "eq", "value": "growth"})
+            tests.append({"field": "stage", "op": "eq",
+                          "value": rng.choice(["startup", "growth", "mature"])})
+            tests.append({"field": "indicator", "op": "eq",
+                          "value": rng.choice(["leading", "lagging"])})
         else:
-            tests.append({"field": "perspective", "op": "eq", "value": "customer"})
-            tests.append({"field": "goal_match_count", "op": "gte", "value": rng.randint(1, 3)})
+            tests.append({"field": "perspective", "op": "eq", "value": rng.choice(
+                ["financial", "customer", "internal_process", "learning_growth"])})
+            tests.append({"field": "client_goals", "op": "contains", "value": rng.choice(GOALS)})
+            tests.append({"field": "goal_match_count", "op": "gte", "value": rng.randint(2, 3)})
         data["rules"].append({
             "id": f"synthetic_{n}", "when": {"all": tests},
             "then": {"action": "score", "points": round(rng.uniform(-1, 2), 1)},
@@ -132,16 +142,18 @@ def main() -> None:
     args = parser.parse_args()
     runs, total = (20, 500) if args.quick else (300, 10_000)
     recommend_kpis(REQUEST)
-    median, p95, share = timed(runs)
+    median, p95, share, density = timed(runs)
     print(f"real catalog ({len(builtin_catalog().kpis)} KPIs, "
-          f"{len(load_builtin('recommend').rules)} rules): median {median:.1f} ms, "
-          f"p95 {p95:.1f} ms (goal < 25 / < 50 ms); {100 * share:.0f}% inside durable-rules")
+          f"{len(load_builtin('recommend').rules)} rules, {density:.1f} firings per KPI): "
+          f"median {median:.1f} ms, p95 {p95:.1f} ms (goal < 25 / < 50 ms); "
+          f"{100 * share:.0f}% inside the rule engine")
     catalog = synthetic_catalog(5000)
     ruleset = synthetic_rules(400, catalog)
     recommend_kpis(REQUEST, catalog, ruleset)
-    median, p95, share = timed(max(5, runs // 20), catalog, ruleset)
-    print(f"synthetic catalog (5,000 KPIs, 400 rules): median {median:.0f} ms, p95 {p95:.0f} ms "
-          f"(goal < 150 ms median); {100 * share:.0f}% inside durable-rules")
+    median, p95, share, density = timed(max(5, runs // 20), catalog, ruleset)
+    print(f"synthetic catalog (5,000 KPIs, 400 rules, {density:.1f} firings per KPI): "
+          f"median {median:.0f} ms, p95 {p95:.0f} ms (goal < 150 ms median); "
+          f"{100 * share:.0f}% inside the rule engine")
     before, after = memory(total)
     print(f"RSS after 100 recommendations {before:.1f} MB, after {total:,}: {after:.1f} MB "
           f"(growth {after - before:+.1f} MB; goal within 10 MB); live sessions: "

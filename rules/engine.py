@@ -78,10 +78,11 @@ def evaluate(ruleset: RuleSet, facts: list[dict]) -> list[Firing]:
     if not facts:
         return []
     sid = uuid.uuid4().hex[:16]  # one live session per durable ruleset: 64 random bits do
-    payload = _facts_json(compiled.plan, facts, sid)
+    payload, twins = _facts_json(compiled.plan, facts, sid)
     matches: set[int] = set()
     with _lock:
         _run_shards(compiled, payload, sid, matches)
+    matches = _with_twins(matches, twins, len(ruleset.rules))
     return _firings(compiled, ruleset.rules, facts, matches)
 
 
@@ -112,16 +113,38 @@ class _Channels:
     codes: dict[str, int]
 
 
-def _facts_json(plan: tuple[_Channels, ...], facts: list[dict], sid: str) -> str:
-    """Return the JSON array durable receives: each fact's channels plus sid and id."""
+def _facts_json(plan: tuple[_Channels, ...], facts: list[dict],
+                sid: str) -> tuple[str, dict[int, list[int]]]:
+    """Return the JSON array durable receives (each distinct projection once, with sid and the
+    index of its first fact as id) and, per such index, the later facts that look the same.
+
+    Rules only see a fact's channels, so facts with equal channels match the same rules:
+    asserting one of them is enough (a large catalog holds many look-alikes).
+    """
     needs_fix = False
     rows = []
+    first: dict[str, int] = {}
+    twins: dict[int, list[int]] = {}
     for index, fact in enumerate(facts):
-        row = {"sid": sid, "id": index}
+        row: dict = {}
         needs_fix |= _project(fact, plan, row)
-        rows.append(row)
+        key = json.dumps(row, separators=(",", ":"))
+        if key in first:
+            twins.setdefault(first[key], []).append(index)
+            continue
+        first[key] = index
+        rows.append({"sid": sid, "id": index, **row})
     text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    return _fix_numbers(text) if needs_fix else text
+    return (_fix_numbers(text) if needs_fix else text), twins
+
+
+def _with_twins(matches: set[int], twins: dict[int, list[int]], width: int) -> set[int]:
+    """Return the matches with each asserted fact's look-alikes matching the same rules."""
+    extra = set()
+    for match in matches if twins else ():
+        fact_index, rank = divmod(match, width)
+        extra.update(twin * width + rank for twin in twins.get(fact_index, ()))
+    return matches | extra
 
 
 def _project(fact: dict, plan: tuple[_Channels, ...], row: dict) -> bool:
@@ -514,21 +537,15 @@ def _delete(handle: int, sid: str) -> None:
 def _firings(compiled: _Compiled, rules: tuple[Rule, ...], facts: list[dict],
              matches: set[int]) -> list[Firing]:
     # A match is fact_index * len(rules) + rank, so sorting the numbers sorts the firings;
-    # plain integers also spare the garbage collector a tuple per match.
+    # plain integers also spare the garbage collector a tuple per match. Each firing refers to
+    # the caller's own fact dict (not a copy) and to the rule's validated models: at thousands
+    # of firings, copying and validating again was most of the cost.
     width = len(rules)
-    copies: dict[int, dict] = {}
     firings = []
     for match in sorted(matches):
         fact_index, rank = divmod(match, width)
         rule = rules[compiled.by_rank[rank]]
-        fact = copies.get(fact_index)
-        if fact is None:
-            fact = copies[fact_index] = _copy(facts[fact_index])
         firings.append(Firing(rule_id=rule.id, priority=rule.priority, action=rule.then,
-                              reason=rule.reason, fact_index=fact_index, fact=fact))
+                              reason=rule.reason, fact_index=fact_index,
+                              fact=facts[fact_index]))
     return firings
-
-
-def _copy(fact: dict) -> dict:
-    return {key: list(value) if isinstance(value, list | tuple) else value
-            for key, value in fact.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -13,7 +14,6 @@ from pydantic import (
     Discriminator,
     Field,
     PrivateAttr,
-    SkipValidation,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -400,7 +400,9 @@ def check_facts(facts: object) -> None:
         if not isinstance(fact, dict):
             raise EngineError(f"facts[{index}]: a fact must be a dict, got {type(fact).__name__}")
         for key, value in fact.items():
-            if type(value) in _PLAIN and type(key) is str:
+            kind = type(value)
+            if type(key) is str and (kind in _PLAIN or (
+                    kind is list and all(type(item) is str for item in value))):
                 continue
             problem = _flat_value_problem(key, value)
             if problem:
@@ -422,16 +424,17 @@ def _flat_value_problem(key: object, value: object) -> str | None:
             "true/false or lists of text")
 
 
-class Firing(BaseModel):
-    """One rule that fired for one fact, with its action and bilingual reason."""
+@dataclass(frozen=True, slots=True)
+class Firing:
+    """One rule that fired for one fact, with its action and bilingual reason.
 
-    model_config = ConfigDict(frozen=True)
+    A plain frozen dataclass, not a model: the engine builds thousands per evaluation from
+    its own validated rules and the caller's fact (not copied), so there is nothing to check.
+    """
 
     rule_id: str
     priority: int
-    # The engine hands over its own validated models and one copy of each fact (shared by
-    # that fact's firings); checking them again would cost more than the rest of a firing.
-    action: SkipValidation[Action]
-    reason: SkipValidation[Text]
+    action: Action
+    reason: Text
     fact_index: int
-    fact: SkipValidation[dict[str, Any]]
+    fact: dict[str, Any]

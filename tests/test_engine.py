@@ -199,16 +199,15 @@ def test_firings_sorted_by_fact_then_priority_then_file_order():
                                    (1, "r1"), (1, "r3"), (1, "r0"), (1, "r2")]
 
 
-def test_firing_carries_action_reason_and_a_copy_of_the_fact():
+def test_firing_carries_action_reason_and_the_fact_it_matched():
     rules = load_ruleset(RULES / "sample.yaml")
     fact = {"keep": True, "channels": ["seo"]}
     [firing] = evaluate(rules, [fact])
-    fact["channels"].append("changed")
     assert firing.rule_id == "must_keep" and firing.priority == 5
     assert firing.action.action == "require"
     assert firing.reason.pick("vi") == "Khách hàng muốn giữ KPI này."
-    assert firing.fact == {"keep": True, "channels": ["seo"]}
-    with pytest.raises(ValueError, match="frozen"):
+    assert firing.fact is fact
+    with pytest.raises(AttributeError):
         firing.rule_id = "other"
 
 
@@ -225,6 +224,19 @@ def test_same_input_gives_identical_output():
 def test_identical_facts_fire_separately():
     rules = ruleset_of({"field": "kind", "op": "eq", "value": "kpi"})
     assert fired(rules, [{"kind": "kpi"}] * 3) == [(0, "r0"), (1, "r0"), (2, "r0")]
+
+
+def test_look_alike_facts_share_matches_but_keep_their_own_fact():
+    rules = ruleset_of({"field": "stage", "op": "eq", "value": "startup"},
+                       {"field": "goals", "op": "contains", "value": "a"})
+    facts = [{"stage": "startup", "name": "one", "goals": ["a", "zz"]},
+             {"stage": "mature", "name": "two", "goals": ["a"]},
+             {"stage": "startup", "name": "three", "goals": ["a", "yy"]},
+             {"stage": "startup", "name": "four", "goals": []}]
+    assert fired(rules, facts) == [(0, "r0"), (0, "r1"), (1, "r1"), (2, "r0"), (2, "r1"),
+                                   (3, "r0")]
+    assert [f.fact["name"] for f in evaluate(rules, facts)] == ["one", "one", "two", "three",
+                                                               "three", "four"]
 
 
 def test_zero_facts_and_facts_no_rule_matches():
