@@ -20,7 +20,7 @@ from us, measured on 2.0.28:
   (durable's Python client raises MessageNotHandledException instead);
 - only comparisons of a fact with constants (joins between facts read freed memory).
 
-A fact is not sent as is. Each field a rule tests travels in typed channels (see _Channels)
+A fact is not sent as is. Each field a rule tests travels in typed channels (see Channels)
 so that durable's loose comparisons ("abc" > 5 and True == 1 are true for it) never decide
 anything, and texts travel as small integer codes of the constants rules compare them with.
 `not` is pushed down to the tests (De Morgan), where padded channels make a negated test
@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import threading
-import unicodedata
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,6 +39,19 @@ from typing import Any
 
 import durable_rules_engine
 
+from rules.channels import (
+    ABSENT,
+    INF,
+    KINDS,
+    LIST,
+    MISSING,
+    Channels,
+    facts_json,
+    fix_numbers,
+    nfc,
+    number_for_durable,
+    with_twins,
+)
 from rules.errors import EngineError
 from rules.models import AllOf, FieldTest, Firing, NotOf, Rule, RuleSet, check_facts
 
@@ -56,12 +67,6 @@ has 512 children); a shard that overflows its stack is halved."""
 _CAP = 1000  # matches durable hands over per action: few Python calls per rule
 _MAX_CHANNELS = 200  # the core crashes somewhere above 250 properties in one fact
 _STACK_OVERFLOW = 303
-_KINDS = "tsbnvwl"  # channel prefixes, see _Channels
-MISSING, TEXT, NUMBER, YES_NO, LIST = range(5)  # values of the kind channel
-_OTHER = -1  # the code of a text no rule mentions
-_ABSENT = -2  # the text or yes/no channel of a fact whose field is missing or another kind
-_END = -3  # closes every list, so that no list is empty (durable's $iall is false on [])
-_INF = float("inf")
 
 _lock = threading.Lock()
 _compiled: dict[str, _Compiled] = {}
@@ -78,143 +83,17 @@ def evaluate(ruleset: RuleSet, facts: list[dict]) -> list[Firing]:
     if not facts:
         return []
     sid = uuid.uuid4().hex[:16]  # one live session per durable ruleset: 64 random bits do
-    payload, twins = _facts_json(compiled.plan, facts, sid)
+    payload, twins = facts_json(compiled.plan, facts, sid)
     matches: set[int] = set()
     with _lock:
         _run_shards(compiled, payload, sid, matches)
-    matches = _with_twins(matches, twins, len(ruleset.rules))
+    matches = with_twins(matches, twins, len(ruleset.rules))
     return _firings(compiled, ruleset.rules, facts, matches)
 
 
 def live_sessions() -> int:
     """Return how many durable sessions exist that were not deleted yet (0 when idle)."""
     return len(_live)
-
-
-# --- Facts ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Channels:
-    """The keys under which one fact field reaches durable (None when no rule needs it).
-
-    t: kind (MISSING, TEXT, ...); s: text code or _ABSENT; b: 1, 0 or _ABSENT; n: the number
-    (absent otherwise); v / w: the number, or -inf / +inf otherwise, so that a negated
-    comparison holds for a fact without a number; l: text codes followed by _END.
-    """
-
-    field: str
-    t: str | None
-    s: str | None
-    b: str | None
-    n: str | None
-    v: str | None
-    w: str | None
-    l: str | None  # noqa: E741 - one letter per channel, like its siblings
-    codes: dict[str, int]
-
-
-def _facts_json(plan: tuple[_Channels, ...], facts: list[dict],
-                sid: str) -> tuple[str, dict[int, list[int]]]:
-    """Return the JSON array durable receives (each distinct projection once, with sid and the
-    index of its first fact as id) and, per such index, the later facts that look the same.
-
-    Rules only see a fact's channels, so facts with equal channels match the same rules:
-    asserting one of them is enough (a large catalog holds many look-alikes).
-    """
-    needs_fix = False
-    rows = []
-    first: dict[str, int] = {}
-    twins: dict[int, list[int]] = {}
-    for index, fact in enumerate(facts):
-        row: dict = {}
-        needs_fix |= _project(fact, plan, row)
-        key = json.dumps(row, separators=(",", ":"))
-        if key in first:
-            twins.setdefault(first[key], []).append(index)
-            continue
-        first[key] = index
-        rows.append({"sid": sid, "id": index, **row})
-    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    return (_fix_numbers(text) if needs_fix else text), twins
-
-
-def _with_twins(matches: set[int], twins: dict[int, list[int]], width: int) -> set[int]:
-    """Return the matches with each asserted fact's look-alikes matching the same rules."""
-    extra = set()
-    for match in matches if twins else ():
-        fact_index, rank = divmod(match, width)
-        extra.update(twin * width + rank for twin in twins.get(fact_index, ()))
-    return matches | extra
-
-
-def _project(fact: dict, plan: tuple[_Channels, ...], row: dict) -> bool:
-    """Add the channels of `fact` to `row`; return True when its numbers need JSON repair."""
-    needs_fix = False
-    for ch in plan:
-        value = fact.get(ch.field)
-        kind = _kind(value)
-        if ch.t:
-            row[ch.t] = kind
-        if ch.s:
-            row[ch.s] = ch.codes.get(_nfc(value), _OTHER) if kind == TEXT else _ABSENT
-        if ch.b:
-            row[ch.b] = int(value) if kind == YES_NO else _ABSENT
-        if ch.l:
-            # Items no rule mentions cannot decide contains/not_contains; leave them out.
-            coded = [ch.codes.get(_nfc(item), _OTHER) for item in value] if kind == LIST else []
-            row[ch.l] = [code for code in coded if code != _OTHER] + [_END]
-        if kind == NUMBER:
-            number, fix = _number(value)
-            needs_fix |= fix
-            for key in (ch.n, ch.v, ch.w):
-                if key:
-                    row[key] = number
-        elif ch.v or ch.w:
-            needs_fix = True
-            if ch.v:
-                row[ch.v] = -_INF
-            if ch.w:
-                row[ch.w] = _INF
-    return needs_fix
-
-
-def _kind(value: object) -> int:
-    if value is None:
-        return MISSING
-    if isinstance(value, bool):
-        return YES_NO
-    if isinstance(value, int | float):
-        return NUMBER
-    return TEXT if isinstance(value, str) else LIST
-
-
-def _nfc(text: str) -> str:
-    # Vietnamese letters can be typed composed or decomposed; NFC makes both compare equal.
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
-
-
-def _number(value: int | float) -> tuple[int | float, bool]:
-    """Return the number as durable should see it, and whether its JSON needs repair."""
-    if isinstance(value, int):
-        if -(2**63) < value < 2**63:
-            return int(value), False
-        # Beyond 64 bits only the magnitude matters to a comparison with a rule's constant.
-        value = float(value) if abs(value) < 2**1023 else (sys.float_info.max if value > 0
-                                                          else -sys.float_info.max)
-    magnitude = abs(value)
-    # Python writes these magnitudes with an exponent (1e-05, 1e+16); see _fix_numbers.
-    return float(value), magnitude >= 1e16 or 0 < magnitude < 1e-4
-
-
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\d.])(-?\d+)([eE][-+]?\d+)')
-
-
-def _fix_numbers(text: str) -> str:
-    """Return JSON durable reads right: 1e+16 as 1.0e+16 (it crashes on the former) and
-    Infinity as 1.0e+999, which its parser turns into infinity."""
-    text = _JSON_TOKENS.sub(
-        lambda m: m.group(0) if m.group(1) is None else f"{m.group(1)}.0{m.group(2)}", text)
-    return text.replace("Infinity", "1.0e+999")  # outside strings only: texts travel as codes
 
 
 # --- Compiling a rule set -------------------------------------------------------------------
@@ -229,7 +108,7 @@ class _Shard:
 @dataclass
 class _Compiled:
     name: str
-    plan: tuple[_Channels, ...]
+    plan: tuple[Channels, ...]
     ranks: list[tuple[int, ...]]  # per path number: the ranks of the rules it stands for
     by_rank: list[int]  # rank -> rule index; rank orders by priority, then file order
     shards: list[_Shard] = field(default_factory=list)
@@ -287,7 +166,7 @@ def _shard_json(paths: list[tuple[int, tuple[str, ...]]]) -> str:
         test = ordered[0] if len(ordered) == 1 else '{"$and":[' + ",".join(ordered) + "]}"
         rules.append(f'"p{number}":{{"all":[{{"m":{test}}}],"cap":{_CAP}}}')
     rules.append('"open":{"all":[{"m":{"open":1}}]}')
-    return _fix_numbers("{" + ",".join(rules) + "}")
+    return fix_numbers("{" + ",".join(rules) + "}")
 
 
 def _tests(condition: Any) -> list[FieldTest]:
@@ -309,7 +188,7 @@ def _text_codes(tests: list[FieldTest]) -> dict[str, dict[str, int]]:
     for test in tests:
         for value in test.value if isinstance(test.value, tuple) else (test.value,):
             if isinstance(value, str):
-                texts.setdefault(test.field, set()).add(_nfc(value))
+                texts.setdefault(test.field, set()).add(nfc(value))
     return {name: {text: code for code, text in enumerate(sorted(found))}
             for name, found in texts.items()}
 
@@ -327,13 +206,13 @@ class _Keys:
         return kind + self._numbers[name]
 
     def code(self, name: str, text: str) -> int:
-        return self._codes[name][_nfc(text)]
+        return self._codes[name][nfc(text)]
 
-    def plan(self) -> tuple[_Channels, ...]:
+    def plan(self) -> tuple[Channels, ...]:
         return tuple(
-            _Channels(field=name, codes=self._codes.get(name, {}),
+            Channels(field=name, codes=self._codes.get(name, {}),
                       **{kind: (kind + number if kind in self.needs[name] else None)
-                         for kind in _KINDS})
+                         for kind in KINDS})
             for name, number in self._numbers.items())
 
 
@@ -400,13 +279,13 @@ def _scalar_alternatives(op: str, negated: bool, name: str, raw: Any, value: Any
     items = value if isinstance(value, tuple) else (value,)
     wants_equal = (op in ("eq", "in")) != negated
     absent: float
-    if isinstance(first, str | bool):  # one channel, holding _ABSENT for other facts
+    if isinstance(first, str | bool):  # one channel, holding ABSENT for other facts
         present = padded = keys(name, "b" if isinstance(first, bool) else "s")
-        absent = _ABSENT
+        absent = ABSENT
     else:  # numbers: n holds only numbers, v holds -inf for other facts
         present = keys(name, "n") if not negated or wants_equal else ""
         padded = keys(name, "v") if negated else ""
-        absent = -_INF
+        absent = -INF
     if wants_equal:
         equal = [(_atom(None, present, item),) for item in items]
         return [*equal, (_atom(None, padded, absent),)] if negated else equal
@@ -426,7 +305,7 @@ def _constant(value: Any, name: str, keys: _Keys) -> Any:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
-        return _number(value)[0]
+        return number_for_durable(value)[0]
     return value
 
 
