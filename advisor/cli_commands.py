@@ -77,22 +77,21 @@ def _register_catalog(subs: argparse._SubParsersAction) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import waitress
-
     from web import create_app
+    from web.server import serve
 
     overrides = {k: v for k, v in (("DATABASE", args.db), ("HOST", args.host),
                                    ("PORT", args.port)) if v is not None}
     app = create_app(overrides)
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"KPI Advisor on http://{host}:{port}/ (database {app.config['DATABASE']})", flush=True)
-    waitress.serve(app, host=host, port=port, threads=app.config["THREADS"], ident="kpi-advisor")
+    serve(app, host, port, app.config["WORKERS"])
     return 0
 
 
 @command
 def _register_serve(subs: argparse._SubParsersAction) -> None:
-    parser = subs.add_parser("serve", help="run the web app and API under waitress")
+    parser = subs.add_parser("serve", help="run the web app and API under gunicorn")
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 5000)")
     parser.add_argument("--db", help="SQLite file (default: instance/kpi-advisor.db)")

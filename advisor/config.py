@@ -33,7 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEFAULT_LANG", "LANG", "vi", str, "Language when a request names none: vi or en."),
     Setting("MAX_CONTENT_LENGTH", "MAX_BYTES", 2 * 1024 * 1024, int,
             "Largest request body accepted, in bytes (uploads included)."),
-    Setting("THREADS", "THREADS", 8, int, "Worker threads of the production server."),
+    Setting("WORKERS", "WORKERS", 0, int,
+            "Worker processes of the production server; 0 means 2 x CPU cores + 1."),
     Setting("SEARCH_CACHE_SIZE", "SEARCH_CACHE", 2048, int,
             "Catalog search pages kept in memory per process; 0 turns the cache off."),
 )

@@ -1,4 +1,4 @@
-"""Catalog speed: search throughput vs a bare endpoint on the same waitress server, and the
+"""Catalog speed: search throughput vs a bare endpoint on the same production server, and the
 median search time over a synthetic catalog of 20,000 KPIs.
 
 Run: .venv/bin/python bench/bench_catalog.py   (uses Debian's `wrk` as the load generator when
@@ -102,7 +102,7 @@ def _wait(port: int) -> None:
 
 
 def throughput(cache: int) -> tuple[float, float]:
-    """Return (search rps, bare rps) measured on one waitress server."""
+    """Return (search rps, bare rps) measured on one production (gunicorn) server."""
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "serve_for_bench.py"),

@@ -1,20 +1,20 @@
-"""Serve the real app plus a bare constant-JSON endpoint under waitress, for bench_catalog.py."""
+"""Serve the real app plus a bare constant-JSON endpoint under the production server (gunicorn),
+for bench_catalog.py."""
 
 import argparse
-import logging
 
-import waitress
 from flask import jsonify
 
 from web import create_app
+from web.server import serve
 
 
 def main() -> None:
-    """Start waitress on the given port with the app and one bare endpoint."""
+    """Start the production server on the given port with the app and one bare endpoint."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", required=True)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=0, help="0: 2 x cores + 1")
     parser.add_argument("--cache", type=int, default=2048, help="search cache size (0: off)")
     args = parser.parse_args()
     app = create_app({"DATABASE": args.db, "SECRET_KEY": "bench",
@@ -24,9 +24,7 @@ def main() -> None:
     def bare():
         return jsonify({"items": [], "total": 0, "limit": 20, "offset": 0})
 
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    waitress.serve(app, host="127.0.0.1", port=args.port, threads=args.threads,
-                   ident="kpi-advisor", _quiet=True)
+    serve(app, "127.0.0.1", args.port, args.workers or None)
 
 
 if __name__ == "__main__":
