@@ -31,16 +31,21 @@ def read_data_file(path: str) -> dict:
     return data
 
 
-def _recommend(args: argparse.Namespace) -> int:
+def _run_on_file(args: argparse.Namespace, model, compute, render) -> int:
+    """Validate the file given on the command line as `model`, compute and print the result."""
     data = read_data_file(args.file)
     if args.lang:
         data["lang"] = args.lang
-    result = recommend_kpis(RecommendRequest.model_validate(data))
+    result = compute(model.model_validate(data))
     if args.json:
         print_json(result)
-        return 0
-    print(render_recommendation(result))
+    else:
+        print(render(result))
     return 0
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    return _run_on_file(args, RecommendRequest, recommend_kpis, render_recommendation)
 
 
 def render_recommendation(result: dict) -> str:
@@ -63,15 +68,7 @@ def render_recommendation(result: dict) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
-    data = read_data_file(args.file)
-    if args.lang:
-        data["lang"] = args.lang
-    result = check_plan(Plan.model_validate(data))
-    if args.json:
-        print_json(result)
-    else:
-        print(render_check(result))
-    return 0
+    return _run_on_file(args, Plan, check_plan, render_check)
 
 
 def render_check(result: dict) -> str:

@@ -1,23 +1,18 @@
 """SMART gaps as people read them: message and fix in one language, with the facts filled in."""
 
+from advisor.formatting import Blank, number_text
 from catalog.labels import label
 
 LETTERS = ("S", "M", "A", "R", "T")
 
 
-class _Blank(dict):
-    """Format values that leave unknown placeholders visible instead of failing."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _show(value) -> str:
-    """Return a number without a useless .0, lists joined, other values as text."""
+def _show(value, lang: str) -> str:
+    """Return a number in the language's style (at most 2 decimals), lists joined, other
+    values as text."""
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
+    if isinstance(value, int | float):
+        return number_text(float(value), lang, 2)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)
@@ -25,7 +20,7 @@ def _show(value) -> str:
 
 def fill(template: str, fact: dict, lang: str) -> str:
     """Return `template` with {field} placeholders replaced by the fact's values."""
-    values = _Blank({k: _show(v) for k, v in fact.items()})
+    values = Blank({k: _show(v, lang) for k, v in fact.items()})
     for key, vocab in (("unit", "units"), ("catalog_unit", "units"), ("direction", "directions"),
                        ("frequency", "frequencies")):
         if key in fact:

@@ -2,11 +2,9 @@
 
 import math
 
+from advisor.formatting import Blank, number_text
 from advisor.review.models import KpiReview, Text
 from rules.models import Text as RuleText
-
-# Vietnamese writes 12.345,6 where English writes 12,345.6.
-_SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
 
 SIGNAL_NAMES: dict[str, Text] = {
     "beyond_limit": Text(vi="điểm vượt giới hạn tự nhiên", en="a point beyond a natural limit"),
@@ -49,27 +47,6 @@ def decimals_for(spread: float, unit: str | None) -> int:
     return max(0, min(4, 2 - math.floor(math.log10(spread))))
 
 
-def number_text(value: float | None, lang: str, decimals: int) -> str:
-    """Return `value` with at most `decimals` decimals, in the language's style; '–' for none."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    thousands, point = _SEPARATORS.get(lang, _SEPARATORS["en"])
-    text = f"{value:,.{decimals}f}"
-    if "." in text:
-        # A whole-number target reads 97, not 97.0.
-        text = text.rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    return text.replace(",", "\0").replace(".", point).replace("\0", thousands)
-
-
-class _Blank(dict):
-    """Leave unknown placeholders visible rather than failing on them."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 def localized_values(fact: dict, lang: str, decimals: int, name: Text) -> dict[str, str]:
     """Return the fact's values as text in `lang`, with the language-specific extras added."""
     values: dict[str, str] = {}
@@ -102,7 +79,7 @@ def localized_values(fact: dict, lang: str, decimals: int, name: Text) -> dict[s
 def explain(reason: RuleText, fact: dict, decimals: int, name: Text) -> Text:
     """Return a rule's reason with the fact filled in, in both languages."""
     return Text(**{lang: reason.pick(lang).format_map(
-        _Blank(localized_values(fact, lang, decimals, name))) for lang in ("vi", "en")})
+        Blank(localized_values(fact, lang, decimals, name))) for lang in ("vi", "en")})
 
 
 def _rounded(value: float | None, digits: int = 6) -> float | None:

@@ -1,0 +1,27 @@
+"""Numbers and placeholders as people read them, in Vietnamese or English."""
+
+import math
+
+# Vietnamese writes 12.345,6 where English writes 12,345.6.
+_SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
+
+
+def number_text(value: float | None, lang: str, decimals: int) -> str:
+    """Return `value` with at most `decimals` decimals, in the language's style; '–' for none."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    thousands, point = _SEPARATORS.get(lang, _SEPARATORS["en"])
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        # A whole-number target reads 97, not 97.0.
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text.replace(",", "\0").replace(".", point).replace("\0", thousands)
+
+
+class Blank(dict):
+    """Leave unknown placeholders visible rather than failing on them."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
