@@ -144,7 +144,11 @@ def test_brand_relaunch_uses_the_data_it_has(results):
     measurable = [i for i in ids if set(catalog.by_id[i].data_sources) & {"survey",
                                                                            "social_insights"}]
     assert len(measurable) >= len(ids) - 1
-    assert any("build_brand_awareness" in catalog.by_id[i].goals for i in ids)
+    assert set(ids) & {"branding.brand_awareness", "branding.aided_awareness",
+                       "branding.unaided_awareness", "branding.top_of_mind_awareness",
+                       "branding.brand_recognition"}
+    assert set(ids) & {"branding.sentiment_score", "branding.brand_trust_score",
+                       "branding.net_promoter_score", "branding.average_review_rating"}
 
 
 def test_channels_not_used_are_excluded(results):
