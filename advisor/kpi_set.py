@@ -15,7 +15,7 @@ from advisor.models import RecommendRequest
 from advisor.plan_models import Plan, PlanKpi
 from advisor.recommend import recommend_kpis, score_candidates
 from advisor.recommend_view import balance_json, kpi_item, render_reason
-from advisor.selection import BALANCE_NEEDS, Candidate
+from advisor.selection import BALANCE_NEEDS, Candidate, rank_key
 from catalog.labels import label
 from catalog.loader import Catalog, builtin_catalog
 from catalog.models import Text
@@ -183,10 +183,6 @@ def _added_item(candidates, kpi_id, have, catalog, lang) -> dict:
     return item
 
 
-def _rank(candidate: Candidate) -> tuple:
-    return (not candidate.measurable, -candidate.score)
-
-
 def alternatives(candidates: dict[str, Candidate], kpi_ids: list[str], departments: list[str],
                  lang: str, limit: int = 8) -> dict[str, list[dict]]:
     """Return, per department, the best-ranked KPIs that are not in the set."""
@@ -194,7 +190,7 @@ def alternatives(candidates: dict[str, Candidate], kpi_ids: list[str], departmen
     for department in departments:
         rest = [c for c in candidates.values() if c.kpi.department == department
                 and c.kpi.id not in kpi_ids and not c.excluded]
-        found[department] = [_alternative(c, lang) for c in sorted(rest, key=_rank)[:limit]]
+        found[department] = [_alternative(c, lang) for c in sorted(rest, key=rank_key)[:limit]]
     return found
 
 
@@ -225,7 +221,7 @@ def _goal_warnings(chosen, candidates, request) -> list[dict]:
         if any(goal in c.kpi.goals for c in chosen):
             continue
         serving = sorted((c for c in candidates.values() if goal in c.kpi.goals
-                          and not c.excluded), key=_rank)
+                          and not c.excluded), key=rank_key)
         found.append({"code": "goal_unserved", "goal": goal,
                       "suggest": serving[0].kpi.id if serving else None})
     return found
@@ -253,7 +249,7 @@ def _duplicate_warnings(chosen: list[Candidate]) -> list[dict]:
     found = []
     for i, first in enumerate(chosen):
         for second in chosen[i + 1:]:
-            if second.kpi.id in first.kpi.related or first.kpi.id in second.kpi.related:
+            if first.kpi.overlaps(second.kpi):
                 found.append({"code": "duplicate", "kpi": first.kpi.id, "other": second.kpi.id})
     return found
 

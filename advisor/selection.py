@@ -69,7 +69,7 @@ class Selection:
     cap: int
 
 
-def _rank_key(candidate: Candidate) -> tuple:
+def rank_key(candidate: Candidate) -> tuple:
     """Order candidates: measurable first, then by score, then catalog order (stable)."""
     return (not candidate.measurable, -candidate.score)
 
@@ -93,7 +93,7 @@ class _Selector:
         """Return a chosen KPI that measures the same thing as `candidate`, if any."""
         for group in self.chosen.values():
             for other in group:
-                if other.kpi.id in candidate.kpi.related or candidate.kpi.id in other.kpi.related:
+                if other.kpi.overlaps(candidate.kpi):
                     return other
         return None
 
@@ -124,7 +124,7 @@ class _Selector:
         for goal in self.request.goals:
             if any(goal in c.kpi.goals for g in self.chosen.values() for c in g):
                 continue
-            serving = sorted((c for c in self.pool if goal in c.kpi.goals), key=_rank_key)
+            serving = sorted((c for c in self.pool if goal in c.kpi.goals), key=rank_key)
             if not serving:
                 self.warn("goal_unserved", goal=goal, reason="no_kpi_in_scope")
                 continue
@@ -144,7 +144,7 @@ class _Selector:
     def _meet_need(self, department: str, need: tuple[str, object]) -> None:
         options = sorted((c for c in self.pool if c.kpi.department == department
                           and c.satisfies(need) and c.measurable and self.eligible(c)),
-                         key=_rank_key)
+                         key=rank_key)
         if not options:
             self.warn("balance_unmet", department=department, need=list(need),
                       reason="no_measurable_kpi")
@@ -215,7 +215,7 @@ class _Selector:
         for department in self.request.departments:
             rest = [c for c in self.pool if c.kpi.department == department
                     and c.kpi.id not in chosen and not c.excluded]
-            found[department] = sorted(rest, key=_rank_key)[:limit]
+            found[department] = sorted(rest, key=rank_key)[:limit]
         return found
 
 

@@ -80,6 +80,10 @@ class Kpi(BaseModel):
     benchmarks: list[Benchmark] = Field(default_factory=list)
     seed: bool = False
 
+    def overlaps(self, other: "Kpi") -> bool:
+        """Return True when either KPI lists the other as related (they measure the same)."""
+        return other.id in self.related or self.id in other.related
+
     @field_validator("goals")
     @classmethod
     def _known_goals(cls, goals: list[str]) -> list[str]:
