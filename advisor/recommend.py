@@ -3,7 +3,7 @@
 from advisor.errors import InvalidInputError
 from advisor.models import RecommendRequest
 from advisor.recommend_view import recommendation_json
-from advisor.selection import Candidate, Selection, select_kpis
+from advisor.selection import Candidate, Selection, reason_entry, select_kpis
 from catalog.loader import Catalog, builtin_catalog
 from catalog.models import Kpi
 from rules.engine import evaluate
@@ -31,7 +31,7 @@ def score_candidates(request: RecommendRequest, catalog: Catalog | None = None,
     firings behind them."""
     catalog = catalog or builtin_catalog()
     kpis = _kpis_in_scope(request, catalog)
-    facts = [kpi_fact(kpi, request) for kpi in kpis]
+    facts = kpi_facts(kpis, request)
     firings = evaluate(ruleset or load_builtin("recommend"), facts)
     return _candidates(kpis, facts, firings), firings
 
@@ -56,54 +56,76 @@ def _kpis_in_scope(request: RecommendRequest, catalog: Catalog) -> list[Kpi]:
     return [k for k in catalog.kpis if k.department in request.departments]
 
 
-def kpi_fact(kpi: Kpi, request: RecommendRequest) -> dict:
-    """Return the flat fact the recommend rules see for one KPI and the client's answers."""
-    goals = list(request.goals)
-    matched = [g for g in goals if g in kpi.goals]
-    have = set(request.data_sources or [])
-    # A KPI's data sources are alternatives (any one of them can supply it, the usual first).
-    missing = [] if have & set(kpi.data_sources) else list(kpi.data_sources)
-    client_channels = list(request.channels or [])
-    fact = {
-        "kind": "kpi",
-        "id": kpi.id,
-        "department": kpi.department,
-        "financial": kpi.financial,
-        "perspective": kpi.perspective,
-        "indicator": kpi.indicator,
-        "unit": kpi.unit,
-        "direction": kpi.direction,
-        "goals": list(kpi.goals),
-        "matched_goals": matched,
-        "goal_match_count": len(matched),
-        "serves_top_goal": bool(goals) and goals[0] in kpi.goals,
-        "primary_goal_match": kpi.goals[0] in goals,
-        "best_goal_rank": min((goals.index(g) + 1 for g in matched), default=0),
-        "data_sources": list(kpi.data_sources),
-        "missing_sources": missing,
-        "missing_source_count": len(missing),
-        "channels": list(kpi.channels),
-        "channel_specific": bool(kpi.channels),
-        "channel_available": any(c in client_channels for c in kpi.channels),
-        "client_goals": goals,
-        "client_channels": client_channels,
-        "client_sources": sorted(have),
-        "kept": kpi.id in (request.keep or []),
-        "seed": kpi.seed,
-        "has_counter": bool(kpi.counter_kpis),
-    }
-    for name in CLIENT_FIELDS:
-        value = getattr(request, name)
-        if value is not None:
-            fact[name] = value
-    return fact
+def kpi_facts(kpis: list[Kpi], request: RecommendRequest) -> list[dict]:
+    """Return the flat facts the recommend rules see: one per KPI, with the client's answers.
+
+    The client's lists are one list object shared by all facts (facts are read, never changed).
+    """
+    client = _Client(request)
+    return [client.fact(kpi) for kpi in kpis]
+
+
+class _Client:
+    """The client's answers, prepared once for the facts of every KPI."""
+
+    def __init__(self, request: RecommendRequest) -> None:
+        self.goals = list(request.goals)
+        self.rank = {goal: rank for rank, goal in enumerate(self.goals, start=1)}
+        self.have = set(request.data_sources or [])
+        self.channels = list(request.channels or [])
+        self.channel_set = set(self.channels)
+        self.keep = set(request.keep or [])
+        self.shared = {"client_goals": self.goals, "client_channels": self.channels,
+                       "client_sources": sorted(self.have)}
+        for name in CLIENT_FIELDS:
+            value = getattr(request, name)
+            if value is not None:
+                self.shared[name] = value
+
+    def fact(self, kpi: Kpi) -> dict:
+        """Return the fact for one KPI."""
+        matched = [goal for goal in self.goals if goal in kpi.goals]
+        # A KPI's data sources are alternatives (any one can supply it, the usual first).
+        missing = [] if not self.have.isdisjoint(kpi.data_sources) else list(kpi.data_sources)
+        goals = self.goals
+        return {
+            "kind": "kpi",
+            "id": kpi.id,
+            "department": kpi.department,
+            "financial": kpi.financial,
+            "perspective": kpi.perspective,
+            "indicator": kpi.indicator,
+            "unit": kpi.unit,
+            "direction": kpi.direction,
+            "goals": list(kpi.goals),
+            "matched_goals": matched,
+            "goal_match_count": len(matched),
+            "serves_top_goal": bool(goals) and goals[0] in kpi.goals,
+            "primary_goal_match": kpi.goals[0] in self.rank,
+            "best_goal_rank": self.rank[matched[0]] if matched else 0,
+            "data_sources": list(kpi.data_sources),
+            "missing_sources": missing,
+            "missing_source_count": len(missing),
+            "channels": list(kpi.channels),
+            "channel_specific": bool(kpi.channels),
+            "channel_available": not self.channel_set.isdisjoint(kpi.channels),
+            "kept": kpi.id in self.keep,
+            "seed": kpi.seed,
+            "has_counter": bool(kpi.counter_kpis),
+            **self.shared,
+        }
 
 
 def _candidates(kpis, facts, firings) -> list[Candidate]:
     """Return one Candidate per KPI with the points, reasons and flags its rules gave it."""
     by_index = [Candidate(kpi=kpi, fact=fact) for kpi, fact in zip(kpis, facts, strict=True)]
+    entries: dict[str, dict] = {}
     for firing in firings:
-        by_index[firing.fact_index].apply(firing.rule_id, firing.action, firing.reason)
+        entry = entries.get(firing.rule_id)
+        if entry is None:
+            entry = entries[firing.rule_id] = reason_entry(firing.rule_id, firing.action,
+                                                           firing.reason)
+        by_index[firing.fact_index].apply(firing.action, entry)
     return by_index
 
 

@@ -1,5 +1,6 @@
 """Choosing a balanced KPI set per department from scored candidates."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from advisor.models import RecommendRequest
@@ -33,30 +34,37 @@ class Candidate:
         """Return True when the client has every data source this KPI needs."""
         return self.fact["missing_source_count"] == 0
 
-    def apply(self, rule_id: str, action, reason) -> None:
-        """Record one fired rule's effect on this candidate (its reason is rendered later,
-        for the KPIs that are shown)."""
+    def apply(self, action, entry: dict) -> None:
+        """Record one fired rule's effect on this candidate; `entry` is its reason_entry."""
         verb = action.action
-        entry = {"rule": rule_id, "reason": reason}
         if verb == "score":
             self.score += action.points
-            self.reasons.append({**entry, "points": action.points})
-        elif verb == "require":
-            self.required = True
             self.reasons.append(entry)
-        elif verb == "exclude":
-            self.excluded = True
-            self.flags.append({**entry, "code": "excluded"})
-        elif verb == "flag":
-            self.flags.append({**entry, "code": action.code})
-        elif verb == "pair_with":
-            self.pair_with.append(action.kpi)
+        elif verb in ("require", "pair_with"):
+            self.required = self.required or verb == "require"
+            if verb == "pair_with":
+                self.pair_with.append(action.kpi)
             self.reasons.append(entry)
+        else:  # exclude, flag
+            self.excluded = self.excluded or verb == "exclude"
+            self.flags.append(entry)
 
     def satisfies(self, need: tuple[str, object]) -> bool:
         """Return True when this KPI meets one balance need, e.g. ("financial", True)."""
         attribute, value = need
         return getattr(self.kpi, attribute) == value
+
+
+def reason_entry(rule_id: str, action, reason) -> dict:
+    """Return what a fired rule records on the candidates it fires for (one dict shared by
+    all of them, never changed): its id and reason, and its points or flag code. The reason
+    is rendered later, for the KPIs that are shown."""
+    entry = {"rule": rule_id, "reason": reason}
+    if action.action == "score":
+        entry["points"] = action.points
+    elif action.action in ("exclude", "flag"):
+        entry["code"] = "excluded" if action.action == "exclude" else action.code
+    return entry
 
 
 @dataclass
@@ -82,12 +90,19 @@ class _Selector:
         self.catalog = catalog
         self.cap = request.max_kpis_per_department
         self.pool = [c for c in candidates if not c.excluded or c.required]
+        # Scores are final here, so one sort serves every step (sorting is stable: equal
+        # candidates stay in catalog order, as if each step sorted its own subset).
+        self.ranked = sorted(self.pool, key=rank_key)
+        self.ranked_in = {d: [c for c in self.ranked if c.kpi.department == d]
+                          for d in request.departments}
+        self.position = {c.kpi.id: i for i, c in enumerate(self.pool)}
         self.by_id = {c.kpi.id: c for c in candidates}
         self.chosen: dict[str, list[Candidate]] = {d: [] for d in request.departments}
+        self.chosen_ids: set[str] = set()
         self.warnings: list[dict] = []
 
     def ids(self) -> set[str]:
-        return {c.kpi.id for group in self.chosen.values() for c in group}
+        return set(self.chosen_ids)
 
     def duplicates(self, candidate: Candidate) -> Candidate | None:
         """Return a chosen KPI that measures the same thing as `candidate`, if any."""
@@ -102,10 +117,11 @@ class _Selector:
 
     def add(self, candidate: Candidate, why: str, detail: str = "") -> None:
         self.chosen[candidate.kpi.department].append(candidate)
+        self.chosen_ids.add(candidate.kpi.id)
         candidate.picked_for.append({"step": why, "detail": detail})
 
     def eligible(self, candidate: Candidate) -> bool:
-        return (candidate.kpi.id not in self.ids() and not candidate.excluded
+        return (candidate.kpi.id not in self.chosen_ids and not candidate.excluded
                 and self.duplicates(candidate) is None)
 
     def warn(self, code: str, **details) -> None:
@@ -113,7 +129,7 @@ class _Selector:
 
     def keep_required(self) -> None:
         for candidate in self.pool:
-            if candidate.required and candidate.kpi.id not in self.ids():
+            if candidate.required and candidate.kpi.id not in self.chosen_ids:
                 self.add(candidate, "keep")
         for department, group in self.chosen.items():
             if len(group) > self.cap:
@@ -124,7 +140,7 @@ class _Selector:
         for goal in self.request.goals:
             if any(goal in c.kpi.goals for g in self.chosen.values() for c in g):
                 continue
-            serving = sorted((c for c in self.pool if goal in c.kpi.goals), key=rank_key)
+            serving = [c for c in self.ranked if goal in c.kpi.goals]
             if not serving:
                 self.warn("goal_unserved", goal=goal, reason="no_kpi_in_scope")
                 continue
@@ -142,17 +158,16 @@ class _Selector:
                     self._meet_need(department, need)
 
     def _meet_need(self, department: str, need: tuple[str, object]) -> None:
-        options = sorted((c for c in self.pool if c.kpi.department == department
-                          and c.satisfies(need) and c.measurable and self.eligible(c)),
-                         key=rank_key)
-        if not options:
+        option = next((c for c in self.ranked_in[department]
+                       if c.satisfies(need) and c.measurable and self.eligible(c)), None)
+        if option is None:
             self.warn("balance_unmet", department=department, need=list(need),
                       reason="no_measurable_kpi")
             return
         if not self.room(department) and not self._free_slot(department, need):
             self.warn("balance_unmet", department=department, need=list(need), reason="no_room")
             return
-        self.add(options[0], "balance", f"{need[0]}={need[1]}")
+        self.add(option, "balance", f"{need[0]}={need[1]}")
 
     def _free_slot(self, department: str, need: tuple[str, object]) -> bool:
         """Drop the weakest chosen KPI whose loss breaks no goal or balance; True if done."""
@@ -162,6 +177,7 @@ class _Selector:
             if victim.required or not self._still_covered(victim, rest):
                 continue
             group.remove(victim)
+            self.chosen_ids.discard(victim.kpi.id)
             victim.picked_for.clear()
             return True
         return False
@@ -184,24 +200,24 @@ class _Selector:
 
     def _best_filler(self, department: str) -> Candidate | None:
         """Return the best remaining candidate, each perspective already chosen costing
-        PERSPECTIVE_REPEAT points, so that the set spreads over the scorecard."""
-        chosen = self.chosen[department]
-        best, best_value = None, None
-        for candidate in self.pool:
-            if (candidate.kpi.department != department or candidate.score <= 0
-                    or not candidate.measurable or not self.eligible(candidate)):
-                continue
-            repeats = sum(c.kpi.perspective == candidate.kpi.perspective for c in chosen)
-            value = candidate.score - PERSPECTIVE_REPEAT * repeats
-            if best_value is None or value > best_value:
-                best, best_value = candidate, value
-        return best
+        PERSPECTIVE_REPEAT points, so that the set spreads over the scorecard (ties go to
+        the earlier KPI in the catalog)."""
+        repeats = Counter(c.kpi.perspective for c in self.chosen[department])
+        best_of: dict[str, Candidate] = {}  # the first eligible candidate of each perspective
+        for candidate in self.ranked_in[department]:
+            if not candidate.measurable or candidate.score <= 0:
+                break  # measurable ones come first, by score
+            if candidate.kpi.perspective not in best_of and self.eligible(candidate):
+                best_of[candidate.kpi.perspective] = candidate
+        return min(best_of.values(), default=None, key=lambda c: (
+            PERSPECTIVE_REPEAT * repeats[c.kpi.perspective] - c.score,
+            self.position[c.kpi.id]))
 
     def pair(self) -> None:
         for candidate in [c for g in self.chosen.values() for c in g]:
             for target_id in candidate.pair_with:
                 target = self.by_id.get(target_id)
-                if target is None or target_id in self.ids():
+                if target is None or target_id in self.chosen_ids:
                     continue
                 if (self.room(target.kpi.department) and self.eligible(target)
                         and target.measurable):

@@ -48,23 +48,51 @@ def facts_json(plan: tuple[Channels, ...], facts: list[dict],
     index of its first fact as id) and, per such index, the later facts that look the same.
 
     Rules only see a fact's channels, so facts with equal channels match the same rules:
-    asserting one of them is enough (a large catalog holds many look-alikes).
+    asserting one of them is enough (a large catalog holds many look-alikes). The projection
+    goes field by field, and each distinct value of a field is projected once.
     """
+    columns = [_column(channels, facts) for channels in plan]
+    slots = zip(*(slot for slot, _ in columns), strict=True) if columns else [()] * len(facts)
     needs_fix = False
     rows = []
-    first: dict[str, int] = {}
+    first: dict[tuple[int, ...], int] = {}
     twins: dict[int, list[int]] = {}
-    for index, fact in enumerate(facts):
-        row: dict = {}
-        needs_fix |= _project(fact, plan, row)
-        key = json.dumps(row, separators=(",", ":"))
+    for index, key in enumerate(slots):
         if key in first:
             twins.setdefault(first[key], []).append(index)
             continue
         first[key] = index
-        rows.append({"sid": sid, "id": index, **row})
+        row: dict = {"sid": sid, "id": index}
+        for slot, (_, parts) in zip(key, columns, strict=True):
+            items, fix = parts[slot]
+            row.update(items)
+            needs_fix |= fix
+        rows.append(row)
     text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
     return (fix_numbers(text) if needs_fix else text), twins
+
+
+def _column(ch: Channels, facts: list[dict]) -> tuple[list[int], list[tuple[dict, bool]]]:
+    """Return, per fact, the number of its field's distinct value, and per such number the
+    channels it projects to (and whether their JSON needs repair)."""
+    seen: dict = {}  # value -> slot
+    projected: dict[str, int] = {}  # projection -> slot: values no rule tells apart share one
+    parts: list[tuple[dict, bool]] = []
+    slots = []
+    for fact in facts:
+        value = fact.get(ch.field)
+        # True == 1 == 1.0 as dict keys, so anything but text is told apart by its type.
+        key = value if value.__class__ is str else (
+            value.__class__, tuple(value) if value.__class__ is list else value)
+        slot = seen.get(key)
+        if slot is None:
+            row: dict = {}
+            fix = _project(value, ch, row)
+            slot = seen[key] = projected.setdefault(json.dumps(row), len(parts))
+            if slot == len(parts):
+                parts.append((row, fix))
+        slots.append(slot)
+    return slots, parts
 
 
 def with_twins(matches: set[int], twins: dict[int, list[int]], width: int) -> set[int]:
@@ -76,35 +104,31 @@ def with_twins(matches: set[int], twins: dict[int, list[int]], width: int) -> se
     return matches | extra
 
 
-def _project(fact: dict, plan: tuple[Channels, ...], row: dict) -> bool:
-    """Add the channels of `fact` to `row`; return True when its numbers need JSON repair."""
-    needs_fix = False
-    for ch in plan:
-        value = fact.get(ch.field)
-        kind = _kind(value)
-        if ch.t:
-            row[ch.t] = kind
-        if ch.s:
-            row[ch.s] = ch.codes.get(nfc(value), OTHER) if kind == TEXT else ABSENT
-        if ch.b:
-            row[ch.b] = int(value) if kind == YES_NO else ABSENT
-        if ch.l:
-            # Items no rule mentions cannot decide contains/not_contains; leave them out.
-            coded = [ch.codes.get(nfc(item), OTHER) for item in value] if kind == LIST else []
-            row[ch.l] = [code for code in coded if code != OTHER] + [END]
-        if kind == NUMBER:
-            number, fix = number_for_durable(value)
-            needs_fix |= fix
-            for key in (ch.n, ch.v, ch.w):
-                if key:
-                    row[key] = number
-        elif ch.v or ch.w:
-            needs_fix = True
-            if ch.v:
-                row[ch.v] = -INF
-            if ch.w:
-                row[ch.w] = INF
-    return needs_fix
+def _project(value: object, ch: Channels, row: dict) -> bool:
+    """Add the channels of one field's value to `row`; return True when its numbers need
+    JSON repair."""
+    kind = _kind(value)
+    if ch.t:
+        row[ch.t] = kind
+    if ch.s:
+        row[ch.s] = ch.codes.get(nfc(value), OTHER) if kind == TEXT else ABSENT
+    if ch.b:
+        row[ch.b] = int(value) if kind == YES_NO else ABSENT
+    if ch.l:
+        # Items no rule mentions cannot decide contains/not_contains; leave them out.
+        coded = [ch.codes.get(nfc(item), OTHER) for item in value] if kind == LIST else []
+        row[ch.l] = [code for code in coded if code != OTHER] + [END]
+    if kind == NUMBER:
+        number, fix = number_for_durable(value)
+        for key in (ch.n, ch.v, ch.w):
+            if key:
+                row[key] = number
+        return fix
+    if ch.v:
+        row[ch.v] = -INF
+    if ch.w:
+        row[ch.w] = INF
+    return bool(ch.v or ch.w)
 
 
 def _kind(value: object) -> int:

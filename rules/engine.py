@@ -420,11 +420,11 @@ def _firings(compiled: _Compiled, rules: tuple[Rule, ...], facts: list[dict],
     # the caller's own fact dict (not a copy) and to the rule's validated models: at thousands
     # of firings, copying and validating again was most of the cost.
     width = len(rules)
+    heads = [(rule.id, rule.priority, rule.then, rule.reason)
+             for rule in (rules[index] for index in compiled.by_rank)]
     firings = []
     for match in sorted(matches):
         fact_index, rank = divmod(match, width)
-        rule = rules[compiled.by_rank[rank]]
-        firings.append(Firing(rule_id=rule.id, priority=rule.priority, action=rule.then,
-                              reason=rule.reason, fact_index=fact_index,
-                              fact=facts[fact_index]))
+        rule_id, priority, action, reason = heads[rank]
+        firings.append(Firing(rule_id, priority, action, reason, fact_index, facts[fact_index]))
     return firings

