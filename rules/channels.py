@@ -13,6 +13,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
+from operator import itemgetter
 
 KINDS = "tsbnvwl"  # channel prefixes, see Channels
 MISSING, TEXT, NUMBER, YES_NO, LIST = range(5)  # values of the kind channel
@@ -42,57 +43,105 @@ class Channels:
     codes: dict[str, int]
 
 
-def facts_json(plan: tuple[Channels, ...], facts: list[dict],
-               sid: str) -> tuple[str, dict[int, list[int]]]:
-    """Return the JSON array durable receives (each distinct projection once, with sid and the
-    index of its first fact as id) and, per such index, the later facts that look the same.
+@dataclass
+class Projection:
+    """Facts as the rules see them: each field's distinct channel values, and the distinct
+    looks (combinations of them) with the facts that have each look."""
 
-    Rules only see a fact's channels, so facts with equal channels match the same rules:
-    asserting one of them is enough (a large catalog holds many look-alikes). The projection
-    goes field by field, and each distinct value of a field is projected once.
+    parts: list[list[tuple[dict, bool]]]  # per plan field, per slot: its channels, needs repair
+    looks: list[tuple[int, ...]]  # per distinct look: the slot of each plan field
+    first: list[int]  # per look: the index of its first fact
+    twins: dict[int, list[int]]  # index of a look's first fact -> the later facts of that look
+
+
+def project(plan: tuple[Channels, ...], columns: dict[str, list], count: int) -> Projection:
+    """Return the projection of `count` facts, given as each field's values fact by fact (see
+    check_facts), on the channels of `plan`; each distinct value of a field is projected once.
+
+    Rules only see a fact's channels, so facts with the same look match the same rules:
+    asserting one of them is enough (a large catalog holds many look-alikes).
     """
-    columns = [_column(channels, facts) for channels in plan]
-    slots = zip(*(slot for slot, _ in columns), strict=True) if columns else [()] * len(facts)
-    needs_fix = False
-    rows = []
+    projected = [_column(ch, columns.get(ch.field) or [None] * count) for ch in plan]
+    keys = zip(*(slots for slots, _ in projected), strict=True) if plan else [()] * count
     first: dict[tuple[int, ...], int] = {}
     twins: dict[int, list[int]] = {}
-    for index, key in enumerate(slots):
-        if key in first:
-            twins.setdefault(first[key], []).append(index)
-            continue
-        first[key] = index
-        row: dict = {"sid": sid, "id": index}
-        for slot, (_, parts) in zip(key, columns, strict=True):
-            items, fix = parts[slot]
-            row.update(items)
-            needs_fix |= fix
-        rows.append(row)
+    for index, key in enumerate(keys):
+        found = first.setdefault(key, index)
+        if found != index:
+            twins.setdefault(found, []).append(index)
+    return Projection([parts for _, parts in projected], list(first), list(first.values()),
+                      twins)
+
+
+def looks_json(projection: Projection, fields: tuple[int, ...],
+               sid: str) -> tuple[str, list[list[int]]]:
+    """Return the JSON array durable receives for rules that test only `fields` (positions in
+    the plan): each distinct look of those fields once, numbered from 0 in its id, with sid;
+    and, per such number, the looks it stands for."""
+    pick = itemgetter(*fields) if fields else (lambda _: ())
+    number: dict = {}
+    rows: list[dict] = []
+    members: list[list[int]] = []
+    needs_fix = False
+    for look, key in enumerate(projection.looks):
+        sub = pick(key)
+        row_number = number.setdefault(sub, len(rows))
+        if row_number == len(rows):
+            row: dict = {"sid": sid, "id": row_number}
+            for position in fields:
+                items, fix = projection.parts[position][key[position]]
+                row.update(items)
+                needs_fix |= fix
+            rows.append(row)
+            members.append([])
+        members[row_number].append(look)
     text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    return (fix_numbers(text) if needs_fix else text), twins
+    return (fix_numbers(text) if needs_fix else text), members
 
 
-def _column(ch: Channels, facts: list[dict]) -> tuple[list[int], list[tuple[dict, bool]]]:
-    """Return, per fact, the number of its field's distinct value, and per such number the
-    channels it projects to (and whether their JSON needs repair)."""
-    seen: dict = {}  # value -> slot
-    projected: dict[str, int] = {}  # projection -> slot: values no rule tells apart share one
+def _column(ch: Channels, values: list) -> tuple[list[int], list[tuple[dict, bool]]]:
+    """Return, per fact, the slot of its value's channels, and per slot those channels (and
+    whether their JSON needs repair); values no rule tells apart share a slot."""
+    keys, tagged = _value_keys(values)
+    slot_of_look: dict = {}
+    slot_of: dict = {}
     parts: list[tuple[dict, bool]] = []
-    slots = []
-    for fact in facts:
-        value = fact.get(ch.field)
-        # True == 1 == 1.0 as dict keys, so anything but text is told apart by its type.
-        key = value if value.__class__ is str else (
-            value.__class__, tuple(value) if value.__class__ is list else value)
-        slot = seen.get(key)
-        if slot is None:
+    for key in dict.fromkeys(keys):
+        value = key[1] if tagged else key
+        look = _look(value, ch)
+        slot = slot_of[key] = slot_of_look.setdefault(look, len(parts))
+        if slot == len(parts):
             row: dict = {}
-            fix = _project(value, ch, row)
-            slot = seen[key] = projected.setdefault(json.dumps(row), len(parts))
-            if slot == len(parts):
-                parts.append((row, fix))
-        slots.append(slot)
-    return slots, parts
+            parts.append((row, _project(value, ch, row)))
+    return list(map(slot_of.__getitem__, keys)), parts
+
+
+def _look(value: object, ch: Channels) -> tuple:
+    """Return what the rules can see of a value: equal for values that project alike."""
+    kind = _kind(value)
+    if kind == TEXT:
+        return kind, ch.codes.get(nfc(value), OTHER)
+    if kind == LIST:
+        return kind, *(code for code in (ch.codes.get(nfc(item), OTHER) for item in value)
+                       if code != OTHER)
+    return kind, value
+
+
+def _value_keys(values: list) -> tuple[list, bool]:
+    """Return a hashable key per value, equal only for values that project alike, and whether
+    each key is tagged (a (type, value) pair) rather than the value itself (lists as tuples).
+
+    True == 1 == 1.0 as dict keys, so a field mixing those kinds is tagged with the type.
+    """
+    kinds = set(map(type, values))
+    if list not in kinds:
+        clash = (bool in kinds and (int in kinds or float in kinds)) or (
+            int in kinds and float in kinds)
+        if not clash:
+            return values, False
+    elif kinds == {list}:
+        return list(map(tuple, values)), False
+    return [(v.__class__, tuple(v) if v.__class__ is list else v) for v in values], True
 
 
 def with_twins(matches: set[int], twins: dict[int, list[int]], width: int) -> set[int]:

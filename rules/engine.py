@@ -25,6 +25,10 @@ so that durable's loose comparisons ("abc" > 5 and True == 1 are true for it) ne
 anything, and texts travel as small integer codes of the constants rules compare them with.
 `not` is pushed down to the tests (De Morgan), where padded channels make a negated test
 hold for a missing field without an extra alternative.
+
+Durable tries every alpha node at the top of a ruleset on every fact, so the rules run in
+groups by the fields they test, each group in durable rulesets of its own, and each group
+receives every distinct look of its fields once (the matches go to all facts of that look).
 """
 
 from __future__ import annotations
@@ -46,10 +50,11 @@ from rules.channels import (
     LIST,
     MISSING,
     Channels,
-    facts_json,
     fix_numbers,
+    looks_json,
     nfc,
     number_for_durable,
+    project,
     with_twins,
 )
 from rules.errors import EngineError
@@ -78,16 +83,23 @@ def evaluate(ruleset: RuleSet, facts: list[dict]) -> list[Firing]:
 
     Order: by fact index, then higher priority first, then rule order in the file.
     """
-    check_facts(facts)
+    columns = check_facts(facts)
     compiled = _compiled_for(ruleset)
     if not facts:
         return []
     sid = uuid.uuid4().hex[:16]  # one live session per durable ruleset: 64 random bits do
-    payload, twins = facts_json(compiled.plan, facts, sid)
+    projection = project(compiled.plan, columns, len(facts))
+    width = len(ruleset.rules)
     matches: set[int] = set()
-    with _lock:
-        _run_shards(compiled, payload, sid, matches)
-    matches = with_twins(matches, twins, len(ruleset.rules))
+    for group in compiled.groups:
+        payload, members = looks_json(projection, group.fields, sid)
+        found: set[int] = set()
+        with _lock:
+            _run_shards(compiled, group, payload, sid, found)
+        for match in found:  # row * width + rank -> first fact of each look * width + rank
+            row, rank = divmod(match, width)
+            matches.update(projection.first[look] * width + rank for look in members[row])
+    matches = with_twins(matches, projection.twins, width)
     return _firings(compiled, ruleset.rules, facts, matches)
 
 
@@ -106,51 +118,93 @@ class _Shard:
 
 
 @dataclass
+class _Group:
+    """Rules that test the same fields (or some of them), run in durable rulesets of their
+    own on the distinct looks of just those fields."""
+
+    number: int
+    width: int  # rules in the whole rule set: a match is row * width + rank
+    fields: tuple[int, ...]  # positions in the plan
+    ranks: list[tuple[int, ...]]  # per path number: the ranks of the rules it stands for
+    paths: list[tuple[int, tuple[str, ...]]]  # (path number, its tests)
+    shards: list[_Shard] = field(default_factory=list)
+
+
+@dataclass
 class _Compiled:
     name: str
     plan: tuple[Channels, ...]
-    ranks: list[tuple[int, ...]]  # per path number: the ranks of the rules it stands for
     by_rank: list[int]  # rank -> rule index; rank orders by priority, then file order
-    shards: list[_Shard] = field(default_factory=list)
+    groups: list[_Group]
 
 
 def _compiled_for(ruleset: RuleSet) -> _Compiled:
     compiled = _compiled.get(ruleset.digest)
     if compiled is None:
-        paths, compiled = compile_ruleset(ruleset)
+        compiled = compile_ruleset(ruleset)
         with _lock:
             if ruleset.digest not in _compiled:
-                compiled.shards = [_new_shard(compiled, paths[start:start + SHARD_PATHS])
-                                   for start in range(0, len(paths), SHARD_PATHS)]
+                for group in compiled.groups:
+                    group.shards = [
+                        _new_shard(compiled, group, group.paths[start:start + SHARD_PATHS])
+                        for start in range(0, len(group.paths), SHARD_PATHS)]
                 _compiled[ruleset.digest] = compiled
             compiled = _compiled[ruleset.digest]
     return compiled
 
 
-def compile_ruleset(ruleset: RuleSet) -> tuple[list[tuple[int, tuple[str, ...]]], _Compiled]:
-    """Return the durable paths (number, tests) of `ruleset` and its compiled form sans shards."""
+def compile_ruleset(ruleset: RuleSet) -> _Compiled:
+    """Return `ruleset` compiled to durable paths in groups, without durable rulesets yet."""
     tests = [test for rule in ruleset.rules for test in _tests(rule.when)]
-    keys = _Keys(sorted({test.field for test in tests}), _text_codes(tests))
+    fields = sorted({test.field for test in tests})
+    keys = _Keys(fields, _text_codes(tests))
     by_rank = sorted(range(len(ruleset.rules)),
                      key=lambda index: (-ruleset.rules[index].priority, index))
     rank_of = {index: rank for rank, index in enumerate(by_rank)}
-    ranks_by_tests: dict[tuple[str, ...], list[int]] = {}
-    for index, rule in enumerate(ruleset.rules):
-        alternatives = _alternatives(rule.when, False, keys)
-        if len(alternatives) > MAX_ALTERNATIVES:
-            raise EngineError(f"rule {rule.id!r} expands to more than {MAX_ALTERNATIVES} "
-                              "alternatives; split it into several rules")
-        for alternative in alternatives:
-            ranks_by_tests.setdefault(alternative, []).append(rank_of[index])
+    position = {name: number for number, name in enumerate(fields)}
+    groups = []
+    for number, (tested, members) in enumerate(_field_groups(ruleset.rules).items()):
+        ranks_by_tests: dict[tuple[str, ...], list[int]] = {}
+        for index in members:
+            rule = ruleset.rules[index]
+            alternatives = _alternatives(rule.when, False, keys)
+            if len(alternatives) > MAX_ALTERNATIVES:
+                raise EngineError(f"rule {rule.id!r} expands to more than {MAX_ALTERNATIVES} "
+                                  "alternatives; split it into several rules")
+            for alternative in alternatives:
+                ranks_by_tests.setdefault(alternative, []).append(rank_of[index])
+        placed = tuple(sorted(position[name] for name in tested))
+        groups.append(_Group(number, len(ruleset.rules), placed,
+                             [tuple(r) for r in ranks_by_tests.values()],
+                             list(enumerate(ranks_by_tests))))
     if sum(len(kinds) for kinds in keys.needs.values()) > _MAX_CHANNELS:
         raise EngineError(f"rule set {ruleset.ruleset!r} tests too many fields")
-    name = f"kpi_{ruleset.ruleset}_{ruleset.digest[:16]}"
-    compiled = _Compiled(name, keys.plan(), [tuple(r) for r in ranks_by_tests.values()], by_rank)
-    return list(enumerate(ranks_by_tests)), compiled
+    return _Compiled(f"kpi_{ruleset.ruleset}_{ruleset.digest[:16]}", keys.plan(), by_rank,
+                     groups)
 
 
-def _new_shard(compiled: _Compiled, paths: list[tuple[int, tuple[str, ...]]]) -> _Shard:
-    name = f"{compiled.name}_{paths[0][0]}_{len(paths)}"
+def _field_groups(rules: tuple[Rule, ...]) -> dict[frozenset[str], list[int]]:
+    """Return the rules (by index) grouped by the fields they test; a rule whose fields are
+    all tested by a larger group joins the smallest such group.
+
+    Each fact passes every alpha node at the top of a durable ruleset, so a rule set where a
+    few hundred rules each name a few KPI ids costs every fact hundreds of tests. Run apart,
+    each group sees only the distinct looks of its own fields: fewer facts, fewer tests.
+    """
+    by_fields: dict[frozenset[str], list[int]] = {}
+    for index, rule in enumerate(rules):
+        by_fields.setdefault(frozenset(t.field for t in _tests(rule.when)), []).append(index)
+    groups: dict[frozenset[str], list[int]] = {}
+    for tested in sorted(by_fields, key=lambda f: (-len(f), sorted(f))):
+        larger = [group for group in groups if tested <= group]
+        home = min(larger, key=lambda f: (len(f), sorted(f))) if larger else tested
+        groups.setdefault(home, []).extend(by_fields[tested])
+    return {tested: sorted(members) for tested, members in groups.items()}
+
+
+def _new_shard(compiled: _Compiled, group: _Group,
+               paths: list[tuple[int, tuple[str, ...]]]) -> _Shard:
+    name = f"{compiled.name}_g{group.number}_{paths[0][0]}_{len(paths)}"
     try:
         return _Shard(durable_rules_engine.create_ruleset(name, _shard_json(paths)), paths)
     except durable_rules_engine.error as exc:
@@ -316,25 +370,26 @@ class _Overflow(Exception):
     """A fact reached more alpha nodes at once than durable's stack holds (error 303)."""
 
 
-def _run_shards(compiled: _Compiled, payload: str, sid: str, matches: set[int]) -> None:
-    """Run every shard; halve a shard that overflows and run its halves instead."""
-    pending = list(reversed(compiled.shards))
+def _run_shards(compiled: _Compiled, group: _Group, payload: str, sid: str,
+                matches: set[int]) -> None:
+    """Run every shard of a group; halve a shard that overflows and run its halves instead."""
+    pending = list(reversed(group.shards))
     done = []
     while pending:
         shard = pending.pop()
         try:
-            _run_session(compiled, shard.handle, payload, sid, matches)
+            _run_session(group, shard.handle, payload, sid, matches)
             done.append(shard)
         except _Overflow:
             if len(shard.paths) == 1:
                 raise EngineError("durable-rules overflowed on a single rule") from None
             half = len(shard.paths) // 2
-            pending += [_new_shard(compiled, shard.paths[half:]),
-                        _new_shard(compiled, shard.paths[:half])]
-    compiled.shards = done
+            pending += [_new_shard(compiled, group, shard.paths[half:]),
+                        _new_shard(compiled, group, shard.paths[:half])]
+    group.shards = done
 
 
-def _run_session(compiled: _Compiled, handle: int, payload: str, sid: str,
+def _run_session(group: _Group, handle: int, payload: str, sid: str,
                  matches: set[int]) -> None:
     """Assert the facts in a fresh session of one durable ruleset and add its matches."""
     _live.add((handle, sid))
@@ -343,10 +398,10 @@ def _run_session(compiled: _Compiled, handle: int, payload: str, sid: str,
     try:
         opening = json.dumps({"sid": sid, "id": -1, "open": 1})
         state = _assert(handle, durable_rules_engine.assert_fact, opening)
-        _drain(compiled, handle, state, found)
+        _drain(group, handle, state, found)
         opened = True
         _assert(handle, durable_rules_engine.assert_facts, payload)
-        _drain(compiled, handle, state, found)
+        _drain(group, handle, state, found)
     finally:
         # Without the opening action, deleting would crash the process; a session left
         # behind costs memory and shows in live_sessions().
@@ -368,13 +423,13 @@ def _assert(handle: int, call: Any, text: str) -> int:
     return state
 
 
-def _drain(compiled: _Compiled, handle: int, state: int, found: set[int]) -> None:
+def _drain(group: _Group, handle: int, state: int, found: set[int]) -> None:
     try:
         result = durable_rules_engine.start_action_for_state(handle, state)
         message = result[1] if result else None
         while message:
             try:
-                _collect(compiled, message, found)
+                _collect(group, message, found)
             except EngineError:
                 durable_rules_engine.abandon_action(handle, state)
                 raise
@@ -387,16 +442,16 @@ _ACTION_NAME = re.compile(r'\{\s*"(?:p(\d+)|open)"')
 _FACT_ID = re.compile(r'"id":\s*(-?\d+)')
 
 
-def _collect(compiled: _Compiled, message: str, found: set[int]) -> None:
-    # Durable hands back each fact's text as asserted: its only "id" key is the fact's index
+def _collect(group: _Group, message: str, found: set[int]) -> None:
+    # Durable hands back each fact's text as asserted: its only "id" key is the row number
     # (quotes inside texts would be escaped, and texts travel as codes anyway).
     name = _ACTION_NAME.match(message)
     if name is None:
         raise EngineError(f"unexpected action message from durable-rules: {message[:80]!r}")
     if name.group(1) is None:
         return
-    ranks = compiled.ranks[int(name.group(1))]
-    width = len(compiled.by_rank)
+    ranks = group.ranks[int(name.group(1))]
+    width = group.width
     for fact_id in _FACT_ID.findall(message):
         base = int(fact_id) * width
         found.update(base + rank for rank in ranks)

@@ -1,5 +1,6 @@
 """The rule engine: rule files in, firings out, checked against a plain reading of the rules."""
 
+import enum
 import random
 import threading
 import unicodedata
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rules.engine import SHARD_PATHS, evaluate, live_sessions
+from rules.engine import SHARD_PATHS, compile_ruleset, evaluate, live_sessions
 from rules.errors import EngineError, RuleFileError
 from rules.loader import load_builtin, load_ruleset, parse_ruleset
 from rules.models import ALLOWED_VERBS, AllOf, AnyOf, NotOf, RuleSet
@@ -371,6 +372,43 @@ def test_random_rules_agree_with_plain_python(seed):
     assert fired(rules, facts) == [(index, rule_id) for index, _, _, rule_id in expected]
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_random_rules_agree_with_plain_python_on_look_alike_facts(seed):
+    # Facts drawn from a few looks with a unique id each, the shape of a large catalog: the
+    # engine asserts each look once per group of rules and hands the matches to every copy.
+    rng = random.Random(100 + seed)
+    ids = [f"k{n}" for n in range(300)]
+    conditions = [random_condition(rng, 2) for _ in range(40)]
+    conditions += [{"all": [random_test(rng), {"field": "id", "op": "in",
+                                               "value": rng.sample(ids, 3)}]}
+                   for _ in range(20)]
+    rules = ruleset_of(*conditions, priorities=[rng.randint(-2, 2) for _ in conditions])
+    looks = [random_fact(rng) for _ in range(12)]
+    facts = [{**rng.choice(looks), "id": kpi_id} for kpi_id in ids]
+    expected = sorted(((index, -rule.priority, number, rule.id)
+                       for index, fact in enumerate(facts)
+                       for number, rule in enumerate(rules.rules) if holds(rule.when, fact)))
+    assert fired(rules, facts) == [(index, rule_id) for index, _, _, rule_id in expected]
+    assert live_sessions() == 0
+
+
+def test_rules_run_in_groups_by_the_fields_they_test():
+    rules = ruleset_of(
+        {"field": "id", "op": "in", "value": ["a", "b"]},
+        {"all": [{"field": "stage", "op": "eq", "value": "growth"},
+                 {"field": "kind", "op": "eq", "value": "kpi"}]},
+        {"field": "kind", "op": "eq", "value": "kpi"},  # joins the larger group above
+        {"field": "id", "op": "eq", "value": "c"},  # joins the first rule
+    )
+    groups = compile_ruleset(rules).groups
+    fields = sorted(["id", "kind", "stage"])
+    assert sorted(([fields[p] for p in g.fields], len(g.paths)) for g in groups) == [
+        (["id"], 3), (["kind", "stage"], 2)]
+    facts = [{"id": "a", "kind": "kpi", "stage": "growth"}, {"id": "c", "kind": "kpi"},
+             {"id": "z", "kind": "plan", "stage": "growth"}]
+    assert fired(rules, facts) == [(0, "r0"), (0, "r1"), (0, "r2"), (1, "r2"), (1, "r3")]
+
+
 # --- Facts that are not flat ------------------------------------------------------------------
 
 
@@ -385,6 +423,10 @@ def test_random_rules_agree_with_plain_python(seed):
     ([{"ratio": float("inf")}], "facts[0].ratio: numbers must be finite"),
     ([{"goals": {"a", "b"}}], "facts[0].goals: a set is not allowed"),
     ([{1: "x"}], "facts[0].1: field names must be text, got int"),
+    ([{"a": "x"}, {}, {"a": None}], "facts[2].a: None is not allowed"),
+    ([{"a": 1.5}, {"a": 2.0}, {"a": float("inf")}], "facts[2].a: numbers must be finite"),
+    ([{"tags": ["x"]}, {"tags": ["y", 3]}], "facts[1].tags: lists may hold only text"),
+    ([{"a": "x"}, {"b": 1}, ("not", "a dict")], "facts[2]: a fact must be a dict, got tuple"),
 ])
 def test_facts_that_are_not_flat(facts, message):
     rules = load_ruleset(RULES / "sample.yaml")
@@ -392,6 +434,17 @@ def test_facts_that_are_not_flat(facts, message):
         evaluate(rules, facts)
     assert str(caught.value).startswith(message)
     assert live_sessions() == 0
+
+
+def test_text_subclasses_and_mixed_kinds_in_one_field():
+    class Stage(enum.StrEnum):
+        GROWTH = "growth"
+
+    rules = ruleset_of({"field": "a", "op": "eq", "value": "growth"},
+                       {"field": "a", "op": "eq", "value": True},
+                       {"field": "a", "op": "eq", "value": 1})
+    facts = [{"a": Stage.GROWTH}, {"a": True}, {"a": 1}, {"a": 1.0}, {"a": "growth"}, {}]
+    assert fired(rules, facts) == [(0, "r0"), (1, "r1"), (2, "r2"), (3, "r2"), (4, "r0")]
 
 
 # --- Rule files ---------------------------------------------------------------------------
