@@ -10,6 +10,7 @@ from rules.engine import evaluate
 from rules.loader import load_builtin
 from rules.models import RuleSet
 
+_NOTHING: list[str] = []  # shared by the facts of KPIs with nothing missing; never changed
 CLIENT_FIELDS = ("business_model", "stage", "size", "sales_motion", "email_list_size",
                  "monthly_ad_budget")
 
@@ -31,7 +32,7 @@ def score_candidates(request: RecommendRequest, catalog: Catalog | None = None,
     firings behind them."""
     catalog = catalog or builtin_catalog()
     kpis = _kpis_in_scope(request, catalog)
-    facts = kpi_facts(kpis, request)
+    facts = kpi_facts(kpis, request, catalog)
     firings = evaluate(ruleset or load_builtin("recommend"), facts)
     return _candidates(kpis, facts, firings), firings
 
@@ -56,13 +57,45 @@ def _kpis_in_scope(request: RecommendRequest, catalog: Catalog) -> list[Kpi]:
     return [k for k in catalog.kpis if k.department in request.departments]
 
 
-def kpi_facts(kpis: list[Kpi], request: RecommendRequest) -> list[dict]:
+def kpi_facts(kpis: list[Kpi], request: RecommendRequest,
+              catalog: Catalog | None = None) -> list[dict]:
     """Return the flat facts the recommend rules see: one per KPI, with the client's answers.
 
-    The client's lists are one list object shared by all facts (facts are read, never changed).
+    Facts share their lists with the catalog and with each other (the client's lists are one
+    object for all facts): facts are read, never changed, and a large catalog is thousands.
     """
     client = _Client(request)
-    return [client.fact(kpi) for kpi in kpis]
+    parts = _kpi_parts(catalog or builtin_catalog())
+    return [client.fact(parts.get(kpi.id) or _kpi_part(kpi)) for kpi in kpis]
+
+
+def _kpi_parts(catalog: Catalog) -> dict[str, dict]:
+    """Return, per KPI id, what its facts say whoever the client is (built once per catalog)."""
+    parts = catalog.memo.get("recommend_fact_parts")
+    if parts is None:
+        parts = catalog.memo["recommend_fact_parts"] = {
+            kpi.id: _kpi_part(kpi) for kpi in catalog.kpis}
+    return parts
+
+
+def _kpi_part(kpi: Kpi) -> dict:
+    """Return the KPI's own fields of its fact."""
+    return {
+        "kind": "kpi",
+        "id": kpi.id,
+        "department": kpi.department,
+        "financial": kpi.financial,
+        "perspective": kpi.perspective,
+        "indicator": kpi.indicator,
+        "unit": kpi.unit,
+        "direction": kpi.direction,
+        "goals": kpi.goals,
+        "data_sources": kpi.data_sources,
+        "channels": kpi.channels,
+        "channel_specific": bool(kpi.channels),
+        "seed": kpi.seed,
+        "has_counter": bool(kpi.counter_kpis),
+    }
 
 
 class _Client:
@@ -82,36 +115,24 @@ class _Client:
             if value is not None:
                 self.shared[name] = value
 
-    def fact(self, kpi: Kpi) -> dict:
-        """Return the fact for one KPI."""
-        matched = [goal for goal in self.goals if goal in kpi.goals]
+    def fact(self, part: dict) -> dict:
+        """Return the fact for one KPI, given its own part (see _kpi_part)."""
+        kpi_goals = part["goals"]
+        matched = [goal for goal in self.goals if goal in kpi_goals]
         # A KPI's data sources are alternatives (any one can supply it, the usual first).
-        missing = [] if not self.have.isdisjoint(kpi.data_sources) else list(kpi.data_sources)
-        goals = self.goals
+        sources = part["data_sources"]
+        missing = _NOTHING if not self.have.isdisjoint(sources) else sources
         return {
-            "kind": "kpi",
-            "id": kpi.id,
-            "department": kpi.department,
-            "financial": kpi.financial,
-            "perspective": kpi.perspective,
-            "indicator": kpi.indicator,
-            "unit": kpi.unit,
-            "direction": kpi.direction,
-            "goals": list(kpi.goals),
+            **part,
             "matched_goals": matched,
             "goal_match_count": len(matched),
-            "serves_top_goal": bool(goals) and goals[0] in kpi.goals,
-            "primary_goal_match": kpi.goals[0] in self.rank,
+            "serves_top_goal": bool(self.goals) and self.goals[0] in kpi_goals,
+            "primary_goal_match": kpi_goals[0] in self.rank,
             "best_goal_rank": self.rank[matched[0]] if matched else 0,
-            "data_sources": list(kpi.data_sources),
             "missing_sources": missing,
             "missing_source_count": len(missing),
-            "channels": list(kpi.channels),
-            "channel_specific": bool(kpi.channels),
-            "channel_available": not self.channel_set.isdisjoint(kpi.channels),
-            "kept": kpi.id in self.keep,
-            "seed": kpi.seed,
-            "has_counter": bool(kpi.counter_kpis),
+            "channel_available": not self.channel_set.isdisjoint(part["channels"]),
+            "kept": part["id"] in self.keep,
             **self.shared,
         }
 

@@ -1,7 +1,7 @@
 """Choosing a balanced KPI set per department from scored candidates."""
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from advisor.models import RecommendRequest
 from catalog.loader import Catalog
@@ -15,19 +15,22 @@ BALANCE_NEEDS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
-    """A catalog KPI with what the rules said about it."""
+    """A catalog KPI with what the rules said about it.
+
+    Most of a large catalog gets a reason or two, so the records are tuples, grown by copy.
+    """
 
     kpi: Kpi
     fact: dict
     score: float = 0.0
-    reasons: list[dict] = field(default_factory=list)
-    flags: list[dict] = field(default_factory=list)
-    pair_with: list[str] = field(default_factory=list)
+    reasons: tuple[dict, ...] = ()
+    flags: tuple[dict, ...] = ()
+    pair_with: tuple[str, ...] = ()
     required: bool = False
     excluded: bool = False
-    picked_for: list[dict] = field(default_factory=list)
+    picked_for: tuple[dict, ...] = ()
 
     @property
     def measurable(self) -> bool:
@@ -39,15 +42,15 @@ class Candidate:
         verb = action.action
         if verb == "score":
             self.score += action.points
-            self.reasons.append(entry)
+            self.reasons += (entry,)
         elif verb in ("require", "pair_with"):
             self.required = self.required or verb == "require"
             if verb == "pair_with":
-                self.pair_with.append(action.kpi)
-            self.reasons.append(entry)
+                self.pair_with += (action.kpi,)
+            self.reasons += (entry,)
         else:  # exclude, flag
             self.excluded = self.excluded or verb == "exclude"
-            self.flags.append(entry)
+            self.flags += (entry,)
 
     def satisfies(self, need: tuple[str, object]) -> bool:
         """Return True when this KPI meets one balance need, e.g. ("financial", True)."""
@@ -118,7 +121,7 @@ class _Selector:
     def add(self, candidate: Candidate, why: str, detail: str = "") -> None:
         self.chosen[candidate.kpi.department].append(candidate)
         self.chosen_ids.add(candidate.kpi.id)
-        candidate.picked_for.append({"step": why, "detail": detail})
+        candidate.picked_for += ({"step": why, "detail": detail},)
 
     def eligible(self, candidate: Candidate) -> bool:
         return (candidate.kpi.id not in self.chosen_ids and not candidate.excluded
@@ -178,7 +181,7 @@ class _Selector:
                 continue
             group.remove(victim)
             self.chosen_ids.discard(victim.kpi.id)
-            victim.picked_for.clear()
+            victim.picked_for = ()
             return True
         return False
 

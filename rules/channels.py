@@ -45,13 +45,12 @@ class Channels:
 
 @dataclass
 class Projection:
-    """Facts as the rules see them: each field's distinct channel values, and the distinct
-    looks (combinations of them) with the facts that have each look."""
+    """Facts as the rules see them: each field's distinct channel values, the distinct looks
+    (combinations of them), and the look of every fact."""
 
     parts: list[list[tuple[dict, bool]]]  # per plan field, per slot: its channels, needs repair
     looks: list[tuple[int, ...]]  # per distinct look: the slot of each plan field
-    first: list[int]  # per look: the index of its first fact
-    twins: dict[int, list[int]]  # index of a look's first fact -> the later facts of that look
+    look_of: list[int]  # per fact: the number of its look
 
 
 def project(plan: tuple[Channels, ...], columns: dict[str, list], count: int) -> Projection:
@@ -62,41 +61,41 @@ def project(plan: tuple[Channels, ...], columns: dict[str, list], count: int) ->
     asserting one of them is enough (a large catalog holds many look-alikes).
     """
     projected = [_column(ch, columns.get(ch.field) or [None] * count) for ch in plan]
-    keys = zip(*(slots for slots, _ in projected), strict=True) if plan else [()] * count
-    first: dict[tuple[int, ...], int] = {}
-    twins: dict[int, list[int]] = {}
-    for index, key in enumerate(keys):
-        found = first.setdefault(key, index)
-        if found != index:
-            twins.setdefault(found, []).append(index)
-    return Projection([parts for _, parts in projected], list(first), list(first.values()),
-                      twins)
+    keys = list(zip(*(slots for slots, _ in projected), strict=True)) if plan else [()] * count
+    looks, look_of, _ = _numbered(keys)
+    return Projection([parts for _, parts in projected], looks, look_of)
 
 
 def looks_json(projection: Projection, fields: tuple[int, ...],
-               sid: str) -> tuple[str, list[list[int]]]:
+               sid: str) -> tuple[str, list[int]]:
     """Return the JSON array durable receives for rules that test only `fields` (positions in
     the plan): each distinct look of those fields once, numbered from 0 in its id, with sid;
-    and, per such number, the looks it stands for."""
+    and, per look of the projection, the number of its row."""
     pick = itemgetter(*fields) if fields else (lambda _: ())
-    number: dict = {}
-    rows: list[dict] = []
-    members: list[list[int]] = []
+    _, row_of_look, first_look = _numbered(list(map(pick, projection.looks)))
+    rows = []
     needs_fix = False
-    for look, key in enumerate(projection.looks):
-        sub = pick(key)
-        row_number = number.setdefault(sub, len(rows))
-        if row_number == len(rows):
-            row: dict = {"sid": sid, "id": row_number}
-            for position in fields:
-                items, fix = projection.parts[position][key[position]]
-                row.update(items)
-                needs_fix |= fix
-            rows.append(row)
-            members.append([])
-        members[row_number].append(look)
+    for number, look in enumerate(first_look):
+        row: dict = {"sid": sid, "id": number}
+        key = projection.looks[look]
+        for position in fields:
+            items, fix = projection.parts[position][key[position]]
+            row.update(items)
+            needs_fix |= fix
+        rows.append(row)
     text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    return (fix_numbers(text) if needs_fix else text), members
+    return (fix_numbers(text) if needs_fix else text), row_of_look
+
+
+def _numbered(keys: list) -> tuple[list, list[int], list[int]]:
+    """Return the distinct keys in order of first appearance, each key's number, and per
+    number the position of its first key."""
+    number = dict.fromkeys(keys)
+    for n, key in enumerate(number):
+        number[key] = n
+    numbers = list(map(number.__getitem__, keys))
+    first = dict(zip(reversed(numbers), range(len(numbers) - 1, -1, -1), strict=True))
+    return list(number), numbers, [first[n] for n in range(len(number))]
 
 
 def _column(ch: Channels, values: list) -> tuple[list[int], list[tuple[dict, bool]]]:
@@ -140,17 +139,10 @@ def _value_keys(values: list) -> tuple[list, bool]:
         if not clash:
             return values, False
     elif kinds == {list}:
+        if values.count(values[0]) == len(values):  # such as the client's list in every fact
+            return [tuple(values[0])] * len(values), False
         return list(map(tuple, values)), False
     return [(v.__class__, tuple(v) if v.__class__ is list else v) for v in values], True
-
-
-def with_twins(matches: set[int], twins: dict[int, list[int]], width: int) -> set[int]:
-    """Return the matches with each asserted fact's look-alikes matching the same rules."""
-    extra = set()
-    for match in matches if twins else ():
-        fact_index, rank = divmod(match, width)
-        extra.update(twin * width + rank for twin in twins.get(fact_index, ()))
-    return matches | extra
 
 
 def _project(value: object, ch: Channels, row: dict) -> bool:

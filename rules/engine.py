@@ -55,7 +55,6 @@ from rules.channels import (
     nfc,
     number_for_durable,
     project,
-    with_twins,
 )
 from rules.errors import EngineError
 from rules.models import AllOf, FieldTest, Firing, NotOf, Rule, RuleSet, check_facts
@@ -89,18 +88,20 @@ def evaluate(ruleset: RuleSet, facts: list[dict]) -> list[Firing]:
         return []
     sid = uuid.uuid4().hex[:16]  # one live session per durable ruleset: 64 random bits do
     projection = project(compiled.plan, columns, len(facts))
-    width = len(ruleset.rules)
-    matches: set[int] = set()
+    ranks_of_look: list[list[int]] = [[] for _ in projection.looks]
     for group in compiled.groups:
-        payload, members = looks_json(projection, group.fields, sid)
+        payload, row_of_look = looks_json(projection, group.fields, sid)
         found: set[int] = set()
         with _lock:
             _run_shards(compiled, group, payload, sid, found)
-        for match in found:  # row * width + rank -> first fact of each look * width + rank
-            row, rank = divmod(match, width)
-            matches.update(projection.first[look] * width + rank for look in members[row])
-    matches = with_twins(matches, projection.twins, width)
-    return _firings(compiled, ruleset.rules, facts, matches)
+        ranks_of_row: dict[int, list[int]] = {}
+        for match in found:  # row * width + rank
+            row, rank = divmod(match, group.width)
+            ranks_of_row.setdefault(row, []).append(rank)
+        for look, row in enumerate(row_of_look):
+            if row in ranks_of_row:
+                ranks_of_look[look] += ranks_of_row[row]
+    return _firings(compiled, ruleset.rules, facts, projection.look_of, ranks_of_look)
 
 
 def live_sessions() -> int:
@@ -469,17 +470,14 @@ def _delete(handle: int, sid: str) -> None:
 
 
 def _firings(compiled: _Compiled, rules: tuple[Rule, ...], facts: list[dict],
-             matches: set[int]) -> list[Firing]:
-    # A match is fact_index * len(rules) + rank, so sorting the numbers sorts the firings;
-    # plain integers also spare the garbage collector a tuple per match. Each firing refers to
-    # the caller's own fact dict (not a copy) and to the rule's validated models: at thousands
-    # of firings, copying and validating again was most of the cost.
-    width = len(rules)
+             look_of: list[int], ranks_of_look: list[list[int]]) -> list[Firing]:
+    # Each firing refers to the caller's own fact dict (not a copy) and to the rule's validated
+    # models: at thousands of firings, copying and validating again was most of the cost.
     heads = [(rule.id, rule.priority, rule.then, rule.reason)
              for rule in (rules[index] for index in compiled.by_rank)]
+    fired = [[heads[rank] for rank in sorted(ranks)] for ranks in ranks_of_look]
     firings = []
-    for match in sorted(matches):
-        fact_index, rank = divmod(match, width)
-        rule_id, priority, action, reason = heads[rank]
-        firings.append(Firing(rule_id, priority, action, reason, fact_index, facts[fact_index]))
+    for index, (look, fact) in enumerate(zip(look_of, facts, strict=True)):
+        for rule_id, priority, action, reason in fired[look]:
+            firings.append(Firing(rule_id, priority, action, reason, index, fact))
     return firings
