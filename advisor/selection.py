@@ -1,7 +1,8 @@
 """Choosing a balanced KPI set per department from scored candidates."""
 
+import itertools
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from advisor.models import RecommendRequest
 from catalog.loader import Catalog
@@ -31,11 +32,10 @@ class Candidate:
     required: bool = False
     excluded: bool = False
     picked_for: tuple[dict, ...] = ()
+    measurable: bool = field(init=False)  # the client has a data source this KPI can use
 
-    @property
-    def measurable(self) -> bool:
-        """Return True when the client has every data source this KPI needs."""
-        return self.fact["missing_source_count"] == 0
+    def __post_init__(self) -> None:
+        self.measurable = self.fact["missing_source_count"] == 0
 
     def apply(self, action, entry: dict) -> None:
         """Record one fired rule's effect on this candidate; `entry` is its reason_entry."""
@@ -96,16 +96,14 @@ class _Selector:
         # Scores are final here, so one sort serves every step (sorting is stable: equal
         # candidates stay in catalog order, as if each step sorted its own subset).
         self.ranked = sorted(self.pool, key=rank_key)
-        self.ranked_in = {d: [c for c in self.ranked if c.kpi.department == d]
-                          for d in request.departments}
+        self.ranked_in: dict[str, list[Candidate]] = {d: [] for d in request.departments}
+        for candidate in self.ranked:
+            self.ranked_in[candidate.kpi.department].append(candidate)
         self.position = {c.kpi.id: i for i, c in enumerate(self.pool)}
         self.by_id = {c.kpi.id: c for c in candidates}
         self.chosen: dict[str, list[Candidate]] = {d: [] for d in request.departments}
         self.chosen_ids: set[str] = set()
         self.warnings: list[dict] = []
-
-    def ids(self) -> set[str]:
-        return set(self.chosen_ids)
 
     def duplicates(self, candidate: Candidate) -> Candidate | None:
         """Return a chosen KPI that measures the same thing as `candidate`, if any."""
@@ -143,11 +141,12 @@ class _Selector:
         for goal in self.request.goals:
             if any(goal in c.kpi.goals for g in self.chosen.values() for c in g):
                 continue
-            serving = [c for c in self.ranked if goal in c.kpi.goals]
-            if not serving:
+            serving = (c for c in self.ranked if goal in c.kpi.goals)
+            first = next(serving, None)
+            if first is None:
                 self.warn("goal_unserved", goal=goal, reason="no_kpi_in_scope")
                 continue
-            pick = next((c for c in serving if self.eligible(c)
+            pick = next((c for c in itertools.chain([first], serving) if self.eligible(c)
                          and self.room(c.kpi.department)), None)
             if pick is None:
                 self.warn("goal_unserved", goal=goal, reason="no_room")
@@ -229,12 +228,11 @@ class _Selector:
                     self.warn("pair_missing", kpi=candidate.kpi.id, counter=target_id)
 
     def alternatives(self, limit: int = 5) -> dict[str, list[Candidate]]:
-        chosen = self.ids()
         found = {}
         for department in self.request.departments:
-            rest = [c for c in self.pool if c.kpi.department == department
-                    and c.kpi.id not in chosen and not c.excluded]
-            found[department] = sorted(rest, key=rank_key)[:limit]
+            rest = (c for c in self.ranked_in[department]
+                    if c.kpi.id not in self.chosen_ids and not c.excluded)
+            found[department] = list(itertools.islice(rest, limit))
         return found
 
 

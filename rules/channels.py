@@ -13,7 +13,8 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import chain, repeat
+from operator import is_, itemgetter
 
 KINDS = "tsbnvwl"  # channel prefixes, see Channels
 MISSING, TEXT, NUMBER, YES_NO, LIST = range(5)  # values of the kind channel
@@ -62,7 +63,7 @@ def project(plan: tuple[Channels, ...], columns: dict[str, list], count: int) ->
     """
     projected = [_column(ch, columns.get(ch.field) or [None] * count) for ch in plan]
     keys = list(zip(*(slots for slots, _ in projected), strict=True)) if plan else [()] * count
-    looks, look_of, _ = _numbered(keys)
+    looks, look_of, _ = _numbered(keys, firsts=False)
     return Projection([parts for _, parts in projected], looks, look_of)
 
 
@@ -87,13 +88,17 @@ def looks_json(projection: Projection, fields: tuple[int, ...],
     return (fix_numbers(text) if needs_fix else text), row_of_look
 
 
-def _numbered(keys: list) -> tuple[list, list[int], list[int]]:
-    """Return the distinct keys in order of first appearance, each key's number, and per
-    number the position of its first key."""
+def _numbered(keys: list, firsts: bool = True) -> tuple[list, list[int], list[int]]:
+    """Return the distinct keys in order of first appearance, each key's number, and (when
+    `firsts`) per number the position of its first key."""
     number = dict.fromkeys(keys)
+    if len(number) == 1:
+        return list(number), [0] * len(keys), [0]
     for n, key in enumerate(number):
         number[key] = n
     numbers = list(map(number.__getitem__, keys))
+    if not firsts:
+        return list(number), numbers, []
     first = dict(zip(reversed(numbers), range(len(numbers) - 1, -1, -1), strict=True))
     return list(number), numbers, [first[n] for n in range(len(number))]
 
@@ -101,22 +106,38 @@ def _numbered(keys: list) -> tuple[list, list[int], list[int]]:
 def _column(ch: Channels, values: list) -> tuple[list[int], list[tuple[dict, bool]]]:
     """Return, per fact, the slot of its value's channels, and per slot those channels (and
     whether their JSON needs repair); values no rule tells apart share a slot."""
-    keys, tagged = _value_keys(values)
-    slot_of_look: dict = {}
-    slot_of: dict = {}
-    parts: list[tuple[dict, bool]] = []
-    for key in dict.fromkeys(keys):
-        value = key[1] if tagged else key
-        look = _look(value, ch)
-        slot = slot_of[key] = slot_of_look.setdefault(look, len(parts))
-        if slot == len(parts):
-            row: dict = {}
-            parts.append((row, _project(value, ch, row)))
+    if all(map(is_, values, repeat(values[0], len(values)))):
+        row: dict = {}  # one object in every fact, such as the client's answers
+        return [0] * len(values), [(row, _project(values[0], ch, row))]
+    keys, shape = _value_keys(values)
+    distinct = list(dict.fromkeys(keys))
+    value_of = (lambda key: key[1]) if shape == "tagged" else (lambda key: key)
+    _, slot_numbers, first = _numbered(_looks(distinct, shape, ch))
+    parts = []
+    for position in first:
+        row = {}
+        parts.append((row, _project(value_of(distinct[position]), ch, row)))
+    slot_of = dict(zip(distinct, slot_numbers, strict=True))
     return list(map(slot_of.__getitem__, keys)), parts
 
 
+def _looks(distinct: list, shape: str, ch: Channels) -> list:
+    """Return what the rules can see of each distinct key: equal for keys that project alike
+    (texts and list items by their codes; thousands of ids that few rules name look alike)."""
+    get = ch.codes.get
+    if shape == "text":
+        texts = distinct if all(map(str.isascii, distinct)) else list(map(nfc, distinct))
+        return list(map(get, texts, repeat(OTHER, len(texts))))
+    if shape == "list":
+        if not all(map(str.isascii, chain.from_iterable(distinct))):
+            distinct = [tuple(map(nfc, items)) for items in distinct]
+        return [tuple(filter(OTHER.__ne__, map(get, items, repeat(OTHER, len(items)))))
+                for items in distinct]
+    return [_look(key[1] if shape == "tagged" else key, ch) for key in distinct]
+
+
 def _look(value: object, ch: Channels) -> tuple:
-    """Return what the rules can see of a value: equal for values that project alike."""
+    """Return what the rules can see of one value of any kind."""
     kind = _kind(value)
     if kind == TEXT:
         return kind, ch.codes.get(nfc(value), OTHER)
@@ -126,23 +147,25 @@ def _look(value: object, ch: Channels) -> tuple:
     return kind, value
 
 
-def _value_keys(values: list) -> tuple[list, bool]:
-    """Return a hashable key per value, equal only for values that project alike, and whether
-    each key is tagged (a (type, value) pair) rather than the value itself (lists as tuples).
+def _value_keys(values: list) -> tuple[list, str]:
+    """Return a hashable key per value, equal only for values that project alike, and their
+    shape: "text" (all text), "list" (all lists, as tuples), "plain" (the values themselves)
+    or "tagged" ((type, value) pairs, lists as tuples).
 
     True == 1 == 1.0 as dict keys, so a field mixing those kinds is tagged with the type.
     """
     kinds = set(map(type, values))
-    if list not in kinds:
-        clash = (bool in kinds and (int in kinds or float in kinds)) or (
-            int in kinds and float in kinds)
-        if not clash:
-            return values, False
-    elif kinds == {list}:
+    if kinds == {str}:
+        return values, "text"
+    if kinds == {list}:
         if values.count(values[0]) == len(values):  # such as the client's list in every fact
-            return [tuple(values[0])] * len(values), False
-        return list(map(tuple, values)), False
-    return [(v.__class__, tuple(v) if v.__class__ is list else v) for v in values], True
+            return [tuple(values[0])] * len(values), "list"
+        return list(map(tuple, values)), "list"
+    clash = list in kinds or (bool in kinds and (int in kinds or float in kinds)) or (
+        int in kinds and float in kinds)
+    if not clash:
+        return values, "plain"
+    return [(v.__class__, tuple(v) if v.__class__ is list else v) for v in values], "tagged"
 
 
 def _project(value: object, ch: Channels, row: dict) -> bool:
