@@ -68,6 +68,9 @@ SHARD_PATHS = 500
 """Durable rules per durable ruleset at first (the core loops forever once one alpha node
 has 512 children); a shard that overflows its stack is halved."""
 
+KEY_TEXTS = 16
+"""A field that rules compare with more texts than this (such as KPI ids) is a key field."""
+
 _CAP = 1000  # matches durable hands over per action: few Python calls per rule
 _MAX_CHANNELS = 200  # the core crashes somewhere above 250 properties in one fact
 _STACK_OVERFLOW = 303
@@ -158,13 +161,16 @@ def compile_ruleset(ruleset: RuleSet) -> _Compiled:
     """Return `ruleset` compiled to durable paths in groups, without durable rulesets yet."""
     tests = [test for rule in ruleset.rules for test in _tests(rule.when)]
     fields = sorted({test.field for test in tests})
-    keys = _Keys(fields, _text_codes(tests))
+    codes = _text_codes(tests)
+    keys = _Keys(fields, codes)
     by_rank = sorted(range(len(ruleset.rules)),
                      key=lambda index: (-ruleset.rules[index].priority, index))
     rank_of = {index: rank for rank, index in enumerate(by_rank)}
     position = {name: number for number, name in enumerate(fields)}
+    key_fields = {name for name, texts in codes.items() if len(texts) > KEY_TEXTS}
     groups = []
-    for number, (tested, members) in enumerate(_field_groups(ruleset.rules).items()):
+    for number, (tested, members) in enumerate(
+            _field_groups(ruleset.rules, key_fields).items()):
         ranks_by_tests: dict[tuple[str, ...], list[int]] = {}
         for index in members:
             rule = ruleset.rules[index]
@@ -184,13 +190,16 @@ def compile_ruleset(ruleset: RuleSet) -> _Compiled:
                      groups)
 
 
-def _field_groups(rules: tuple[Rule, ...]) -> dict[frozenset[str], list[int]]:
+def _field_groups(rules: tuple[Rule, ...],
+                  key_fields: set[str]) -> dict[frozenset[str], list[int]]:
     """Return the rules (by index) grouped by the fields they test; a rule whose fields are
-    all tested by a larger group joins the smallest such group.
+    all tested by a larger group joins the smallest such group, and all rules that test one
+    of `key_fields` (compared with many texts, such as KPI ids) form one group.
 
     Each fact passes every alpha node at the top of a durable ruleset, so a rule set where a
     few hundred rules each name a few KPI ids costs every fact hundreds of tests. Run apart,
-    each group sees only the distinct looks of its own fields: fewer facts, fewer tests.
+    each group sees only the distinct looks of its own fields: fewer facts, fewer tests. A
+    key field makes almost every look distinct, so its rules are best run on them once.
     """
     by_fields: dict[frozenset[str], list[int]] = {}
     for index, rule in enumerate(rules):
@@ -200,6 +209,10 @@ def _field_groups(rules: tuple[Rule, ...]) -> dict[frozenset[str], list[int]]:
         larger = [group for group in groups if tested <= group]
         home = min(larger, key=lambda f: (len(f), sorted(f))) if larger else tested
         groups.setdefault(home, []).extend(by_fields[tested])
+    for key in sorted(key_fields):
+        keyed = [tested for tested in groups if key in tested]
+        if len(keyed) > 1:
+            groups[frozenset().union(*keyed)] = [i for tested in keyed for i in groups.pop(tested)]
     return {tested: sorted(members) for tested, members in groups.items()}
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rules.engine import SHARD_PATHS, compile_ruleset, evaluate, live_sessions
+from rules.engine import KEY_TEXTS, SHARD_PATHS, compile_ruleset, evaluate, live_sessions
 from rules.errors import EngineError, RuleFileError
 from rules.loader import load_builtin, load_ruleset, parse_ruleset
 from rules.models import ALLOWED_VERBS, AllOf, AnyOf, NotOf, RuleSet
@@ -407,6 +407,26 @@ def test_rules_run_in_groups_by_the_fields_they_test():
     facts = [{"id": "a", "kind": "kpi", "stage": "growth"}, {"id": "c", "kind": "kpi"},
              {"id": "z", "kind": "plan", "stage": "growth"}]
     assert fired(rules, facts) == [(0, "r0"), (0, "r1"), (0, "r2"), (1, "r2"), (1, "r3")]
+
+
+def test_rules_that_name_many_ids_run_in_one_group():
+    # id is compared with more than KEY_TEXTS texts, so every rule testing it joins one group.
+    ids = [f"k{n}" for n in range(KEY_TEXTS + 4)]
+    rules = ruleset_of(
+        {"field": "id", "op": "in", "value": ids[:10]},
+        {"all": [{"field": "id", "op": "in", "value": ids[10:]},
+                 {"field": "stage", "op": "eq", "value": "growth"}]},
+        {"all": [{"field": "id", "op": "eq", "value": "k3"},
+                 {"field": "model", "op": "eq", "value": "b2b"}]},
+        {"field": "size", "op": "gt", "value": 50},
+    )
+    groups = compile_ruleset(rules).groups
+    fields = sorted(["id", "model", "size", "stage"])
+    assert sorted(([fields[p] for p in g.fields], len(g.paths)) for g in groups) == [
+        (["id", "model", "stage"], len(ids) + 1), (["size"], 1)]
+    facts = [{"id": "k3", "stage": "growth", "model": "b2b"},
+             {"id": "k15", "stage": "growth"}, {"id": "k15", "stage": "mature", "size": 80}]
+    assert fired(rules, facts) == [(0, "r0"), (0, "r2"), (1, "r1"), (2, "r3")]
 
 
 # --- Facts that are not flat ------------------------------------------------------------------
