@@ -12,11 +12,12 @@ import json
 import re
 import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import is_, itemgetter
 
-KINDS = "tsbnvwl"  # channel prefixes, see Channels
+KINDS = "tsbnvwlk"  # channel prefixes, see Channels
 MISSING, TEXT, NUMBER, YES_NO, LIST = range(5)  # values of the kind channel
 OTHER = -1  # the code of a text no rule mentions
 ABSENT = -2  # the text or yes/no channel of a fact whose field is missing or another kind
@@ -30,7 +31,8 @@ class Channels:
 
     t: kind (MISSING, TEXT, ...); s: text code or ABSENT; b: 1, 0 or ABSENT; n: the number
     (absent otherwise); v / w: the number, or -inf / +inf otherwise, so that a negated
-    comparison holds for a fact without a number; l: text codes followed by END.
+    comparison holds for a fact without a number; l: text codes followed by END; k: the text
+    code's bucket (code // bucket, -1 for none) for a key field, see rules.engine.
     """
 
     field: str
@@ -41,7 +43,9 @@ class Channels:
     v: str | None
     w: str | None
     l: str | None  # noqa: E741 - one letter per channel, like its siblings
+    k: str | None
     codes: dict[str, int]
+    bucket: int = 0
 
 
 @dataclass
@@ -54,7 +58,8 @@ class Projection:
     look_of: list[int]  # per fact: the number of its look
 
 
-def project(plan: tuple[Channels, ...], columns: dict[str, list], count: int) -> Projection:
+def project(plan: tuple[Channels, ...], columns: dict[str, Sequence],
+            count: int) -> Projection:
     """Return the projection of `count` facts, given as each field's values fact by fact (see
     check_facts), on the channels of `plan`; each distinct value of a field is projected once.
 
@@ -103,7 +108,7 @@ def _numbered(keys: list, firsts: bool = True) -> tuple[list, list[int], list[in
     return list(number), numbers, [first[n] for n in range(len(number))]
 
 
-def _column(ch: Channels, values: list) -> tuple[list[int], list[tuple[dict, bool]]]:
+def _column(ch: Channels, values: Sequence) -> tuple[list[int], list[tuple[dict, bool]]]:
     """Return, per fact, the slot of its value's channels, and per slot those channels (and
     whether their JSON needs repair); values no rule tells apart share a slot."""
     if all(map(is_, values, repeat(values[0], len(values)))):
@@ -147,7 +152,7 @@ def _look(value: object, ch: Channels) -> tuple:
     return kind, value
 
 
-def _value_keys(values: list) -> tuple[list, str]:
+def _value_keys(values: Sequence) -> tuple[Sequence, str]:
     """Return a hashable key per value, equal only for values that project alike, and their
     shape: "text" (all text), "list" (all lists, as tuples), "plain" (the values themselves)
     or "tagged" ((type, value) pairs, lists as tuples).
@@ -174,8 +179,12 @@ def _project(value: object, ch: Channels, row: dict) -> bool:
     kind = _kind(value)
     if ch.t:
         row[ch.t] = kind
-    if ch.s:
-        row[ch.s] = ch.codes.get(nfc(value), OTHER) if kind == TEXT else ABSENT
+    if ch.s or ch.k:
+        code = ch.codes.get(nfc(value), OTHER) if kind == TEXT else ABSENT
+        if ch.s:
+            row[ch.s] = code
+        if ch.k:
+            row[ch.k] = code // ch.bucket if code >= 0 else -1
     if ch.b:
         row[ch.b] = int(value) if kind == YES_NO else ABSENT
     if ch.l:

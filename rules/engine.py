@@ -29,11 +29,15 @@ hold for a missing field without an extra alternative.
 Durable tries every alpha node at the top of a ruleset on every fact, so the rules run in
 groups by the fields they test, each group in durable rulesets of its own, and each group
 receives every distinct look of its fields once (the matches go to all facts of that look).
+A key field (one rules compare with many texts, such as KPI ids) also carries its code's
+bucket, and each equality test on it sits below a test of that bucket: a fact then meets
+about 2 x sqrt(texts) alpha nodes instead of one per text.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import uuid
@@ -167,7 +171,7 @@ def compile_ruleset(ruleset: RuleSet) -> _Compiled:
                      key=lambda index: (-ruleset.rules[index].priority, index))
     rank_of = {index: rank for rank, index in enumerate(by_rank)}
     position = {name: number for number, name in enumerate(fields)}
-    key_fields = {name for name, texts in codes.items() if len(texts) > KEY_TEXTS}
+    key_fields = set(keys.buckets)
     groups = []
     for number, (tested, members) in enumerate(
             _field_groups(ruleset.rules, key_fields).items()):
@@ -268,6 +272,10 @@ class _Keys:
         self._numbers = {name: str(number) for number, name in enumerate(fields)}
         self.needs: dict[str, set[str]] = {name: set() for name in fields}
         self._codes = codes
+        # A key field's equality tests sit below one test of the code's bucket, so that a
+        # fact meets about 2 x sqrt(texts) alpha nodes instead of one per text.
+        self.buckets = {name: math.isqrt(len(texts)) for name, texts in codes.items()
+                        if len(texts) > KEY_TEXTS}
 
     def __call__(self, name: str, kind: str) -> str:
         self.needs[name].add(kind)
@@ -279,8 +287,9 @@ class _Keys:
     def plan(self) -> tuple[Channels, ...]:
         return tuple(
             Channels(field=name, codes=self._codes.get(name, {}),
-                      **{kind: (kind + number if kind in self.needs[name] else None)
-                         for kind in KINDS})
+                     bucket=self.buckets.get(name, 0),
+                     **{kind: (kind + number if kind in self.needs[name] else None)
+                        for kind in KINDS})
             for name, number in self._numbers.items())
 
 
@@ -355,7 +364,9 @@ def _scalar_alternatives(op: str, negated: bool, name: str, raw: Any, value: Any
         padded = keys(name, "v") if negated else ""
         absent = -INF
     if wants_equal:
-        equal = [(_atom(None, present, item),) for item in items]
+        size = keys.buckets.get(name, 0) if isinstance(first, str) else 0
+        equal = [(_atom(None, keys(name, "k"), item // size), _atom(None, present, item))
+                 if size else (_atom(None, present, item),) for item in items]
         return [*equal, (_atom(None, padded, absent),)] if negated else equal
     if negated:  # not(eq) / not(in): a missing field differs from every item too
         return [tuple(_atom("$neq", padded, item) for item in items)]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from itertools import chain, repeat
+from operator import itemgetter
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
@@ -396,7 +398,7 @@ _is_float = float.__instancecheck__
 _is_list = list.__instancecheck__
 
 
-def check_facts(facts: object) -> dict[str, list]:
+def check_facts(facts: object) -> dict[str, Sequence]:
     """Return each field's values fact by fact (None where a fact lacks the field); raise
     EngineError naming the first fact value that is not flat (text, number, ...).
 
@@ -407,19 +409,30 @@ def check_facts(facts: object) -> dict[str, list]:
         raise EngineError(f"facts must be a list of dicts, got {type(facts).__name__}")
     if not all(map(_is_dict, facts)):
         _check_each(facts)
-    names = set().union(*facts)
-    columns = {name: [fact.get(name) for fact in facts] for name in names}
+    names = list(set().union(*facts))
+    columns = _columns(facts, names)
     if not _TEXT.issuperset(map(type, names)) or not all(
             _plain_column(name, values, facts) for name, values in columns.items()):
         _check_each(facts)  # raises, unless the values are subclasses of the plain kinds
     return columns
 
 
+def _columns(facts: list | tuple, names: list) -> dict[str, Sequence]:
+    """Return each field's values fact by fact, None where a fact lacks the field."""
+    if len(names) > 1 and set(map(type, facts)) == {dict}:  # a defaultdict would fill in
+        try:  # when every fact has every field, one C pass per fact and one transposition
+            return dict(zip(names, zip(*map(itemgetter(*names), facts), strict=True),
+                            strict=True))
+        except KeyError:
+            pass
+    return {name: [fact.get(name) for fact in facts] for name in names}
+
+
 def _is_dict(fact: object) -> bool:
     return isinstance(fact, dict)
 
 
-def _plain_column(name: str, values: list, facts: list | tuple) -> bool:
+def _plain_column(name: str, values: Sequence, facts: list | tuple) -> bool:
     """Return True when one field's values are all flat, none an explicit None."""
     kinds = set(map(type, values))
     if type(None) in kinds and values.count(None) != len(facts) - sum(

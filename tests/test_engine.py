@@ -382,9 +382,16 @@ def test_random_rules_agree_with_plain_python_on_look_alike_facts(seed):
     conditions += [{"all": [random_test(rng), {"field": "id", "op": "in",
                                                "value": rng.sample(ids, 3)}]}
                    for _ in range(20)]
+    conditions += [{"field": "id", "op": "not_in", "value": rng.sample(ids, 5)},
+                   {"field": "id", "op": "ne", "value": rng.choice(ids)},
+                   {"not": {"field": "id", "op": "ne", "value": rng.choice(ids)}},
+                   {"not": {"field": "id", "op": "in", "value": rng.sample(ids, 4)}},
+                   {"any": [{"field": "id", "op": "eq", "value": rng.choice(ids)},
+                            {"field": "id", "op": "missing"}]}]
     rules = ruleset_of(*conditions, priorities=[rng.randint(-2, 2) for _ in conditions])
     looks = [random_fact(rng) for _ in range(12)]
     facts = [{**rng.choice(looks), "id": kpi_id} for kpi_id in ids]
+    facts += [rng.choice(looks), {**rng.choice(looks), "id": 3}, {**rng.choice(looks), "id": "x"}]
     expected = sorted(((index, -rule.priority, number, rule.id)
                        for index, fact in enumerate(facts)
                        for number, rule in enumerate(rules.rules) if holds(rule.when, fact)))
