@@ -3,10 +3,10 @@
 from advisor.errors import InvalidInputError
 from advisor.models import RecommendRequest
 from advisor.recommend_view import recommendation_json
-from advisor.selection import Candidate, Selection, reason_entry, select_kpis
+from advisor.selection import Candidate, reason_entry, select_kpis
 from catalog.loader import Catalog, builtin_catalog
 from catalog.models import Kpi
-from rules.engine import evaluate
+from rules.engine import hits_by_fact
 from rules.loader import load_builtin
 from rules.models import RuleSet
 
@@ -21,20 +21,22 @@ def recommend_kpis(request: RecommendRequest, catalog: Catalog | None = None,
     catalog = catalog or builtin_catalog()
     ruleset = ruleset or load_builtin("recommend")
     _check_keep(request, catalog)
-    candidates, firings = score_candidates(request, catalog, ruleset)
+    candidates, hits = score_candidates(request, catalog, ruleset)
+    trace = [{"rule": hit.rule_id, "kpi": candidate.kpi.id, "action": hit.action.action}
+             for candidate, fired in zip(candidates, hits, strict=True) for hit in fired]
     selection = select_kpis(candidates, request, catalog)
-    return _answer(selection, request, catalog, firings)
+    return recommendation_json(selection, request, catalog, trace)
 
 
 def score_candidates(request: RecommendRequest, catalog: Catalog | None = None,
-                     ruleset: RuleSet | None = None) -> tuple[list[Candidate], list]:
-    """Return every in-scope catalog KPI as a Candidate scored by the recommend rules, and the
-    firings behind them."""
+                     ruleset: RuleSet | None = None) -> tuple[list[Candidate], list[tuple]]:
+    """Return every in-scope catalog KPI as a Candidate scored by the recommend rules, and
+    per KPI the rules that fired for it (rules.engine.Hit)."""
     catalog = catalog or builtin_catalog()
     kpis = _kpis_in_scope(request, catalog)
     facts = kpi_facts(kpis, request, catalog)
-    firings = evaluate(ruleset or load_builtin("recommend"), facts)
-    return _candidates(kpis, facts, firings), firings
+    hits = hits_by_fact(ruleset or load_builtin("recommend"), facts)
+    return _candidates(kpis, facts, hits), hits
 
 
 def _check_keep(request: RecommendRequest, catalog: Catalog) -> None:
@@ -137,22 +139,30 @@ class _Client:
         }
 
 
-def _candidates(kpis, facts, firings) -> list[Candidate]:
-    """Return one Candidate per KPI with the points, reasons and flags its rules gave it."""
-    by_index = [Candidate(kpi=kpi, fact=fact) for kpi, fact in zip(kpis, facts, strict=True)]
+def _candidates(kpis: list[Kpi], facts: list[dict], hits: list[tuple]) -> list[Candidate]:
+    """Return one Candidate per KPI with the points, reasons and flags its rules gave it.
+
+    KPIs that look alike to the rules share their tuple of hits, and so their effects.
+    """
     entries: dict[str, dict] = {}
-    for firing in firings:
-        entry = entries.get(firing.rule_id)
+    effects: dict[int, tuple] = {}
+    candidates = []
+    for kpi, fact, fired in zip(kpis, facts, hits, strict=True):
+        effect = effects.get(id(fired))
+        if effect is None:
+            effect = effects[id(fired)] = _effect(kpi, fact, fired, entries)
+        candidates.append(Candidate(kpi, fact, *effect))
+    return candidates
+
+
+def _effect(kpi: Kpi, fact: dict, fired: tuple, entries: dict[str, dict]) -> tuple:
+    """Return what the rules that fired give a candidate: score, reasons, flags, pairs,
+    required, excluded (Candidate's fields in order)."""
+    scratch = Candidate(kpi=kpi, fact=fact)
+    for hit in fired:
+        entry = entries.get(hit.rule_id)
         if entry is None:
-            entry = entries[firing.rule_id] = reason_entry(firing.rule_id, firing.action,
-                                                           firing.reason)
-        by_index[firing.fact_index].apply(firing.action, entry)
-    return by_index
-
-
-def _answer(selection: Selection, request: RecommendRequest, catalog: Catalog, firings) -> dict:
-    """Return the API answer for a finished selection."""
-    trace = [{"rule": f.rule_id, "kpi": f.fact["id"], "action": f.action.action}
-             for f in firings]
-    return recommendation_json(selection, request, catalog, trace)
-
+            entry = entries[hit.rule_id] = reason_entry(hit.rule_id, hit.action, hit.reason)
+        scratch.apply(hit.action, entry)
+    return (scratch.score, scratch.reasons, scratch.flags, scratch.pair_with, scratch.required,
+            scratch.excluded)

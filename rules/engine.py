@@ -61,9 +61,9 @@ from rules.channels import (
     project,
 )
 from rules.errors import EngineError
-from rules.models import AllOf, FieldTest, Firing, NotOf, Rule, RuleSet, check_facts
+from rules.models import AllOf, FieldTest, Firing, Hit, NotOf, Rule, RuleSet, check_facts
 
-__all__ = ["Firing", "evaluate", "live_sessions"]
+__all__ = ["Firing", "Hit", "evaluate", "hits_by_fact", "live_sessions"]
 
 MAX_ALTERNATIVES = 256
 """Most alternatives (ANDs of tests) one rule may expand to; beyond, split the rule."""
@@ -89,6 +89,19 @@ def evaluate(ruleset: RuleSet, facts: list[dict]) -> list[Firing]:
 
     Order: by fact index, then higher priority first, then rule order in the file.
     """
+    firings = []
+    for index, (fact, hits) in enumerate(zip(facts, hits_by_fact(ruleset, facts), strict=True)):
+        for rule_id, priority, action, reason in hits:
+            firings.append(Firing(rule_id, priority, action, reason, index, fact))
+    return firings
+
+
+def hits_by_fact(ruleset: RuleSet, facts: list[dict]) -> list[tuple[Hit, ...]]:
+    """Return, per fact, the rules of `ruleset` that fired for it, in evaluate's order.
+
+    Facts that look alike to the rules share one tuple of hits, so a caller with thousands of
+    facts can work once per tuple (tell them apart with `is`).
+    """
     columns = check_facts(facts)
     compiled = _compiled_for(ruleset)
     if not facts:
@@ -108,7 +121,10 @@ def evaluate(ruleset: RuleSet, facts: list[dict]) -> list[Firing]:
         for look, row in enumerate(row_of_look):
             if row in ranks_of_row:
                 ranks_of_look[look] += ranks_of_row[row]
-    return _firings(compiled, ruleset.rules, facts, projection.look_of, ranks_of_look)
+    hits = [Hit(rule.id, rule.priority, rule.then, rule.reason)
+            for rule in (ruleset.rules[index] for index in compiled.by_rank)]
+    by_look = [tuple(hits[rank] for rank in sorted(ranks)) for ranks in ranks_of_look]
+    return list(map(by_look.__getitem__, projection.look_of))
 
 
 def live_sessions() -> int:
@@ -488,20 +504,3 @@ def _delete(handle: int, sid: str) -> None:
     except durable_rules_engine.error as exc:
         raise EngineError(f"durable-rules could not delete session {sid}: {exc}") from None
     _live.discard((handle, sid))
-
-
-# --- Results --------------------------------------------------------------------------------
-
-
-def _firings(compiled: _Compiled, rules: tuple[Rule, ...], facts: list[dict],
-             look_of: list[int], ranks_of_look: list[list[int]]) -> list[Firing]:
-    # Each firing refers to the caller's own fact dict (not a copy) and to the rule's validated
-    # models: at thousands of firings, copying and validating again was most of the cost.
-    heads = [(rule.id, rule.priority, rule.then, rule.reason)
-             for rule in (rules[index] for index in compiled.by_rank)]
-    fired = [[heads[rank] for rank in sorted(ranks)] for ranks in ranks_of_look]
-    firings = []
-    for index, (look, fact) in enumerate(zip(look_of, facts, strict=True)):
-        for rule_id, priority, action, reason in fired[look]:
-            firings.append(Firing(rule_id, priority, action, reason, index, fact))
-    return firings

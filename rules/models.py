@@ -476,6 +476,15 @@ def _flat_value_problem(key: object, value: object) -> str | None:
             "true/false or lists of text")
 
 
+class Hit(NamedTuple):
+    """One rule that fired, with its action and bilingual reason, whatever the fact."""
+
+    rule_id: str
+    priority: int
+    action: Action
+    reason: Text
+
+
 class Firing(NamedTuple):
     """One rule that fired for one fact, with its action and bilingual reason.
 

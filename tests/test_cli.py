@@ -1,6 +1,7 @@
 """The `kpi-advisor` command run as a real process."""
 
 import csv
+import gc
 import io
 import json
 import os
@@ -13,6 +14,7 @@ import pytest
 
 from advisor.cli import build_parser
 from tests.conftest import free_port
+from web.server import freeze_loaded_objects
 
 
 def test_catalog_search_prints_matches(run_cli):
@@ -100,7 +102,23 @@ def test_serve_runs_a_production_server(tmp_path):
                 time.sleep(0.1)
         assert body is not None and body["total"] >= 120
         assert "gunicorn" in server
+        # Workers forked after freeze_loaded_objects() still run the engine end to end.
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/recommendations", method="POST",
+            data=json.dumps({"goals": ["acquire_customers"], "departments": ["sales"]}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200 and json.load(response)["kpis"]
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     assert (tmp_path / "serve.db").exists()
+
+
+def test_serve_freezes_what_it_loaded_before_forking():
+    before = gc.get_freeze_count()
+    try:
+        freeze_loaded_objects()
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from rules.engine import KEY_TEXTS, SHARD_PATHS, compile_ruleset, evaluate, live_sessions
+from rules.engine import (
+    KEY_TEXTS,
+    SHARD_PATHS,
+    compile_ruleset,
+    evaluate,
+    hits_by_fact,
+    live_sessions,
+)
 from rules.errors import EngineError, RuleFileError
 from rules.loader import load_builtin, load_ruleset, parse_ruleset
 from rules.models import ALLOWED_VERBS, AllOf, AnyOf, NotOf, RuleSet
@@ -397,6 +404,22 @@ def test_random_rules_agree_with_plain_python_on_look_alike_facts(seed):
                        for number, rule in enumerate(rules.rules) if holds(rule.when, fact)))
     assert fired(rules, facts) == [(index, rule_id) for index, _, _, rule_id in expected]
     assert live_sessions() == 0
+
+
+def test_hits_by_fact_shares_one_tuple_between_look_alike_facts():
+    rules = ruleset_of({"field": "stage", "op": "eq", "value": "growth"},
+                       {"field": "size", "op": "gt", "value": 10},
+                       priorities=[0, 5])
+    facts = [{"stage": "growth", "size": 20, "name": "a"}, {"stage": "growth", "size": 30},
+             {"stage": "mature"}, {"stage": "growth", "size": 20, "name": "b"}]
+    hits = hits_by_fact(rules, facts)
+    assert [[h.rule_id for h in fired] for fired in hits] == [["r1", "r0"], ["r1", "r0"], [],
+                                                              ["r1", "r0"]]
+    assert hits[0] is hits[3]  # the rules see stage and size, not name
+    assert hits[1] is not hits[0]  # another size: another look, even if the same rules fire
+    assert [(f.fact_index, f.rule_id) for f in evaluate(rules, facts)] == [
+        (index, hit.rule_id) for index, fired in enumerate(hits) for hit in fired]
+    assert hits_by_fact(rules, []) == []
 
 
 def test_rules_run_in_groups_by_the_fields_they_test():
