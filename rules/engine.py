@@ -75,6 +75,10 @@ has 512 children); a shard that overflows its stack is halved."""
 KEY_TEXTS = 16
 """A field that rules compare with more texts than this (such as KPI ids) is a key field."""
 
+GROUP_RULES = 16
+"""Rules that test the same fields run as a group of their own only when they are this many;
+smaller groups run together."""
+
 _CAP = 1000  # matches durable hands over per action: few Python calls per rule
 _MAX_CHANNELS = 200  # the core crashes somewhere above 250 properties in one fact
 _STACK_OVERFLOW = 303
@@ -213,8 +217,9 @@ def compile_ruleset(ruleset: RuleSet) -> _Compiled:
 def _field_groups(rules: tuple[Rule, ...],
                   key_fields: set[str]) -> dict[frozenset[str], list[int]]:
     """Return the rules (by index) grouped by the fields they test; a rule whose fields are
-    all tested by a larger group joins the smallest such group, and all rules that test one
-    of `key_fields` (compared with many texts, such as KPI ids) form one group.
+    all tested by a larger group joins the smallest such group, all rules that test one of
+    `key_fields` (compared with many texts, such as KPI ids) form one group, and the groups
+    of fewer than GROUP_RULES rules run together.
 
     Each fact passes every alpha node at the top of a durable ruleset, so a rule set where a
     few hundred rules each name a few KPI ids costs every fact hundreds of tests. Run apart,
@@ -233,6 +238,12 @@ def _field_groups(rules: tuple[Rule, ...],
         keyed = [tested for tested in groups if key in tested]
         if len(keyed) > 1:
             groups[frozenset().union(*keyed)] = [i for tested in keyed for i in groups.pop(tested)]
+    # Every group asserts its looks again, so only a large or a key group is worth its own run.
+    small = [tested for tested, members in groups.items()
+             if len(members) < GROUP_RULES and not tested & key_fields]
+    if len(small) > 1:
+        rest = [i for tested in small for i in groups.pop(tested)]
+        groups.setdefault(frozenset().union(*small), []).extend(rest)
     return {tested: sorted(members) for tested, members in groups.items()}
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rules.engine import (
+    GROUP_RULES,
     KEY_TEXTS,
     SHARD_PATHS,
     compile_ruleset,
@@ -423,20 +424,25 @@ def test_hits_by_fact_shares_one_tuple_between_look_alike_facts():
 
 
 def test_rules_run_in_groups_by_the_fields_they_test():
+    stages = [{"all": [{"field": "stage", "op": "eq", "value": f"s{n}"},
+                       {"field": "kind", "op": "eq", "value": "kpi"}]}
+              for n in range(GROUP_RULES)]
+    sizes = [{"field": "size", "op": "gt", "value": n} for n in range(GROUP_RULES)]
     rules = ruleset_of(
-        {"field": "id", "op": "in", "value": ["a", "b"]},
-        {"all": [{"field": "stage", "op": "eq", "value": "growth"},
-                 {"field": "kind", "op": "eq", "value": "kpi"}]},
-        {"field": "kind", "op": "eq", "value": "kpi"},  # joins the larger group above
-        {"field": "id", "op": "eq", "value": "c"},  # joins the first rule
+        *stages, *sizes,
+        {"field": "kind", "op": "eq", "value": "kpi"},  # joins the larger group of its fields
+        {"field": "model", "op": "eq", "value": "b2b"},  # two small groups run together
+        {"field": "region", "op": "eq", "value": "north"},
     )
     groups = compile_ruleset(rules).groups
-    fields = sorted(["id", "kind", "stage"])
+    fields = sorted(["kind", "model", "region", "size", "stage"])
     assert sorted(([fields[p] for p in g.fields], len(g.paths)) for g in groups) == [
-        (["id"], 3), (["kind", "stage"], 2)]
-    facts = [{"id": "a", "kind": "kpi", "stage": "growth"}, {"id": "c", "kind": "kpi"},
-             {"id": "z", "kind": "plan", "stage": "growth"}]
-    assert fired(rules, facts) == [(0, "r0"), (0, "r1"), (0, "r2"), (1, "r2"), (1, "r3")]
+        (["kind", "stage"], GROUP_RULES + 1), (["model", "region"], 2), (["size"], GROUP_RULES)]
+    facts = [{"stage": "s3", "kind": "kpi", "size": 2, "model": "b2b"}, {"region": "north"},
+             {"kind": "plan", "stage": "s3", "size": 0}]
+    count = 2 * GROUP_RULES
+    assert fired(rules, facts) == [(0, "r3"), (0, f"r{GROUP_RULES}"), (0, f"r{GROUP_RULES + 1}"),
+                                   (0, f"r{count}"), (0, f"r{count + 1}"), (1, f"r{count + 2}")]
 
 
 def test_rules_that_name_many_ids_run_in_one_group():
