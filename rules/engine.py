@@ -28,7 +28,8 @@ hold for a missing field without an extra alternative.
 
 Durable tries every alpha node at the top of a ruleset on every fact, so the rules run in
 groups by the fields they test, each group in durable rulesets of its own, and each group
-receives every distinct look of its fields once (the matches go to all facts of that look).
+receives every distinct look of its fields once (the matches go to all facts of that look);
+groups of fewer than GROUP_RULES rules run together, as each group asserts its looks again.
 A key field (one rules compare with many texts, such as KPI ids) also carries its code's
 bucket, and each equality test on it sits below a test of that bucket: a fact then meets
 about 2 x sqrt(texts) alpha nodes instead of one per text.
