@@ -9,9 +9,8 @@ this module only builds the JSON the engine asserts.
 from __future__ import annotations
 
 import json
-import re
-import sys
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -22,17 +21,18 @@ MISSING, TEXT, NUMBER, YES_NO, LIST = range(5)  # values of the kind channel
 OTHER = -1  # the code of a text no rule mentions
 ABSENT = -2  # the text or yes/no channel of a fact whose field is missing or another kind
 END = -3  # closes every list, so that no list is empty (durable's $iall is false on [])
-INF = float("inf")
+BELOW = -1  # the v channel of a fact without a number: below every number's position
 
 
 @dataclass(frozen=True)
 class Channels:
     """The keys under which one fact field reaches durable (None when no rule needs it).
 
-    t: kind (MISSING, TEXT, ...); s: text code or ABSENT; b: 1, 0 or ABSENT; n: the number
-    (absent otherwise); v / w: the number, or -inf / +inf otherwise, so that a negated
-    comparison holds for a fact without a number; l: text codes followed by END; k: the text
-    code's bucket (code // bucket, -1 for none) for a key field, see rules.engine.
+    t: kind (MISSING, TEXT, ...); s: text code or ABSENT; b: 1, 0 or ABSENT; n: the number's
+    position (absent otherwise, see number_position); v / w: the position, or BELOW / above
+    every position otherwise, so that a negated comparison holds for a fact without a number;
+    l: text codes followed by END; k: the text code's bucket (code // bucket, -1 for none) for
+    a key field, see rules.engine.
     """
 
     field: str
@@ -46,6 +46,24 @@ class Channels:
     k: str | None
     codes: dict[str, int]
     bucket: int = 0
+    bounds: tuple[int | float, ...] = ()  # the numbers rules compare this field with, sorted
+
+    @property
+    def above(self) -> int:
+        """Return the w channel of a fact without a number: above every position."""
+        return 2 * len(self.bounds) + 1
+
+
+def number_position(value: int | float, bounds: tuple[int | float, ...]) -> int:
+    """Return where a number falls among the rules' sorted constants: 2i + 1 on the i-th,
+    2i between the (i-1)-th and the i-th.
+
+    Comparisons with a constant keep their truth on positions (v > c exactly when
+    position(v) > position(c)), durable only ever reads small integers (it misreads 1e+16 and
+    large integers), and facts that differ only by numbers no rule tells apart look alike.
+    """
+    index = bisect_left(bounds, value)
+    return 2 * index + 1 if index < len(bounds) and bounds[index] == value else 2 * index
 
 
 @dataclass
@@ -53,7 +71,7 @@ class Projection:
     """Facts as the rules see them: each field's distinct channel values, the distinct looks
     (combinations of them), and the look of every fact."""
 
-    parts: list[list[tuple[dict, bool]]]  # per plan field, per slot: its channels, needs repair
+    parts: list[list[dict]]  # per plan field, per slot: its channels
     looks: list[tuple[int, ...]]  # per distinct look: the slot of each plan field
     look_of: list[int]  # per fact: the number of its look
 
@@ -80,17 +98,13 @@ def looks_json(projection: Projection, fields: tuple[int, ...],
     pick = itemgetter(*fields) if fields else (lambda _: ())
     _, row_of_look, first_look = _numbered(list(map(pick, projection.looks)))
     rows = []
-    needs_fix = False
     for number, look in enumerate(first_look):
         row: dict = {"sid": sid, "id": number}
         key = projection.looks[look]
         for position in fields:
-            items, fix = projection.parts[position][key[position]]
-            row.update(items)
-            needs_fix |= fix
+            row.update(projection.parts[position][key[position]])
         rows.append(row)
-    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    return (fix_numbers(text) if needs_fix else text), row_of_look
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")), row_of_look
 
 
 def _numbered(keys: list, firsts: bool = True) -> tuple[list, list[int], list[int]]:
@@ -108,20 +122,17 @@ def _numbered(keys: list, firsts: bool = True) -> tuple[list, list[int], list[in
     return list(number), numbers, [first[n] for n in range(len(number))]
 
 
-def _column(ch: Channels, values: Sequence) -> tuple[list[int], list[tuple[dict, bool]]]:
-    """Return, per fact, the slot of its value's channels, and per slot those channels (and
-    whether their JSON needs repair); values no rule tells apart share a slot."""
+def _column(ch: Channels, values: Sequence) -> tuple[list[int], list[dict]]:
+    """Return, per fact, the slot of its value's channels, and per slot those channels;
+    values no rule tells apart share a slot."""
     if all(map(is_, values, repeat(values[0], len(values)))):
-        row: dict = {}  # one object in every fact, such as the client's answers
-        return [0] * len(values), [(row, _project(values[0], ch, row))]
+        # one object in every fact, such as the client's answers
+        return [0] * len(values), [_project(values[0], ch)]
     keys, shape = _value_keys(values)
     distinct = list(dict.fromkeys(keys))
     value_of = (lambda key: key[1]) if shape == "tagged" else (lambda key: key)
     _, slot_numbers, first = _numbered(_looks(distinct, shape, ch))
-    parts = []
-    for position in first:
-        row = {}
-        parts.append((row, _project(value_of(distinct[position]), ch, row)))
+    parts = [_project(value_of(distinct[position]), ch) for position in first]
     slot_of = dict(zip(distinct, slot_numbers, strict=True))
     return list(map(slot_of.__getitem__, keys)), parts
 
@@ -149,6 +160,8 @@ def _look(value: object, ch: Channels) -> tuple:
     if kind == LIST:
         return kind, *(code for code in (ch.codes.get(nfc(item), OTHER) for item in value)
                        if code != OTHER)
+    if kind == NUMBER:
+        return kind, number_position(value, ch.bounds)
     return kind, value
 
 
@@ -173,9 +186,9 @@ def _value_keys(values: Sequence) -> tuple[Sequence, str]:
     return [(v.__class__, tuple(v) if v.__class__ is list else v) for v in values], "tagged"
 
 
-def _project(value: object, ch: Channels, row: dict) -> bool:
-    """Add the channels of one field's value to `row`; return True when its numbers need
-    JSON repair."""
+def _project(value: object, ch: Channels) -> dict:
+    """Return the channels of one field's value."""
+    row: dict = {}
     kind = _kind(value)
     if ch.t:
         row[ch.t] = kind
@@ -191,17 +204,11 @@ def _project(value: object, ch: Channels, row: dict) -> bool:
         # Items no rule mentions cannot decide contains/not_contains; leave them out.
         coded = [ch.codes.get(nfc(item), OTHER) for item in value] if kind == LIST else []
         row[ch.l] = [code for code in coded if code != OTHER] + [END]
-    if kind == NUMBER:
-        number, fix = number_for_durable(value)
-        for key in (ch.n, ch.v, ch.w):
-            if key:
-                row[key] = number
-        return fix
-    if ch.v:
-        row[ch.v] = -INF
-    if ch.w:
-        row[ch.w] = INF
-    return bool(ch.v or ch.w)
+    position = number_position(value, ch.bounds) if kind == NUMBER else None
+    for key, otherwise in ((ch.n, None), (ch.v, BELOW), (ch.w, ch.above)):
+        if key and (position is not None or otherwise is not None):
+            row[key] = otherwise if position is None else position
+    return row
 
 
 def _kind(value: object) -> int:
@@ -217,27 +224,3 @@ def _kind(value: object) -> int:
 def nfc(text: str) -> str:
     # Vietnamese letters can be typed composed or decomposed; NFC makes both compare equal.
     return text if text.isascii() else unicodedata.normalize("NFC", text)
-
-
-def number_for_durable(value: int | float) -> tuple[int | float, bool]:
-    """Return the number as durable should see it, and whether its JSON needs repair."""
-    if isinstance(value, int):
-        if -(2**63) < value < 2**63:
-            return int(value), False
-        # Beyond 64 bits only the magnitude matters to a comparison with a rule's constant.
-        value = float(value) if abs(value) < 2**1023 else (sys.float_info.max if value > 0
-                                                          else -sys.float_info.max)
-    magnitude = abs(value)
-    # Python writes these magnitudes with an exponent (1e-05, 1e+16); see fix_numbers.
-    return float(value), magnitude >= 1e16 or 0 < magnitude < 1e-4
-
-
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\d.])(-?\d+)([eE][-+]?\d+)')
-
-
-def fix_numbers(text: str) -> str:
-    """Return JSON durable reads right: 1e+16 as 1.0e+16 (it crashes on the former) and
-    Infinity as 1.0e+999, which its parser turns into infinity."""
-    text = _JSON_TOKENS.sub(
-        lambda m: m.group(0) if m.group(1) is None else f"{m.group(1)}.0{m.group(2)}", text)
-    return text.replace("Infinity", "1.0e+999")  # outside strings only: texts travel as codes

@@ -22,7 +22,9 @@ from us, measured on 2.0.28:
 
 A fact is not sent as is. Each field a rule tests travels in typed channels (see Channels)
 so that durable's loose comparisons ("abc" > 5 and True == 1 are true for it) never decide
-anything, and texts travel as small integer codes of the constants rules compare them with.
+anything, texts travel as small integer codes of the constants rules compare them with, and
+numbers as their position among those constants (see number_position), so durable only ever
+reads small integers.
 `not` is pushed down to the tests (De Morgan), where padded channels make a negated test
 hold for a missing field without an extra alternative.
 
@@ -50,15 +52,14 @@ import durable_rules_engine
 
 from rules.channels import (
     ABSENT,
-    INF,
+    BELOW,
     KINDS,
     LIST,
     MISSING,
     Channels,
-    fix_numbers,
     looks_json,
     nfc,
-    number_for_durable,
+    number_position,
     project,
 )
 from rules.errors import EngineError
@@ -187,7 +188,7 @@ def compile_ruleset(ruleset: RuleSet) -> _Compiled:
     tests = [test for rule in ruleset.rules for test in _tests(rule.when)]
     fields = sorted({test.field for test in tests})
     codes = _text_codes(tests)
-    keys = _Keys(fields, codes)
+    keys = _Keys(fields, codes, _number_bounds(tests))
     by_rank = sorted(range(len(ruleset.rules)),
                      key=lambda index: (-ruleset.rules[index].priority, index))
     rank_of = {index: rank for rank, index in enumerate(by_rank)}
@@ -266,7 +267,7 @@ def _shard_json(paths: list[tuple[int, tuple[str, ...]]]) -> str:
         test = ordered[0] if len(ordered) == 1 else '{"$and":[' + ",".join(ordered) + "]}"
         rules.append(f'"p{number}":{{"all":[{{"m":{test}}}],"cap":{_CAP}}}')
     rules.append('"open":{"all":[{"m":{"open":1}}]}')
-    return fix_numbers("{" + ",".join(rules) + "}")
+    return "{" + ",".join(rules) + "}"
 
 
 def _tests(condition: Any) -> list[FieldTest]:
@@ -293,13 +294,25 @@ def _text_codes(tests: list[FieldTest]) -> dict[str, dict[str, int]]:
             for name, found in texts.items()}
 
 
+def _number_bounds(tests: list[FieldTest]) -> dict[str, tuple[int | float, ...]]:
+    """Return, per field, the numbers rules compare it with, sorted (see number_position)."""
+    numbers: dict[str, set[int | float]] = {}
+    for test in tests:
+        for value in test.value if isinstance(test.value, tuple) else (test.value,):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                numbers.setdefault(test.field, set()).add(value)
+    return {name: tuple(sorted(found)) for name, found in numbers.items()}
+
+
 class _Keys:
     """Hands out channel keys and text codes, noting which channels facts must carry."""
 
-    def __init__(self, fields: list[str], codes: dict[str, dict[str, int]]) -> None:
+    def __init__(self, fields: list[str], codes: dict[str, dict[str, int]],
+                 bounds: dict[str, tuple[int | float, ...]]) -> None:
         self._numbers = {name: str(number) for number, name in enumerate(fields)}
         self.needs: dict[str, set[str]] = {name: set() for name in fields}
         self._codes = codes
+        self.bounds = bounds
         # A key field's equality tests sit below one test of the code's bucket, so that a
         # fact meets about 2 x sqrt(texts) alpha nodes instead of one per text.
         self.buckets = {name: math.isqrt(len(texts)) for name, texts in codes.items()
@@ -312,10 +325,13 @@ class _Keys:
     def code(self, name: str, text: str) -> int:
         return self._codes[name][nfc(text)]
 
+    def position(self, name: str, number: int | float) -> int:
+        return number_position(number, self.bounds[name])
+
     def plan(self) -> tuple[Channels, ...]:
         return tuple(
             Channels(field=name, codes=self._codes.get(name, {}),
-                     bucket=self.buckets.get(name, 0),
+                     bucket=self.buckets.get(name, 0), bounds=self.bounds.get(name, ()),
                      **{kind: (kind + number if kind in self.needs[name] else None)
                         for kind in KINDS})
             for name, number in self._numbers.items())
@@ -370,7 +386,8 @@ def _test_alternatives(test: FieldTest, negated: bool, keys: _Keys) -> list[tupl
     return _scalar_alternatives(op, negated, name, test.value, value, keys)
 
 
-# Negated comparisons read v (-inf without a number) or w (+inf), so a missing number holds.
+# Negated comparisons read v (BELOW without a number) or w (above all), so a missing number
+# holds.
 _BOUNDS = {"gt": ("v", "$lte"), "gte": ("v", "$lt"), "lt": ("w", "$gte"), "lte": ("w", "$gt")}
 
 
@@ -383,14 +400,14 @@ def _scalar_alternatives(op: str, negated: bool, name: str, raw: Any, value: Any
     first = raw[0] if isinstance(raw, tuple) else raw
     items = value if isinstance(value, tuple) else (value,)
     wants_equal = (op in ("eq", "in")) != negated
-    absent: float
+    absent: int
     if isinstance(first, str | bool):  # one channel, holding ABSENT for other facts
         present = padded = keys(name, "b" if isinstance(first, bool) else "s")
         absent = ABSENT
-    else:  # numbers: n holds only numbers, v holds -inf for other facts
+    else:  # numbers: n holds only numbers' positions, v holds BELOW for other facts
         present = keys(name, "n") if not negated or wants_equal else ""
         padded = keys(name, "v") if negated else ""
-        absent = -INF
+        absent = BELOW
     if wants_equal:
         size = keys.buckets.get(name, 0) if isinstance(first, str) else 0
         equal = [(_atom(None, keys(name, "k"), item // size), _atom(None, present, item))
@@ -404,16 +421,15 @@ def _scalar_alternatives(op: str, negated: bool, name: str, raw: Any, value: Any
 
 
 def _constant(value: Any, name: str, keys: _Keys) -> Any:
-    """Return a rule's constant as its channel holds it: texts as codes, yes/no as 1 or 0."""
+    """Return a rule's constant as its channel holds it: texts as codes, yes/no as 1 or 0,
+    numbers as their position among the field's constants."""
     if isinstance(value, tuple):
         return tuple(_constant(item, name, keys) for item in value)
     if isinstance(value, str):
         return keys.code(name, value)
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int):
-        return number_for_durable(value)[0]
-    return value
+    return keys.position(name, value)
 
 
 # --- Sessions -------------------------------------------------------------------------------

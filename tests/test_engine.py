@@ -141,6 +141,20 @@ def test_numbers_durable_would_misread(number):
     assert [rule for _, rule in fired(rules, [{"n": number}])] == expected
 
 
+def test_numbers_compare_by_value_whatever_their_type():
+    rules = ruleset_of({"field": "n", "op": "eq", "value": 1},
+                       {"field": "n", "op": "gt", "value": 2},
+                       {"field": "n", "op": "gte", "value": 2.0},
+                       {"not": {"field": "n", "op": "lt", "value": 2}},
+                       {"field": "n", "op": "in", "value": [2, 7.5]})
+    facts = [{"n": 1.0}, {"n": 2.0}, {"n": 2}, {"n": 2.5}, {"n": True}, {"n": "2"}, {},
+             {"n": 2**80}, {"n": -(10**400)}]
+    assert fired(rules, facts) == [
+        (0, "r0"), (1, "r2"), (1, "r3"), (1, "r4"), (2, "r2"), (2, "r3"), (2, "r4"),
+        (3, "r1"), (3, "r2"), (3, "r3"), (4, "r3"), (5, "r3"), (6, "r3"),
+        (7, "r1"), (7, "r2"), (7, "r3")]
+
+
 # --- Nesting, several rules per fact, ordering ----------------------------------------------
 
 
@@ -412,12 +426,13 @@ def test_hits_by_fact_shares_one_tuple_between_look_alike_facts():
                        {"field": "size", "op": "gt", "value": 10},
                        priorities=[0, 5])
     facts = [{"stage": "growth", "size": 20, "name": "a"}, {"stage": "growth", "size": 30},
-             {"stage": "mature"}, {"stage": "growth", "size": 20, "name": "b"}]
+             {"stage": "mature"}, {"stage": "growth", "size": 20, "name": "b"},
+             {"stage": "growth", "size": 10}]
     hits = hits_by_fact(rules, facts)
-    assert [[h.rule_id for h in fired] for fired in hits] == [["r1", "r0"], ["r1", "r0"], [],
-                                                              ["r1", "r0"]]
-    assert hits[0] is hits[3]  # the rules see stage and size, not name
-    assert hits[1] is not hits[0]  # another size: another look, even if the same rules fire
+    assert [[h.rule_id for h in fired] for fired in hits] == [
+        ["r1", "r0"], ["r1", "r0"], [], ["r1", "r0"], ["r0"]]
+    # The rules see stage and where size falls around 10 (not name, not 20 vs 30).
+    assert hits[0] is hits[1] is hits[3]
     assert [(f.fact_index, f.rule_id) for f in evaluate(rules, facts)] == [
         (index, hit.rule_id) for index, fired in enumerate(hits) for hit in fired]
     assert hits_by_fact(rules, []) == []
