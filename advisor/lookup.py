@@ -52,6 +52,8 @@ class KpiQuery(BaseModel):
 def kpi_json(kpi: Kpi, lang: str | None = None) -> dict[str, Any]:
     """Return a KPI as the API shows it; text as {vi, en}, or plain strings when `lang` is given."""
     data = kpi.model_dump(exclude={"aliases", "seed"})
+    low, high = kpi.bounds()  # the unit's range unless the KPI sets its own
+    data["value_range"] = {"low": low, "high": high}
     return _pick_language(data, lang) if lang else data
 
 

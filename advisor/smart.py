@@ -7,14 +7,11 @@ from advisor.errors import InvalidInputError
 from advisor.plan_models import Plan, PlanKpi
 from advisor.smart_view import gap_json, score_letters
 from catalog.loader import Catalog, builtin_catalog
-from catalog.models import Kpi
+from catalog.models import Kpi, value_bounds
 from rules.engine import evaluate
 from rules.loader import load_builtin
 
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 30.44, "quarterly": 91.31, "yearly": 365.25}
-UNIT_RANGES = {"percent": (0.0, 100.0), "ratio": (0.0, None), "count": (0.0, None),
-               "currency": (0.0, None), "days": (0.0, None), "hours": (0.0, None),
-               "months": (0.0, None), "rank": (1.0, None)}
 # Without history, a target needing more than this change per year is called implausible.
 MAX_GROWTH_PER_YEAR = 1.0
 MAX_DECLINE_PER_YEAR = 0.5
@@ -122,9 +119,13 @@ def _add_target_facts(fact, kpi: PlanKpi, direction, unit, entry) -> None:
         return
     target = kpi.target
     fact["target"] = target
-    low, high = UNIT_RANGES.get(unit or "", (None, None))
-    fact["target_out_of_range"] = (low is not None and target < low) or \
-        (high is not None and target > high)
+    low, high = value_bounds(unit, entry)
+    if low is not None:
+        fact["lowest"] = low
+        fact["target_below_range"] = target < low
+    if high is not None:
+        fact["highest"] = high
+        fact["target_above_range"] = target > high
     fact["target_is_zero"] = target == 0
     if kpi.baseline is not None:
         change = target - kpi.baseline

@@ -8,6 +8,7 @@ from catalog.vocab import (
     CHANNELS,
     DATA_SOURCES,
     GOALS,
+    UNIT_RANGES,
     Department,
     Direction,
     Frequency,
@@ -52,6 +53,23 @@ class Benchmark(BaseModel):
         return high
 
 
+class ValueRange(BaseModel):
+    """The values a KPI can take when they differ from its unit's (an omitted end: no limit)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    low: float | None = None
+    high: float | None = None
+
+    @field_validator("high")
+    @classmethod
+    def _high_above_low(cls, high: float | None, info) -> float | None:
+        low = info.data.get("low")
+        if low is not None and high is not None and high <= low:
+            raise ValueError("high must be above low")
+        return high
+
+
 class Kpi(BaseModel):
     """One catalog KPI with everything a consultant needs to choose and run it."""
 
@@ -78,11 +96,19 @@ class Kpi(BaseModel):
     counter_kpis: list[KpiId] = Field(default_factory=list)
     related: list[KpiId] = Field(default_factory=list)
     benchmarks: list[Benchmark] = Field(default_factory=list)
+    # Only where the unit's range is wrong for this KPI (growth below 0, retention over 100%).
+    value_range: ValueRange | None = None
     seed: bool = False
 
     def overlaps(self, other: "Kpi") -> bool:
         """Return True when either KPI lists the other as related (they measure the same)."""
         return other.id in self.related or self.id in other.related
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        """Return the lowest and highest value this KPI can take (None: no limit)."""
+        if self.value_range is not None:
+            return self.value_range.low, self.value_range.high
+        return UNIT_RANGES[self.unit]
 
     @field_validator("goals")
     @classmethod
@@ -117,3 +143,11 @@ class CatalogFile(BaseModel):
 
     department: Department
     kpis: list[Kpi] = Field(min_length=1)
+
+
+def value_bounds(unit: str | None, entry: Kpi | None) -> tuple[float | None, float | None]:
+    """Return the lowest and highest value a KPI can take: the catalog KPI's own range when
+    the plan keeps its unit, else the unit's (None: no limit)."""
+    if entry is not None and unit in (None, entry.unit):
+        return entry.bounds()
+    return UNIT_RANGES.get(unit or "", (None, None))

@@ -17,6 +17,13 @@ FREQUENCIES: tuple[str, ...] = ("daily", "weekly", "monthly", "quarterly", "year
 UNITS: tuple[str, ...] = (
     "currency", "percent", "count", "ratio", "days", "score", "rank", "hours", "months",
 )
+# The values a unit can take (None: no limit); a catalog KPI may narrow or widen its own
+# (Kpi.value_range), e.g. growth rates fall below 0 and retention passes 100%.
+UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "currency": (0.0, None), "percent": (0.0, 100.0), "count": (0.0, None),
+    "ratio": (0.0, None), "days": (0.0, None), "score": (None, None), "rank": (1.0, None),
+    "hours": (0.0, None), "months": (0.0, None),
+}
 
 GOALS: tuple[str, ...] = (
     "increase_revenue",

@@ -12,7 +12,7 @@ from catalog.loader import builtin_catalog
 KPI_FIELDS = {
     "id", "department", "name", "definition", "formula", "unit", "direction", "financial",
     "perspective", "indicator", "frequency", "data_sources", "owner_role", "goals", "pitfalls",
-    "counter_kpis", "related", "benchmarks", "channels",
+    "counter_kpis", "related", "benchmarks", "channels", "value_range",
 }
 
 
@@ -86,6 +86,17 @@ def test_one_kpi_has_every_field(client):
     assert body["id"] == "sales.conversion_rate"
     english = client.get("/api/v1/kpis/sales.conversion_rate?lang=en").get_json()
     assert english["definition"] == body["definition"]["en"]
+    assert body["value_range"] == {"low": 0, "high": 100}  # a share: the unit's range
+
+
+def test_value_range_is_the_kpis_own_where_the_unit_would_be_wrong(client):
+    ranges = {kpi_id: client.get(f"/api/v1/kpis/{kpi_id}").get_json()["value_range"]
+              for kpi_id in ("sales.net_revenue_retention", "sales.revenue_growth_rate",
+                             "branding.net_promoter_score", "sales.revenue")}
+    assert ranges == {"sales.net_revenue_retention": {"low": 0, "high": None},
+                      "sales.revenue_growth_rate": {"low": -100, "high": None},
+                      "branding.net_promoter_score": {"low": -100, "high": 100},
+                      "sales.revenue": {"low": 0, "high": None}}
 
 
 @pytest.mark.parametrize("path", ["/api/v1/kpis/sales.nope", "/api/v1/kpis/%00%ff",

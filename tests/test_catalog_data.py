@@ -116,6 +116,8 @@ def test_good_fixture_file_loads():
         ("wrong_department.yaml", "wrong_department.yaml: entry sales.test_revenue: department: "
                                   "is 'sales' in the 'marketing' file"),
         ("bad_yaml.yaml", "bad_yaml.yaml: entry -: -: not valid YAML"),
+        ("bad_range.yaml", "bad_range.yaml: entry 'sales.test_revenue' (#0): value_range.high: "
+                           "Value error, high must be above low"),
     ],
 )
 def test_broken_files_name_file_entry_and_field(name, message):

@@ -145,6 +145,29 @@ def test_periods_must_match_the_frequency_already_stored(db, plan):
     assert "stored values of this KPI are monthly" in problem["fix"]
 
 
+def test_values_are_held_to_the_kpis_own_range(db):
+    plan = get_plan(db, create_plan(db, Plan.model_validate({"kpis": [
+        {"kpi_id": "sales.net_revenue_retention", "frequency": "quarterly"},
+        {"kpi_id": "sales.revenue_growth_rate", "frequency": "quarterly"},
+        {"kpi_id": "branding.net_promoter_score", "frequency": "quarterly"},
+        {"name": "Lợi nhuận ròng", "unit": "currency", "frequency": "quarterly"}]})))
+    good = [{"kpi": "sales.net_revenue_retention", "period": "2025-Q1", "value": 118},
+            {"kpi": "sales.revenue_growth_rate", "period": "2025-Q1", "value": -35},
+            {"kpi": "branding.net_promoter_score", "period": "2025-Q1", "value": -20},
+            {"kpi": "Lợi nhuận ròng", "period": "2025-Q1", "value": -2.5e8}]  # a loss
+    bad = [{"kpi": "sales.net_revenue_retention", "period": "2025-Q2", "value": -3},
+           {"kpi": "sales.revenue_growth_rate", "period": "2025-Q2", "value": -140},
+           {"kpi": "branding.net_promoter_score", "period": "2025-Q2", "value": 130}]
+    with pytest.raises(RowsRejectedError) as caught:
+        add_rows(db, plan, good + bad, builtin_catalog(), "api")
+    messages = {p["field"]: p["message"] for p in caught.value.errors_in("en")}
+    assert messages == {
+        "measurements.4.value": "-3 is negative, but this KPI (percent) cannot be.",
+        "measurements.5.value": "-140 is below -100, the lowest this KPI can be.",
+        "measurements.6.value": "130 is above 100, the highest this KPI can be."}
+    assert add_rows(db, plan, good, builtin_catalog(), "api").inserted == 4
+
+
 def test_rows_from_the_api_or_a_form_go_through_the_same_checks(db, plan):
     items = [{"kpi": "sales.revenue", "period": "2025-01", "value": 410, "note": "API"},
              {"kpi": "sales.revenue", "period": "2025-02", "value": "412.5", "target": ""},

@@ -65,6 +65,11 @@ CHURN = {**NC, "kpi_id": "sales.churn_rate", "baseline": 5, "target": 4,
          "goals": ["retain_customers"]}
 CONVERSION = {**NC, "kpi_id": "sales.conversion_rate", "baseline": 20, "target": 24,
               "goals": ["acquire_customers"]}
+# Percentages the catalog lets pass 100 (value_range {low: 0}) or fall below 0 ({low: -100}).
+NRR = {**NC, "kpi_id": "sales.net_revenue_retention", "baseline": 104, "target": 112,
+       "data_source": "accounting", "goals": ["retain_customers"]}
+GROWTH = {**NC, "kpi_id": "sales.revenue_growth_rate", "baseline": -12, "target": -4,
+          "data_source": "accounting", "goals": ["increase_revenue"]}
 HISTORY = [100, 103, 101, 104, 106, 105, 108, 107, 110, 109, 112, 111]
 
 KPI_CASES = [
@@ -81,6 +86,10 @@ KPI_CASES = [
     ("M.no_frequency", {**NC, "frequency": None}, NC),
     ("A.out_of_range", {**CONVERSION, "target": 120}, {**CONVERSION, "target": 30}),
     ("A.out_of_range", {**CUSTOM, "target": -3}, CUSTOM),
+    ("A.out_of_range", {**NRR, "baseline": 2, "target": -1}, NRR),
+    ("A.out_of_range", {**GROWTH, "target": -120}, GROWTH),
+    ("A.out_of_range", {**NRR, "unit": "ratio", "baseline": 1.04, "target": -0.5},
+     {**NRR, "unit": "ratio", "baseline": 1.04, "target": 1.12}),
     ("A.implausible", {**NC, "target": 1000}, {**NC, "target": 150}),
     ("A.implausible", {**NC, "history": HISTORY, "target": 190},
      {**NC, "history": HISTORY, "target": 125}),
@@ -188,3 +197,12 @@ def test_unknown_or_missing_kpis_are_refused(kpi, field):
     with pytest.raises(InvalidInputError) as info:
         check_plan(Plan.model_validate(plan_with(kpi)))
     assert info.value.errors[0]["field"] == field
+
+
+def test_out_of_range_names_the_limit_of_the_kpi_not_only_of_its_unit():
+    result = check_plan(Plan.model_validate(plan_with({**CONVERSION, "target": 120})))
+    gap = next(g for g in result["kpis"][0]["gaps"] if g["code"] == "A.out_of_range")
+    assert "above 100" in gap["message"] and "100 or less" in gap["fix"]
+    result = check_plan(Plan.model_validate(plan_with({**GROWTH, "target": -120}, lang="vi")))
+    gap = next(g for g in result["kpis"][0]["gaps"] if g["code"] == "A.out_of_range")
+    assert "thấp hơn -100" in gap["message"] and "từ -100 trở lên" in gap["fix"]

@@ -31,17 +31,13 @@ from advisor.review.tables import (
     bilingual as _t,
 )
 from catalog.loader import Catalog
+from catalog.models import Kpi, value_bounds
 
 NOTE_LENGTH = 500
-NEVER_NEGATIVE_UNITS = ("count", "days", "hours", "months", "rank", "percent")
-# Percentages that are growth, retention or attainment figures can pass 100 and fall below 0.
-# This belongs in the catalog (a per-KPI range); until the catalog carries one it is listed here.
-OPEN_PERCENT_KPIS = frozenset({
-    "sales.net_revenue_retention", "sales.quota_attainment", "sales.revenue_growth_rate",
-    "sales.same_store_sales_growth", "marketing.customer_growth", "marketing.marketing_roi",
-    "marketing.email_list_growth_rate", "marketing.social_follower_growth",
-    "marketing.marketing_budget_variance",
-})
+# Measured money and ratios may be a loss or a net change, so unless a catalog KPI sets its
+# own range their values are not held to the unit's lower limit (the SMART check still holds
+# targets to it).
+SIGNED_UNITS = ("currency", "ratio")
 
 
 class KpiIndex:
@@ -118,23 +114,35 @@ def _number(row: RawRow, column: str, problems: Problems, required: bool) -> flo
     return read
 
 
-def _unit_problem(unit: str | None, kpi_id: str | None, number: float) -> tuple[dict,
-                                                                                 dict] | None:
-    open_percent = unit == "percent" and kpi_id in OPEN_PERCENT_KPIS
-    if unit in NEVER_NEGATIVE_UNITS and not open_percent and number < 0:
-        return (_t(f"{number:g} là số âm, nhưng KPI này ({unit}) không thể âm.",
-                   f"{number:g} is negative, but this KPI ({unit}) cannot be."),
-                _t("Kiểm tra lại dấu trừ hoặc cột đã chọn.",
-                   "Check the minus sign, or whether the value is in the right column."))
-    if unit == "percent" and not open_percent and number > 100:
-        return (_t(f"{number:g}% lớn hơn 100%.", f"{number:g}% is over 100%."),
-                _t("Ghi phần trăm từ 0 đến 100 (ví dụ 45 cho 45%); nếu đây là tỷ lệ 0–1, "
-                   "hãy nhân với 100.", "Write percentages from 0 to 100 (45 for 45%); if the "
-                   "value is a 0–1 share, multiply it by 100."))
+def _import_bounds(unit: str | None, entry: Kpi | None) -> tuple[float | None, float | None]:
+    """Return the range measured values must lie in (see SIGNED_UNITS)."""
+    low, high = value_bounds(unit, entry)
+    own = entry is not None and entry.value_range is not None and unit in (None, entry.unit)
+    return (None if unit in SIGNED_UNITS and not own else low), high
+
+
+def _range_problem(bounds: tuple[float | None, float | None], unit: str | None,
+                   number: float) -> tuple[dict, dict] | None:
+    """Return (message, fix) when `number` lies outside what the KPI can take, else None."""
+    low, high = bounds
+    if low is not None and number < low:
+        message = (_t(f"{number:g} là số âm, nhưng KPI này ({unit}) không thể âm.",
+                      f"{number:g} is negative, but this KPI ({unit}) cannot be.") if low == 0
+                   else _t(f"{number:g} thấp hơn {low:g}, mức thấp nhất KPI này có thể có.",
+                           f"{number:g} is below {low:g}, the lowest this KPI can be."))
+        return message, _t("Kiểm tra lại dấu trừ hoặc cột đã chọn.",
+                           "Check the minus sign, or whether the value is in the right column.")
+    if high is not None and number > high:
+        if unit == "percent" and high == 100:
+            return (_t(f"{number:g}% lớn hơn 100%.", f"{number:g}% is over 100%."),
+                    _t("Ghi phần trăm từ 0 đến 100 (ví dụ 45 cho 45%); nếu đây là tỷ lệ 0–1, "
+                       "hãy nhân với 100.", "Write percentages from 0 to 100 (45 for 45%); if "
+                       "the value is a 0–1 share, multiply it by 100."))
+        return (_t(f"{number:g} cao hơn {high:g}, mức cao nhất KPI này có thể có.",
+                   f"{number:g} is above {high:g}, the highest this KPI can be."),
+                _t("Kiểm tra lại giá trị và cột đã chọn.",
+                   "Check the value, and whether it is in the right column."))
     return None
-
-
-# --- Checking a set of rows against a plan ---------------------------------------------------
 
 
 def check_rows(record: PlanRecord, rows: list[RawRow], stored: dict[int, list[str]],
@@ -212,7 +220,7 @@ def _check_kpi(record: PlanRecord, position: int, rows: list[_Checked], stored: 
                             "Keep one row per KPI and period; delete or correct the duplicate."))
             continue
         first_line[period.ordinal] = _where(item.row)
-        if _unit_checks(item, unit, kpi.kpi_id, problems):
+        if _range_checks(item, _import_bounds(unit, entry), unit, problems):
             measurements.append(MeasurementIn(
                 plan_kpi_id=record.kpi_ids[position], period=period.label,
                 period_key=period.ordinal, value=item.value, target=item.target, note=item.note))
@@ -238,11 +246,11 @@ def _period(item: _Checked, frequency: str | None, reason: dict | None,
         return None
 
 
-def _unit_checks(item: _Checked, unit: str | None, kpi_id: str | None,
-                 problems: Problems) -> bool:
+def _range_checks(item: _Checked, bounds: tuple[float | None, float | None], unit: str | None,
+                  problems: Problems) -> bool:
     ok = True
     for column, number in (("value", item.value), ("target", item.target)):
-        found = None if number is None else _unit_problem(unit, kpi_id, number)
+        found = None if number is None else _range_problem(bounds, unit, number)
         if found:
             problems.add(item.row, column, *found)
             ok = False
