@@ -68,6 +68,9 @@ DATA_SOURCES: tuple[str, ...] = (
     "survey",
     "brand_tracking",
     "review_sites",
+    "hr_system",
+    "app_store",
+    "search_trends",
 )
 
 

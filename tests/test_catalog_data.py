@@ -74,6 +74,15 @@ def test_tags_come_from_the_vocabularies(catalog):
         assert set(kpi.data_sources) <= set(DATA_SOURCES), kpi.id
 
 
+def test_every_data_source_the_interview_offers_measures_some_kpi(catalog):
+    used = {source for kpi in catalog.kpis for source in kpi.data_sources}
+    assert used == set(DATA_SOURCES)
+    usual = {kpi.id: kpi.data_sources[0] for kpi in catalog.kpis}
+    assert usual["sales.sales_rep_attrition"] == "hr_system"
+    assert usual["marketing.app_installs"] == "app_store"
+    assert usual["branding.share_of_search"] == "search_trends"
+
+
 @pytest.mark.parametrize("department", DEPARTMENTS)
 def test_each_department_is_balanced(catalog, department):
     kpis = catalog.in_department(department)
