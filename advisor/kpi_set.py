@@ -14,9 +14,8 @@ from advisor.interview import parse_answers
 from advisor.models import RecommendRequest
 from advisor.plan_models import Plan, PlanKpi
 from advisor.recommend import recommend_kpis, score_candidates
-from advisor.recommend_view import balance_json, kpi_item, render_reason
+from advisor.recommend_view import balance_json, kpi_item, render_reason, warning_values
 from advisor.selection import BALANCE_NEEDS, Candidate, rank_key
-from catalog.labels import label
 from catalog.loader import Catalog, builtin_catalog
 from catalog.models import Text
 
@@ -212,7 +211,7 @@ def set_warnings(chosen: list[Candidate], candidates: dict[str, Candidate],
         found += _department_warnings(department, chosen, request.max_kpis_per_department)
     found += _pair_warnings(chosen)
     found += _duplicate_warnings(chosen)
-    return [_message(w, lang, candidates) for w in found]
+    return [_message(w, lang) for w in found]
 
 
 def _goal_warnings(chosen, candidates, request) -> list[dict]:
@@ -254,27 +253,10 @@ def _duplicate_warnings(chosen: list[Candidate]) -> list[dict]:
     return found
 
 
-def _message(warning: dict, lang: str, candidates: dict[str, Candidate]) -> dict:
+def _message(warning: dict, lang: str) -> dict:
     """Return the warning with its message in `lang`, ids and words turned into names."""
-    catalog = builtin_catalog()
-
-    def name(kpi_id: str) -> str:
-        return catalog.by_id[kpi_id].name.pick(lang)
-
-    values = {k: v for k, v in warning.items() if k != "code"}
+    values = warning_values(warning, lang, builtin_catalog())
     if "goal" in values:
-        values["goal"] = label("goals", values["goal"]).pick(lang)
-        suggest = warning.get("suggest")
-        values["hint"] = SET_WARNINGS["goal_hint"].pick(lang).format(kpi=name(suggest)) \
-            if suggest else ""
-    if "department" in values:
-        values["department"] = label("departments", values["department"]).pick(lang)
-    if "need" in values:
-        attribute, value = values["need"]
-        vocab = "financial" if attribute == "financial" else "indicators"
-        values["need"] = label(vocab, value).pick(lang).lower()
-    for key in ("kpi", "counter", "other"):
-        if key in values:
-            values[key] = name(values[key])
+        values["hint"] = SET_WARNINGS["goal_hint"].pick(lang).format(kpi=values["suggest"]) \
+            if warning.get("suggest") else ""
     return {**warning, "message": SET_WARNINGS[warning["code"]].pick(lang).format(**values)}
-

@@ -40,10 +40,10 @@ WARNINGS = {
         vi="Bộ phận {department} phải giữ {count} KPI, nhiều hơn giới hạn {limit}.",
         en="{department} must keep {count} KPIs, more than its limit of {limit}."),
     "pair_missing": Text(
-        vi="{kpi} nên đi kèm KPI đối trọng {counter} để tránh chạy theo con số, nhưng không còn "
-           "chỗ hoặc thiếu dữ liệu; hãy cân nhắc thay một KPI khác.",
-        en="{kpi} should come with its counter-KPI {counter} to guard against gaming, but there "
-           "is no room or no data for it; consider swapping another KPI out."),
+        vi="“{kpi}” nên đi kèm KPI đối trọng “{counter}” để tránh chạy theo con số, nhưng không "
+           "còn chỗ hoặc thiếu dữ liệu; hãy cân nhắc thay một KPI khác.",
+        en="“{kpi}” should come with its counter-KPI “{counter}” to guard against gaming, but "
+           "there is no room or no data for it; consider swapping another KPI out."),
 }
 
 STEP_TEXT = {
@@ -86,17 +86,28 @@ def _need_text(need: list, lang: str) -> str:
     return label(vocab, value).pick(lang).lower()
 
 
-def warning_json(warning: dict, lang: str) -> dict:
-    """Return a warning with its message in `lang`."""
-    key = warning["code"] + (f"/{warning['reason']}" if "reason" in warning else "")
-    values = dict(warning)
+def warning_values(warning: dict, lang: str, catalog: Catalog) -> dict:
+    """Return a warning's details as its message shows them in `lang`: goals, departments,
+    balance needs and KPI ids as names (shared with the wizard's set warnings)."""
+    values = {key: value for key, value in warning.items() if key != "code"}
     if "goal" in values:
         values["goal"] = label("goals", values["goal"]).pick(lang)
     if "department" in values:
         values["department"] = label("departments", values["department"]).pick(lang)
     if "need" in values:
         values["need"] = _need_text(values["need"], lang)
-    return {**warning, "message": WARNINGS[key].pick(lang).format(**values)}
+    for key in ("kpi", "counter", "other", "suggest"):
+        kpi = catalog.get(values[key]) if isinstance(values.get(key), str) else None
+        if kpi is not None:
+            values[key] = kpi.name.pick(lang)
+    return values
+
+
+def warning_json(warning: dict, lang: str, catalog: Catalog) -> dict:
+    """Return a warning with its message in `lang`."""
+    key = warning["code"] + (f"/{warning['reason']}" if "reason" in warning else "")
+    message = WARNINGS[key].pick(lang).format(**warning_values(warning, lang, catalog))
+    return {**warning, "message": message}
 
 
 def _data_source(kpi: Kpi, have: set[str]) -> str:
@@ -194,7 +205,7 @@ def recommendation_json(selection: Selection, request, catalog: Catalog, trace: 
         "kpis": [kpi_item(c, have, catalog, lang) for c in chosen],
         "balance": balance_json(chosen, list(request.departments)),
         "alternatives": alternatives,
-        "warnings": [warning_json(w, lang) for w in selection.warnings],
+        "warnings": [warning_json(w, lang, catalog) for w in selection.warnings],
         "limit_per_department": selection.cap,
         "trace": trace,
     }

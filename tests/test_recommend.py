@@ -182,6 +182,18 @@ def test_tiny_limit_reports_what_it_could_not_meet():
     assert result["warnings"] and all(w["message"] for w in result["warnings"])
 
 
+def test_a_missing_counter_kpi_is_named_not_given_as_an_id():
+    result = run({"goals": ["grow_market_share", "improve_brand_reputation", "launch_product"],
+                  "departments": ["sales"], "business_model": "b2b", "stage": "startup",
+                  "channels": ["email", "events", "content"], "max_kpis_per_department": 2,
+                  "data_sources": ["accounting", "app_store", "social_insights", "ad_platform"],
+                  "lang": "en"})
+    warning = next(w for w in result["warnings"] if w["code"] == "pair_missing")
+    kpi, counter = (builtin_catalog().by_id[warning[key]].name.en for key in ("kpi", "counter"))
+    assert f"“{kpi}”" in warning["message"] and f"“{counter}”" in warning["message"]
+    assert warning["counter"] not in warning["message"]
+
+
 def test_vietnamese_and_english_answers_differ_only_in_text():
     vi, en = run(B2B_STARTUP, "vi"), run(B2B_STARTUP, "en")
     assert [k["id"] for k in vi["kpis"]] == [k["id"] for k in en["kpis"]]
