@@ -242,3 +242,35 @@ def test_catalog_kpis_take_direction_unit_and_both_names_from_the_catalog():
     review = review_kpis(kpis, names)[0]
     assert review.name.vi != review.name.en and review.direction == "lower_is_better"
     assert not re.search(r"{\w+}", review.suggestion.explanation.vi)
+
+
+def _monthly(values: list[float]) -> list[dict]:
+    return [{"period": f"{2024 + i // 12}-{i % 12 + 1:02d}", "value": v}
+            for i, v in enumerate(values)]
+
+
+def test_a_share_near_100_is_never_promised_more_than_100():
+    rising = [93.0 + 0.5 * i for i in range(14)]  # 93% ... 99.5%, on-time in full
+    kpis, names = with_catalog([ReviewKpi(kpi_id="sales.order_fulfilment_rate", target=97,
+                                          commitment="aspirational", history=_monthly(rising))],
+                               builtin_catalog())
+    assert kpis[0].value_range.low == 0 and kpis[0].value_range.high == 100
+    review = review_kpis(kpis, names)[0]
+    levels = [review.suggestion.target, review.suggestion.committed_target,
+              review.suggestion.stretch_target]
+    assert max(level for level in levels if level is not None) <= 100
+    assert all(p.upper <= 100 and p.value <= 100 for p in review.forecast)
+    # The same history under a name the catalog does not know still takes the unit's range.
+    custom = review_kpis([ReviewKpi(name="Giao đúng hạn", unit="percent", target=97,
+                                    commitment="aspirational", history=_monthly(rising))])[0]
+    assert custom.suggestion.stretch_target <= 100
+
+
+def test_a_growth_rate_may_be_forecast_below_zero_but_not_below_minus_100():
+    falling = [12.0 - 6 * i for i in range(14)]  # revenue growth from +12% down to -66%
+    kpis, names = with_catalog([ReviewKpi(kpi_id="sales.revenue_growth_rate", target=5,
+                                          history=_monthly(falling))], builtin_catalog())
+    review = review_kpis(kpis, names)[0]
+    assert min(p.value for p in review.forecast) < 0
+    assert all(p.lower >= -100 for p in review.forecast)
+    assert review.suggestion.committed_target >= -100

@@ -40,6 +40,8 @@ from advisor.review.models import (
 from advisor.review.periods import missing_periods, next_periods
 from advisor.review.xmr import XmrChart, xmr_chart
 from catalog.loader import Catalog
+from catalog.models import ValueRange, value_bounds
+from catalog.vocab import UNIT_RANGES
 from rules.engine import Firing, evaluate
 from rules.loader import load_builtin
 from rules.models import RuleSet
@@ -120,12 +122,11 @@ def _probability(kpi: ReviewKpi, stats: _Stats) -> float | None:
 
 
 def _level(kpi: ReviewKpi, stats: _Stats, p: float, decimals: int, safe: bool,
-           never_negative: bool) -> tuple[float, float]:
-    """Return the level met with probability about `p` (rounded) and its exact probability."""
+           bounds: tuple[float | None, float | None]) -> tuple[float, float]:
+    """Return the level met with probability about `p` (rounded, and within what the KPI can
+    take) and its exact probability."""
     step = stats.ahead.step(1)
     level = level_for_probability(step, p, kpi.direction)
-    if never_negative:
-        level = max(level, 0.0)
     scale = 10.0 ** decimals
     if safe:
         # Rounding towards the easy side keeps the promise of "at least p".
@@ -133,9 +134,26 @@ def _level(kpi: ReviewKpi, stats: _Stats, p: float, decimals: int, safe: bool,
         level = easy(level * scale) / scale
     else:
         level = round(level, decimals)
+    level = _within(level, bounds)
     met = (probability_at_least(step, level) if kpi.direction == "higher_is_better"
            else probability_at_most(step, level))
     return level, met
+
+
+def _within(value: float, bounds: tuple[float | None, float | None]) -> float:
+    low, high = bounds
+    return min(max(value, low if low is not None else value), high if high is not None
+               else value)
+
+
+def _bounds(kpi: ReviewKpi, history: History) -> tuple[float | None, float | None]:
+    """Return what the KPI can take: its value_range, else its unit's; never below 0 when no
+    value so far has been (a forecast must not promise a negative count or rate)."""
+    low, high = ((kpi.value_range.low, kpi.value_range.high) if kpi.value_range is not None
+                 else UNIT_RANGES.get(kpi.unit or "", (None, None)))
+    if min(history.values) >= 0:
+        low = 0.0 if low is None else max(low, 0.0)
+    return low, high
 
 
 def _met(direction: str, value: float, target: float) -> bool:
@@ -270,8 +288,11 @@ def with_catalog(kpis: Sequence[ReviewKpi], catalog: Catalog
             filled.append(kpi)
             names.append(None)
             continue
-        filled.append(kpi.model_copy(update={"direction": kpi.direction or entry.direction,
-                                             "unit": kpi.unit or entry.unit}))
+        unit = kpi.unit or entry.unit
+        low, high = value_bounds(unit, entry)
+        filled.append(kpi.model_copy(update={
+            "direction": kpi.direction or entry.direction, "unit": unit,
+            "value_range": kpi.value_range or ValueRange(low=low, high=high)}))
         names.append(Text(vi=kpi.name or entry.name.vi, en=kpi.name or entry.name.en))
     return filled, names
 
@@ -301,9 +322,9 @@ def _prepare(kpi: ReviewKpi, name: Text, history: History) -> _Pending:
     signals = _signals(history, stats)
     levels: dict[str, tuple[float, float]] = {}
     if kpi.direction != "in_range":
-        never_negative = min(history.values) >= 0
-        levels["committed"] = _level(kpi, stats, COMMITTED_P, decimals, True, never_negative)
-        levels["stretch"] = _level(kpi, stats, STRETCH_P, decimals, False, never_negative)
+        bounds = _bounds(kpi, history)
+        levels["committed"] = _level(kpi, stats, COMMITTED_P, decimals, True, bounds)
+        levels["stretch"] = _level(kpi, stats, STRETCH_P, decimals, False, bounds)
     level_facts = {f"{key}_level": value for key, (value, _) in levels.items()}
     fact = build_fact(kpi, history, stats, signals, level_facts)
     return _Pending(kpi, name, history, stats, signals, fact, decimals, levels)
@@ -360,9 +381,13 @@ def _chart_points(pending: _Pending) -> list[ChartPoint]:
 
 
 def _forecast_points(pending: _Pending) -> list[ForecastPoint]:
+    """Return the forecast and its 80% band, cut to what the KPI can take (a share stays at
+    or under 100%)."""
     ahead = pending.stats.ahead
     coming = next_periods(pending.history.periods[-1], len(ahead.points))
-    return [ForecastPoint(period=p.label, value=v, lower=lo, upper=hi)
+    bounds = _bounds(pending.kpi, pending.history)
+    return [ForecastPoint(period=p.label, value=_within(v, bounds), lower=_within(lo, bounds),
+                          upper=_within(hi, bounds))
             for p, v, lo, hi in zip(coming, ahead.points, ahead.lower80, ahead.upper80,
                                     strict=True)]
 

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from advisor.models import Lang
+from catalog.models import ValueRange
 from catalog.vocab import UNITS
 
 ReviewDirection = Literal["higher_is_better", "lower_is_better", "in_range"]
@@ -46,6 +47,8 @@ class ReviewKpi(BaseModel):
     target_high: Finite | None = None
     baseline: Finite | None = None
     commitment: Commitment = "committed"
+    # The values the KPI can take; a catalog KPI's own, else its unit's (a share runs 0-100).
+    value_range: ValueRange | None = None
     horizon: int | None = Field(default=None, ge=1, le=24)
     history: list[HistoryPoint] = Field(default_factory=list, max_length=MAX_POINTS)
 

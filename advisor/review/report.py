@@ -22,6 +22,7 @@ from advisor.review.periods import Period, parse_period
 from advisor.review.view import SIGNAL_NAMES, decimals_for, number_text
 from catalog.labels import label
 from catalog.loader import Catalog
+from catalog.models import ValueRange, value_bounds
 
 QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
 REVIEW_FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
@@ -136,10 +137,12 @@ def review_input(kpi: PlanKpi, rows: list[dict], catalog: Catalog) -> ReviewKpi:
     """Return what the analysis needs of a plan KPI and its stored measurements."""
     entry = catalog.get(kpi.kpi_id) if kpi.kpi_id else None
     direction = kpi.direction or (entry.direction if entry else "higher_is_better")
+    unit = kpi.unit or (entry.unit if entry else None)
+    low, high = value_bounds(unit, entry)
     ranged = direction == "in_range" and kpi.target_low is not None and kpi.target_high is not None
     return ReviewKpi(
         kpi_id=kpi.kpi_id, name=kpi.name or (entry.name.en if entry else None) or kpi.kpi_id,
-        direction=direction, unit=kpi.unit or (entry.unit if entry else None),
+        direction=direction, unit=unit, value_range=ValueRange(low=low, high=high),
         frequency=kpi.frequency if kpi.frequency in REVIEW_FREQUENCIES else None,
         target=None if direction == "in_range" else kpi.target,
         target_low=kpi.target_low if ranged else None,
