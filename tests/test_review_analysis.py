@@ -274,3 +274,12 @@ def test_a_growth_rate_may_be_forecast_below_zero_but_not_below_minus_100():
     assert min(p.value for p in review.forecast) < 0
     assert all(p.lower >= -100 for p in review.forecast)
     assert review.suggestion.committed_target >= -100
+
+
+def test_a_natural_limit_past_100_percent_is_drawn_at_100():
+    noisy = [99.5, 97.0, 99.8, 96.5, 99.9, 97.2, 99.6, 96.8, 99.7, 97.5, 99.4, 97.1]
+    kpis, names = with_catalog([ReviewKpi(kpi_id="sales.order_fulfilment_rate", target=98,
+                                          history=_monthly(noisy))], builtin_catalog())
+    review = review_kpis(kpis, names)[0]
+    assert review.chart and all(p.upper == 100 for p in review.chart)  # 98.3 + 2.66 x 2.7
+    assert all(p.lower < p.centre < p.upper for p in review.chart)

@@ -372,10 +372,14 @@ def _basis_note(stats: _Stats) -> Text:
 
 
 def _chart_points(pending: _Pending) -> list[ChartPoint]:
+    """Return the chart's points; a natural limit beyond what the KPI can take is drawn at
+    that bound (a share's upper limit at 100%), as the bound is the process's real limit."""
     limits, history = pending.stats.chart.limits, pending.history
     flagged = {p for s in pending.signals for p in s.periods}
+    bounds = _bounds(pending.kpi, history)
     return [ChartPoint(period=p.label, value=v, target=t, centre=e + limits.centre,
-                       lower=e + limits.lower, upper=e + limits.upper, signal=p.label in flagged)
+                       lower=_within(e + limits.lower, bounds),
+                       upper=_within(e + limits.upper, bounds), signal=p.label in flagged)
             for p, v, t, e in zip(history.periods, history.values, history.targets,
                                   pending.stats.expected, strict=True)]
 
