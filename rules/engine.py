@@ -57,6 +57,7 @@ from rules.channels import (
     LIST,
     MISSING,
     Channels,
+    Projection,
     looks_json,
     nfc,
     number_position,
@@ -112,8 +113,15 @@ def hits_by_fact(ruleset: RuleSet, facts: list[dict]) -> list[tuple[Hit, ...]]:
     compiled = _compiled_for(ruleset)
     if not facts:
         return []
-    sid = uuid.uuid4().hex[:16]  # one live session per durable ruleset: 64 random bits do
     projection = project(compiled.plan, columns, len(facts))
+    by_look = [tuple(compiled.hits[rank] for rank in sorted(ranks))
+               for ranks in _ranks_by_look(compiled, projection)]
+    return list(map(by_look.__getitem__, projection.look_of))
+
+
+def _ranks_by_look(compiled: _Compiled, projection: Projection) -> list[list[int]]:
+    """Run every group on its rows and return, per look, the ranks of the rules that fired."""
+    sid = uuid.uuid4().hex[:16]  # one live session per durable ruleset: 64 random bits do
     ranks_of_look: list[list[int]] = [[] for _ in projection.looks]
     for group in compiled.groups:
         payload, row_of_look = looks_json(projection, group.fields, sid)
@@ -127,10 +135,7 @@ def hits_by_fact(ruleset: RuleSet, facts: list[dict]) -> list[tuple[Hit, ...]]:
         for look, row in enumerate(row_of_look):
             if row in ranks_of_row:
                 ranks_of_look[look] += ranks_of_row[row]
-    hits = [Hit(rule.id, rule.priority, rule.then, rule.reason)
-            for rule in (ruleset.rules[index] for index in compiled.by_rank)]
-    by_look = [tuple(hits[rank] for rank in sorted(ranks)) for ranks in ranks_of_look]
-    return list(map(by_look.__getitem__, projection.look_of))
+    return ranks_of_look
 
 
 def live_sessions() -> int:
@@ -164,7 +169,7 @@ class _Group:
 class _Compiled:
     name: str
     plan: tuple[Channels, ...]
-    by_rank: list[int]  # rank -> rule index; rank orders by priority, then file order
+    hits: list[Hit]  # per rank (priority, then file order): what a firing of that rule gives
     groups: list[_Group]
 
 
@@ -212,7 +217,9 @@ def compile_ruleset(ruleset: RuleSet) -> _Compiled:
                              list(enumerate(ranks_by_tests))))
     if sum(len(kinds) for kinds in keys.needs.values()) > _MAX_CHANNELS:
         raise EngineError(f"rule set {ruleset.ruleset!r} tests too many fields")
-    return _Compiled(f"kpi_{ruleset.ruleset}_{ruleset.digest[:16]}", keys.plan(), by_rank,
+    hits = [Hit(rule.id, rule.priority, rule.then, rule.reason)
+            for rule in (ruleset.rules[index] for index in by_rank)]
+    return _Compiled(f"kpi_{ruleset.ruleset}_{ruleset.digest[:16]}", keys.plan(), hits,
                      groups)
 
 

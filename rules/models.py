@@ -396,6 +396,7 @@ _FLAT = _SCALARS | {float, list}
 _TEXT = frozenset({str})
 _is_float = float.__instancecheck__
 _is_list = list.__instancecheck__
+_is_dict = dict.__instancecheck__
 
 
 def check_facts(facts: object) -> dict[str, Sequence]:
@@ -426,10 +427,6 @@ def _columns(facts: list | tuple, names: list) -> dict[str, Sequence]:
         except KeyError:
             pass
     return {name: [fact.get(name) for fact in facts] for name in names}
-
-
-def _is_dict(fact: object) -> bool:
-    return isinstance(fact, dict)
 
 
 def _plain_column(name: str, values: Sequence, facts: list | tuple) -> bool:
