@@ -59,16 +59,16 @@ def _kpis_in_scope(request: RecommendRequest, catalog: Catalog) -> list[Kpi]:
     return [k for k in catalog.kpis if k.department in request.departments]
 
 
-def kpi_facts(kpis: list[Kpi], request: RecommendRequest,
-              catalog: Catalog | None = None) -> list[dict]:
-    """Return the flat facts the recommend rules see: one per KPI, with the client's answers.
+def kpi_facts(kpis: list[Kpi], request: RecommendRequest, catalog: Catalog) -> list[dict]:
+    """Return the flat facts the recommend rules see: one per KPI of `catalog`, with the
+    client's answers.
 
     Facts share their lists with the catalog and with each other (the client's lists are one
     object for all facts): facts are read, never changed, and a large catalog is thousands.
     """
     client = _Client(request)
-    parts = _kpi_parts(catalog or builtin_catalog())
-    return [client.fact(parts.get(kpi.id) or _kpi_part(kpi)) for kpi in kpis]
+    parts = _kpi_parts(catalog)
+    return [client.fact(parts[kpi.id]) for kpi in kpis]
 
 
 def _kpi_parts(catalog: Catalog) -> dict[str, dict]:
@@ -145,24 +145,25 @@ def _candidates(kpis: list[Kpi], facts: list[dict], hits: list[tuple]) -> list[C
     KPIs that look alike to the rules share their tuple of hits, and so their effects.
     """
     entries: dict[str, dict] = {}
-    effects: dict[int, tuple] = {}
+    effects: dict[int, dict] = {}
     candidates = []
     for kpi, fact, fired in zip(kpis, facts, hits, strict=True):
         effect = effects.get(id(fired))
         if effect is None:
             effect = effects[id(fired)] = _effect(kpi, fact, fired, entries)
-        candidates.append(Candidate(kpi, fact, *effect))
+        candidates.append(Candidate(kpi=kpi, fact=fact, **effect))
     return candidates
 
 
-def _effect(kpi: Kpi, fact: dict, fired: tuple, entries: dict[str, dict]) -> tuple:
-    """Return what the rules that fired give a candidate: score, reasons, flags, pairs,
-    required, excluded (Candidate's fields in order)."""
+def _effect(kpi: Kpi, fact: dict, fired: tuple, entries: dict[str, dict]) -> dict:
+    """Return the Candidate fields the rules that fired set: score, reasons, flags, pairs,
+    required, excluded."""
     scratch = Candidate(kpi=kpi, fact=fact)
     for hit in fired:
         entry = entries.get(hit.rule_id)
         if entry is None:
             entry = entries[hit.rule_id] = reason_entry(hit.rule_id, hit.action, hit.reason)
         scratch.apply(hit.action, entry)
-    return (scratch.score, scratch.reasons, scratch.flags, scratch.pair_with, scratch.required,
-            scratch.excluded)
+    return {"score": scratch.score, "reasons": scratch.reasons, "flags": scratch.flags,
+            "pair_with": scratch.pair_with, "required": scratch.required,
+            "excluded": scratch.excluded}

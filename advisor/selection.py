@@ -43,14 +43,17 @@ class Candidate:
         if verb == "score":
             self.score += action.points
             self.reasons += (entry,)
-        elif verb in ("require", "pair_with"):
-            self.required = self.required or verb == "require"
-            if verb == "pair_with":
-                self.pair_with += (action.kpi,)
+        elif verb == "require":
+            self.required = True
             self.reasons += (entry,)
-        else:  # exclude, flag
-            self.excluded = self.excluded or verb == "exclude"
+        elif verb == "exclude":
+            self.excluded = True
             self.flags += (entry,)
+        elif verb == "flag":
+            self.flags += (entry,)
+        elif verb == "pair_with":
+            self.pair_with += (action.kpi,)
+            self.reasons += (entry,)
 
     def satisfies(self, need: tuple[str, object]) -> bool:
         """Return True when this KPI meets one balance need, e.g. ("financial", True)."""
@@ -141,15 +144,12 @@ class _Selector:
         for goal in self.request.goals:
             if any(goal in c.kpi.goals for g in self.chosen.values() for c in g):
                 continue
-            serving = (c for c in self.ranked if goal in c.kpi.goals)
-            first = next(serving, None)
-            if first is None:
-                self.warn("goal_unserved", goal=goal, reason="no_kpi_in_scope")
-                continue
-            pick = next((c for c in itertools.chain([first], serving) if self.eligible(c)
+            pick = next((c for c in self.ranked if goal in c.kpi.goals and self.eligible(c)
                          and self.room(c.kpi.department)), None)
             if pick is None:
-                self.warn("goal_unserved", goal=goal, reason="no_room")
+                served = any(goal in c.kpi.goals for c in self.ranked)
+                self.warn("goal_unserved", goal=goal,
+                          reason="no_room" if served else "no_kpi_in_scope")
                 continue
             self.add(pick, "goal", goal)
 
