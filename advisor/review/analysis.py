@@ -41,7 +41,6 @@ from advisor.review.periods import missing_periods, next_periods
 from advisor.review.xmr import XmrChart, xmr_chart
 from catalog.loader import Catalog
 from catalog.models import ValueRange, value_bounds
-from catalog.vocab import UNIT_RANGES
 from rules.engine import Firing, evaluate
 from rules.loader import load_builtin
 from rules.models import RuleSet
@@ -142,15 +141,16 @@ def _level(kpi: ReviewKpi, stats: _Stats, p: float, decimals: int, safe: bool,
 
 def _within(value: float, bounds: tuple[float | None, float | None]) -> float:
     low, high = bounds
-    return min(max(value, low if low is not None else value), high if high is not None
-               else value)
+    if low is not None and value < low:
+        return low
+    return high if high is not None and value > high else value
 
 
 def _bounds(kpi: ReviewKpi, history: History) -> tuple[float | None, float | None]:
     """Return what the KPI can take: its value_range, else its unit's; never below 0 when no
     value so far has been (a forecast must not promise a negative count or rate)."""
     low, high = ((kpi.value_range.low, kpi.value_range.high) if kpi.value_range is not None
-                 else UNIT_RANGES.get(kpi.unit or "", (None, None)))
+                 else value_bounds(kpi.unit, None))
     if min(history.values) >= 0:
         low = 0.0 if low is None else max(low, 0.0)
     return low, high
@@ -312,6 +312,7 @@ class _Pending:
     fact: dict
     decimals: int
     levels: dict[str, tuple[float, float]]
+    bounds: tuple[float | None, float | None]  # what the KPI can take, see _bounds
 
 
 def _prepare(kpi: ReviewKpi, name: Text, history: History) -> _Pending:
@@ -321,13 +322,13 @@ def _prepare(kpi: ReviewKpi, name: Text, history: History) -> _Pending:
     decimals = view.decimals_for(spread or abs(stats.next_range.centre), kpi.unit)
     signals = _signals(history, stats)
     levels: dict[str, tuple[float, float]] = {}
+    bounds = _bounds(kpi, history)
     if kpi.direction != "in_range":
-        bounds = _bounds(kpi, history)
         levels["committed"] = _level(kpi, stats, COMMITTED_P, decimals, True, bounds)
         levels["stretch"] = _level(kpi, stats, STRETCH_P, decimals, False, bounds)
     level_facts = {f"{key}_level": value for key, (value, _) in levels.items()}
     fact = build_fact(kpi, history, stats, signals, level_facts)
-    return _Pending(kpi, name, history, stats, signals, fact, decimals, levels)
+    return _Pending(kpi, name, history, stats, signals, fact, decimals, levels, bounds)
 
 
 def _suggested_target(action: str, pending: _Pending) -> float | None:
@@ -376,7 +377,7 @@ def _chart_points(pending: _Pending) -> list[ChartPoint]:
     that bound (a share's upper limit at 100%), as the bound is the process's real limit."""
     limits, history = pending.stats.chart.limits, pending.history
     flagged = {p for s in pending.signals for p in s.periods}
-    bounds = _bounds(pending.kpi, history)
+    bounds = pending.bounds
     return [ChartPoint(period=p.label, value=v, target=t, centre=e + limits.centre,
                        lower=_within(e + limits.lower, bounds),
                        upper=_within(e + limits.upper, bounds), signal=p.label in flagged)
@@ -389,7 +390,7 @@ def _forecast_points(pending: _Pending) -> list[ForecastPoint]:
     or under 100%)."""
     ahead = pending.stats.ahead
     coming = next_periods(pending.history.periods[-1], len(ahead.points))
-    bounds = _bounds(pending.kpi, pending.history)
+    bounds = pending.bounds
     return [ForecastPoint(period=p.label, value=_within(v, bounds), lower=_within(lo, bounds),
                           upper=_within(hi, bounds))
             for p, v, lo, hi in zip(coming, ahead.points, ahead.lower80, ahead.upper80,
