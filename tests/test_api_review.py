@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import urllib.request
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,14 @@ def test_report_csv_keeps_vietnamese_and_defuses_formulas(client, plan_id):
     text = response.get_data().decode("utf-8")
     assert response.mimetype == "text/csv" and text.startswith("\ufeffKPI,Đơn vị")
     assert "Doanh thu" in text and "'=HYPERLINK" in text
+
+
+def test_page_and_report_show_each_kpi_or_why_it_has_no_review(client, plan_id):
+    upload(client, plan_id, "good.csv")
+    review = client.get(f"/api/v1/plans/{plan_id}/review?lang=en").get_json()
+    short = next(k for k in review["kpis"] if k["status"] == "insufficient_data")
+    for path in (f"/plans/{plan_id}/review?lang=en", f"/plans/{plan_id}/review/report?lang=en"):
+        html = client.get(path).get_data(as_text=True)
+        assert html.count('class="insufficient"') == 1, path
+        assert escape(short["message"]) in html, path
+        assert html.count('class="explanation"') == 3, path  # the three reviewed KPIs
