@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from waitress.server import create_server
 
-from advisor.store import ensure_catalog, open_db
+from advisor.store import ensure_catalog, ensure_schema, open_db
 from catalog.loader import builtin_catalog
 from web import create_app
 
@@ -35,6 +35,15 @@ def app(tmp_path):
 def client(app):
     """Return Flask's test client."""
     return app.test_client()
+
+
+@pytest.fixture
+def db(tmp_path):
+    """Return a fresh SQLite file with the store's schema."""
+    database = open_db(tmp_path / "store.db")
+    ensure_schema(database)
+    yield database
+    database.close()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from advisor.review.errors import RowsRejectedError
 from advisor.review.importer import add_rows, import_file
 from advisor.review.measurements import plan_measurements
 from advisor.review.tables import read_number
-from advisor.store import ensure_schema, open_db
 from catalog.loader import builtin_catalog
 
 IMPORTS = Path(__file__).parent / "data" / "imports"
@@ -20,14 +19,6 @@ PLAN = {"org_name": "Công ty Bình Minh", "kpis": [
     {"name": "Đại lý mới", "unit": "count", "frequency": "weekly"},
     {"kpi_id": "sales.net_revenue_retention"},
 ]}
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "import.db")
-    ensure_schema(database)
-    yield database
-    database.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from advisor.plans import (
     set_status,
     update_plan,
 )
-from advisor.store import ensure_schema, open_db
+from advisor.store import open_db
 
 PLAN = {"org_name": "Công ty Bình Minh", "goals": ["increase_revenue"],
         "departments": ["sales"], "data_sources": ["crm"],
@@ -23,18 +23,10 @@ PLAN = {"org_name": "Công ty Bình Minh", "goals": ["increase_revenue"],
                  {"name": "Đại lý mới", "unit": "count"}]}
 
 
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "plans.db")
-    ensure_schema(database)
-    yield database
-    database.close()
-
-
 def test_plan_round_trip_keeps_vietnamese_and_numbers(db, tmp_path):
     plan_id = create_plan(db, Plan.model_validate(PLAN))
     db.close()
-    reopened = open_db(tmp_path / "plans.db")
+    reopened = open_db(tmp_path / "store.db")  # the file the db fixture made
     record = get_plan(reopened, plan_id)
     assert record.plan.org_name == "Công ty Bình Minh"
     assert record.plan.kpis[0].target == 10.5 and record.plan.kpis[1].name == "Đại lý mới"
