@@ -54,6 +54,7 @@ def kpi_json(kpi: Kpi, lang: str | None = None) -> dict[str, Any]:
     data = kpi.model_dump(exclude={"aliases", "seed"})
     low, high = kpi.bounds()  # the unit's range unless the KPI sets its own
     data["value_range"] = {"low": low, "high": high}
+    data["data_requirements"] = kpi.requirements()
     return _pick_language(data, lang) if lang else data
 
 

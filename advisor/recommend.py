@@ -68,7 +68,7 @@ def kpi_facts(kpis: list[Kpi], request: RecommendRequest, catalog: Catalog) -> l
     """
     client = _Client(request)
     parts = _kpi_parts(catalog)
-    return [client.fact(parts[kpi.id]) for kpi in kpis]
+    return [client.fact(parts[kpi.id], kpi.requirements()) for kpi in kpis]
 
 
 def _kpi_parts(catalog: Catalog) -> dict[str, dict]:
@@ -117,13 +117,14 @@ class _Client:
             if value is not None:
                 self.shared[name] = value
 
-    def fact(self, part: dict) -> dict:
-        """Return the fact for one KPI, given its own part (see _kpi_part)."""
+    def fact(self, part: dict, requirements: list[list[str]]) -> dict:
+        """Return the fact for one KPI, given its own part (see _kpi_part) and its data
+        requirements (groups, each met by any one of its sources)."""
         kpi_goals = part["goals"]
         matched = [goal for goal in self.goals if goal in kpi_goals]
-        # A KPI's data sources are alternatives (any one can supply it, the usual first).
-        sources = part["data_sources"]
-        missing = _NOTHING if not self.have.isdisjoint(sources) else sources
+        # Each requirement group is met by any one of its sources; all groups must be met.
+        missing = [source for group in requirements
+                   if self.have.isdisjoint(group) for source in group] or _NOTHING
         return {
             **part,
             "matched_goals": matched,

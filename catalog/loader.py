@@ -36,9 +36,14 @@ class Catalog:
 
 
 def builtin_files() -> list[Path]:
-    """Return the built-in data files, one per department."""
-    root = resources.files("catalog") / "data"
-    return [Path(str(root / f"{dept}.yaml")) for dept in DEPARTMENTS]
+    """Return the built-in data files: per department `<department>.yaml`, then its
+    `<department>_<topic>.yaml` files by name (this order is the catalog's order)."""
+    root = Path(str(resources.files("catalog") / "data"))
+    found = []
+    for dept in DEPARTMENTS:
+        found.append(root / f"{dept}.yaml")
+        found.extend(sorted(root.glob(f"{dept}_*.yaml")))
+    return found
 
 
 @cache
@@ -52,12 +57,16 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
     paths = list(paths)
     digest = hashlib.sha256()
     kpis: list[Kpi] = []
+    files: dict[str, str] = {}
     for path in paths:
         raw = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw)
-        kpis.extend(_parse_file(path.name, raw))
+        for kpi in _parse_file(path.name, raw):
+            kpis.append(kpi)
+            files.setdefault(kpi.id, path.name)
     by_id = _index(kpis, paths)
-    _check_references(kpis, by_id)
+    _check_references(kpis, by_id, files)
+    _check_concepts(kpis, files)
     return Catalog(kpis=tuple(kpis), fingerprint=digest.hexdigest()[:16], by_id=by_id)
 
 
@@ -106,14 +115,30 @@ def _index(kpis: list[Kpi], paths: list[Path]) -> dict[str, Kpi]:
     return by_id
 
 
-def _check_references(kpis: list[Kpi], by_id: dict[str, Kpi]) -> None:
+def _check_references(kpis: list[Kpi], by_id: dict[str, Kpi], files: dict[str, str]) -> None:
     """Raise CatalogError when a counter-KPI or related id does not resolve."""
     for kpi in kpis:
         for field_name in ("counter_kpis", "related"):
             for ref in getattr(kpi, field_name):
                 if ref not in by_id:
-                    raise CatalogError(f"{kpi.department}.yaml", kpi.id, field_name,
+                    raise CatalogError(files[kpi.id], kpi.id, field_name,
                                        f"unknown KPI id {ref!r}")
                 if ref == kpi.id:
-                    raise CatalogError(f"{kpi.department}.yaml", kpi.id, field_name,
+                    raise CatalogError(files[kpi.id], kpi.id, field_name,
                                        "a KPI cannot refer to itself")
+
+
+def _check_concepts(kpis: list[Kpi], files: dict[str, str]) -> None:
+    """Raise CatalogError when two departments' KPIs share a `measures` concept without
+    listing each other as related (the same measure twice must be a known pair)."""
+    by_concept: dict[str, list[Kpi]] = {}
+    for kpi in kpis:
+        if kpi.measures is not None:
+            by_concept.setdefault(kpi.measures, []).append(kpi)
+    for concept, group in by_concept.items():
+        for kpi in group:
+            for other in group:
+                if other.department != kpi.department and other.id not in kpi.related:
+                    raise CatalogError(files[kpi.id], kpi.id, "measures",
+                                       f"{concept!r} is also measured by {other.id} "
+                                       f"({files[other.id]}); list each other as related")

@@ -2,13 +2,27 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from catalog.vocab import (
+    BUSINESS_MODELS,
     CHANNELS,
     DATA_SOURCES,
     GOALS,
+    INDUSTRIES,
+    REVENUE_MODELS,
+    SALES_MOTIONS,
+    SIZES,
+    STAGES,
     UNIT_RANGES,
+    ChangePace,
     Department,
     Direction,
     Frequency,
@@ -70,6 +84,60 @@ class ValueRange(BaseModel):
         return high
 
 
+ConceptKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+# The answers a fit condition can name, with the vocabulary of each.
+CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
+    "industries": INDUSTRIES, "revenue_models": REVENUE_MODELS,
+    "business_models": BUSINESS_MODELS, "sales_motions": SALES_MOTIONS, "channels": CHANNELS,
+    "stages": STAGES, "sizes": SIZES,
+}
+
+_SINGULAR = {"industries": "industry", "revenue_models": "revenue model",
+             "business_models": "business model", "sales_motions": "sales motion",
+             "channels": "channel", "stages": "stage", "sizes": "size"}
+
+
+class Context(BaseModel):
+    """Conditions on the client's context; each listed one must hold (channels: one in use)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    industries: list[str] = Field(default_factory=list)
+    revenue_models: list[str] = Field(default_factory=list)
+    business_models: list[str] = Field(default_factory=list)
+    sales_motions: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+    stages: list[str] = Field(default_factory=list)
+    sizes: list[str] = Field(default_factory=list)
+
+    @field_validator(*CONTEXT_WORDS)
+    @classmethod
+    def _known_words(cls, words: list[str], info) -> list[str]:
+        return _check_words(words, CONTEXT_WORDS[info.field_name], _SINGULAR[info.field_name])
+
+    def conditions(self) -> dict[str, list[str]]:
+        """Return the conditions that are set, by answer name."""
+        return {name: getattr(self, name) for name in CONTEXT_WORDS if getattr(self, name)}
+
+
+class Fit(Context):
+    """Where a KPI applies; outside it the KPI is never chosen. `why` says it to the user."""
+
+    why: Text | None = None
+
+
+class Misfit(Context):
+    """A context in which the KPI misleads (every listed condition holds), and why."""
+
+    why: Text
+
+    @model_validator(mode="after")
+    def _names_a_condition(self) -> "Misfit":
+        if not self.conditions():
+            raise ValueError("a misfit names at least one condition")
+        return self
+
+
 class Kpi(BaseModel):
     """One catalog KPI with everything a consultant needs to choose and run it."""
 
@@ -99,10 +167,27 @@ class Kpi(BaseModel):
     # Only where the unit's range is wrong for this KPI (growth below 0, retention over 100%).
     value_range: ValueRange | None = None
     seed: bool = False
+    # Every group must be met by one of its sources (default: one of data_sources).
+    data_requirements: list[list[str]] | None = None
+    fits: Fit | None = None
+    misfits: list[Misfit] = Field(default_factory=list)
+    primary_goal: str | None = None
+    headline_for: list[str] = Field(default_factory=list)
+    measures: ConceptKey | None = None
+    change_pace: ChangePace | None = None
 
     def overlaps(self, other: "Kpi") -> bool:
-        """Return True when either KPI lists the other as related (they measure the same)."""
+        """Return True when the two KPIs measure the same thing: the same concept, or either
+        lists the other as related."""
+        if self.measures is not None and self.measures == other.measures:
+            return True
         return other.id in self.related or self.id in other.related
+
+    def requirements(self) -> list[list[str]]:
+        """Return the data-source groups that must each be met by one of their sources."""
+        if self.data_requirements is not None:
+            return self.data_requirements
+        return [list(self.data_sources)]
 
     def bounds(self) -> tuple[float | None, float | None]:
         """Return the lowest and highest value this KPI can take (None: no limit)."""
@@ -124,6 +209,26 @@ class Kpi(BaseModel):
     @classmethod
     def _known_channels(cls, channels: list[str]) -> list[str]:
         return _check_words(channels, CHANNELS, "channel")
+
+    @field_validator("headline_for")
+    @classmethod
+    def _known_headline_goals(cls, goals: list[str]) -> list[str]:
+        return _check_words(goals, GOALS, "goal")
+
+    @model_validator(mode="after")
+    def _goals_and_sources_agree(self) -> "Kpi":
+        if self.primary_goal is not None and self.primary_goal not in self.goals:
+            raise ValueError(f"primary_goal {self.primary_goal!r} must be one of goals")
+        stray = [g for g in self.headline_for if g not in self.goals]
+        if stray:
+            raise ValueError(f"headline_for {stray} must be among goals")
+        for group in self.data_requirements or []:
+            if not group:
+                raise ValueError("data_requirements: a group names at least one source")
+            outside = [s for s in group if s not in self.data_sources]
+            if outside:
+                raise ValueError(f"data_requirements: {outside} must be among data_sources")
+        return self
 
 
 def _check_words(words: list[str], allowed: tuple[str, ...], what: str) -> list[str]:

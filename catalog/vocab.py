@@ -7,6 +7,7 @@ Direction = Literal["higher_is_better", "lower_is_better", "in_range"]
 Perspective = Literal["financial", "customer", "internal_process", "learning_growth"]
 Indicator = Literal["leading", "lagging"]
 Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
+ChangePace = Literal["fast", "moderate", "slow"]
 Unit = Literal["currency", "percent", "count", "ratio", "days", "score", "rank", "hours", "months"]
 
 DEPARTMENTS: tuple[str, ...] = ("sales", "marketing", "branding")
@@ -71,7 +72,29 @@ DATA_SOURCES: tuple[str, ...] = (
     "hr_system",
     "app_store",
     "search_trends",
+    "loyalty_program",
+    "marketplace_center",
+    "erp",
+    "footfall_counter",
+    "market_research",
+    "product_analytics",
 )
+
+# Where a client works and how it earns: the context a KPI's `fits` and `misfits` name.
+INDUSTRIES: tuple[str, ...] = (
+    "retail", "consumer_goods", "distribution", "ecommerce", "software_saas",
+    "professional_services", "food_beverage", "real_estate", "financial_services",
+    "manufacturing", "education", "healthcare", "travel_hospitality", "nonprofit", "other",
+)
+REVENUE_MODELS: tuple[str, ...] = ("recurring", "repeat", "one_off", "project")
+BUSINESS_MODELS: tuple[str, ...] = ("b2b", "b2c", "both")
+STAGES: tuple[str, ...] = ("startup", "growth", "mature")
+SIZES: tuple[str, ...] = ("micro", "small", "medium", "large")
+SALES_MOTIONS: tuple[str, ...] = ("field", "inside", "self_serve", "retail", "mixed")
+# How fast a KPI can honestly move in a year: process measures (response times, cycle times)
+# fast, outcome measures (revenue of a mature firm, awareness, market share) slowly. The
+# plausible yearly change of each pace lives in rules/data/smart.yaml.
+CHANGE_PACES: tuple[str, ...] = ("fast", "moderate", "slow")
 
 
 VOCABULARIES: dict[str, tuple[str, ...]] = {
@@ -85,4 +108,11 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "frequencies": FREQUENCIES,
     "units": UNITS,
     "financial": ("true", "false"),
+    "industries": INDUSTRIES,
+    "revenue_models": REVENUE_MODELS,
+    "business_models": BUSINESS_MODELS,
+    "stages": STAGES,
+    "sizes": SIZES,
+    "sales_motions": SALES_MOTIONS,
+    "change_paces": CHANGE_PACES,
 }

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from rules.errors import RuleFileError
 from rules.models import IDENTIFIER, VERBS, Rule, RuleSet, Text, allowed_verbs
+from rules.policy import POLICIES, Policy
 
 
 class _RuleFileYamlLoader(yaml.SafeLoader):
@@ -48,6 +49,7 @@ class _Header(BaseModel):
 
     ruleset: Annotated[StrictStr, Field(pattern=IDENTIFIER)]
     description: Text
+    policy: Any = None
     rules: list[Any] = Field(min_length=1)
 
 
@@ -91,7 +93,25 @@ def parse_ruleset(text: str, path: str | Path) -> RuleSet:
     rules = [_parse_rule(raw, number, header.ruleset, path)
              for number, raw in enumerate(header.rules, start=1)]
     _check_unique_ids(rules, path)
-    return RuleSet(ruleset=header.ruleset, description=header.description, rules=rules)
+    policy = _parse_policy(header.ruleset, header.policy, path)
+    return RuleSet(ruleset=header.ruleset, description=header.description, rules=rules,
+                   policy=policy)
+
+
+def _parse_policy(ruleset_name: str, raw: Any, path: Path) -> Policy | None:
+    """Return the rule set's policy block validated by its model, or None if it takes none."""
+    model = POLICIES.get(ruleset_name)
+    if model is None:
+        if raw is not None:
+            raise RuleFileError(path, None, "policy",
+                                f"rule set {ruleset_name!r} takes no policy block")
+        return None
+    try:
+        return model.model_validate(raw if raw is not None else {})
+    except ValidationError as exc:
+        field, message = _first_problem(exc)
+        raise RuleFileError(path, None, f"policy.{field}" if field else "policy",
+                            message) from None
 
 
 def _read_yaml(text: str, path: Path) -> Any:

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from itertools import chain, repeat
 from operator import itemgetter
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -56,6 +56,7 @@ ALLOWED_VERBS: dict[str, tuple[str, ...]] = {
 }
 
 Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
+P = TypeVar("P")
 
 
 def allowed_verbs(ruleset_name: str) -> tuple[str, ...]:
@@ -347,6 +348,8 @@ class RuleSet(_Strict):
     ruleset: Annotated[StrictStr, Field(pattern=IDENTIFIER)]
     description: Text
     rules: tuple[Rule, ...] = Field(min_length=1)
+    # The rule set's numbers (a rules.policy.Policy model), when it has any.
+    policy: Any = None
     _digest: str = PrivateAttr(default="")
 
     @model_validator(mode="after")
@@ -365,6 +368,12 @@ class RuleSet(_Strict):
     def digest(self) -> str:
         """Return a SHA-256 of the rule set's content (same rules, same digest)."""
         return self._digest
+
+    def policy_as(self, model: type[P]) -> P:
+        """Return the rule set's policy, checked to be a `model`."""
+        if not isinstance(self.policy, model):
+            raise EngineError(f"rule set {self.ruleset!r} has no {model.__name__} policy")
+        return self.policy
 
 
 def duplicate_id_problem(rules: tuple[Rule, ...] | list[Rule]) -> str | None:

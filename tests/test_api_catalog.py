@@ -12,7 +12,8 @@ from catalog.loader import builtin_catalog
 KPI_FIELDS = {
     "id", "department", "name", "definition", "formula", "unit", "direction", "financial",
     "perspective", "indicator", "frequency", "data_sources", "owner_role", "goals", "pitfalls",
-    "counter_kpis", "related", "benchmarks", "channels", "value_range",
+    "counter_kpis", "related", "benchmarks", "channels", "value_range", "data_requirements",
+    "fits", "misfits", "primary_goal", "headline_for", "measures", "change_pace",
 }
 
 

@@ -120,8 +120,16 @@ def test_good_fixture_file_loads():
                             "required"),
         ("bad_source.yaml", "bad_source.yaml: entry 'sales.test_revenue' (#0): data_sources: "
                             "Value error, unknown data source 'excel'"),
-        ("bad_ref.yaml", "sales.yaml: entry sales.test_revenue: counter_kpis: unknown KPI id "
+        ("bad_ref.yaml", "bad_ref.yaml: entry sales.test_revenue: counter_kpis: unknown KPI id "
                          "'sales.nothing_here'"),
+        ("bad_fits.yaml", "bad_fits.yaml: entry 'sales.test_revenue' (#0): fits.industries: "
+                          "Value error, unknown industry 'bakery'"),
+        ("bad_primary_goal.yaml", "bad_primary_goal.yaml: entry 'sales.test_revenue' (#0): -: "
+                                  "Value error, primary_goal 'retain_customers' must be one of"),
+        ("bad_requirements.yaml", "bad_requirements.yaml: entry 'sales.test_revenue' (#0): -: "
+                                  "Value error, data_requirements: ['pos'] must be among"),
+        ("bad_misfit.yaml", "bad_misfit.yaml: entry 'sales.test_revenue' (#0): misfits.0: "
+                            "Value error, a misfit names at least one condition"),
         ("wrong_department.yaml", "wrong_department.yaml: entry sales.test_revenue: department: "
                                   "is 'sales' in the 'marketing' file"),
         ("bad_yaml.yaml", "bad_yaml.yaml: entry -: -: not valid YAML"),
@@ -142,3 +150,29 @@ def test_fingerprint_changes_with_content(tmp_path):
     first = load_catalog([path]).fingerprint
     path.write_text(text.replace("Money earned.", "Money earned in the period."), "utf-8")
     assert load_catalog([path]).fingerprint != first
+
+
+def test_a_concept_shared_across_departments_must_be_a_related_pair(tmp_path):
+    with pytest.raises(CatalogError) as info:
+        load_catalog([DATA / "concept_sales.yaml", DATA / "concept_marketing.yaml"])
+    assert str(info.value).startswith(
+        "concept_sales.yaml: entry sales.test_revenue: measures: 'revenue' is also measured by "
+        "marketing.test_revenue (concept_marketing.yaml); list each other as related")
+    paired = tmp_path / "concept_marketing.yaml"
+    paired.write_text((DATA / "concept_marketing.yaml").read_text("utf-8").replace(
+        "    measures: revenue", "    measures: revenue\n    related: [sales.test_revenue]"),
+        "utf-8")
+    with pytest.raises(CatalogError, match="sales.test_revenue: measures"):
+        load_catalog([DATA / "concept_sales.yaml", paired])
+    both = tmp_path / "concept_sales.yaml"
+    both.write_text((DATA / "concept_sales.yaml").read_text("utf-8").replace(
+        "    measures: revenue", "    measures: revenue\n    related: [marketing.test_revenue]"),
+        "utf-8")
+    catalog = load_catalog([both, paired])
+    first, second = catalog.kpis
+    assert first.overlaps(second) and second.overlaps(first)
+
+
+def test_requirements_default_to_any_one_source():
+    kpi = load_catalog([DATA / "good.yaml"]).kpis[0]
+    assert kpi.requirements() == [["accounting"]]

@@ -673,3 +673,13 @@ def test_memory_stays_flat_over_many_evaluations():
     for _ in range(2000):
         evaluate(rules, facts)
     assert rss_kb() - before < 3000
+
+
+def test_a_policy_block_needs_a_rule_set_that_takes_one():
+    text = ("ruleset: plain\ndescription: {vi: a, en: b}\npolicy: {weight: 2}\nrules:\n"
+            "  - id: one\n    when: {field: kind, op: exists}\n    then: {action: require}\n"
+            "    reason: {vi: a, en: b}\n")
+    with pytest.raises(RuleFileError) as caught:
+        parse_ruleset(text, "plain.yaml")
+    assert str(caught.value) == "plain.yaml: policy: rule set 'plain' takes no policy block"
+    assert parse_ruleset(text.replace("policy: {weight: 2}\n", ""), "plain.yaml").policy is None
