@@ -4,13 +4,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from catalog.vocab import CHANNELS, DATA_SOURCES, DEPARTMENTS, GOALS
+from catalog.vocab import CHANNELS, DATA_SOURCES, DEPARTMENTS, GOALS, INDUSTRIES, REVENUE_MODELS
 
 Lang = Literal["vi", "en"]
 Goal = Literal[GOALS]
 Channel = Literal[CHANNELS]
 DataSource = Literal[DATA_SOURCES]
 DepartmentName = Literal[DEPARTMENTS]
+Industry = Literal[INDUSTRIES]
+RevenueModel = Literal[REVENUE_MODELS]
 BusinessModel = Literal["b2b", "b2c", "both"]
 Stage = Literal["startup", "growth", "mature"]
 Size = Literal["micro", "small", "medium", "large"]
@@ -27,14 +29,16 @@ class Answers(BaseModel):
     org_name: ShortText | None = None
     goals: list[Goal] | None = Field(default=None, max_length=12)
     departments: list[DepartmentName] | None = Field(default=None, max_length=3)
+    industry: Industry | None = None
+    revenue_model: RevenueModel | None = None
     business_model: BusinessModel | None = None
     stage: Stage | None = None
     size: Size | None = None
     sales_motion: SalesMotion | None = None
-    channels: list[Channel] | None = Field(default=None, max_length=13)
+    channels: list[Channel] | None = Field(default=None, max_length=len(CHANNELS))
     email_list_size: int | None = Field(default=None, ge=0, le=100_000_000)
     monthly_ad_budget: float | None = Field(default=None, ge=0, le=1e12)
-    data_sources: list[DataSource] | None = Field(default=None, max_length=11)
+    data_sources: list[DataSource] | None = Field(default=None, max_length=len(DATA_SOURCES))
     max_kpis_per_department: int | None = Field(default=None, ge=1, le=12)
     keep: list[KpiRef] | None = Field(default=None, max_length=36)
 

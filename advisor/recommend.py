@@ -1,6 +1,7 @@
 """The recommendation: rules score the catalog, then a selection step builds a balanced set."""
 
 from advisor.errors import InvalidInputError
+from advisor.fit import ANSWER_OF, fit_verdict
 from advisor.models import RecommendRequest
 from advisor.recommend_view import recommendation_json
 from advisor.selection import Candidate, reason_entry, select_kpis
@@ -11,8 +12,8 @@ from rules.loader import load_builtin
 from rules.models import RuleSet
 
 _NOTHING: list[str] = []  # shared by the facts of KPIs with nothing missing; never changed
-CLIENT_FIELDS = ("business_model", "stage", "size", "sales_motion", "email_list_size",
-                 "monthly_ad_budget")
+CLIENT_FIELDS = ("industry", "revenue_model", "business_model", "stage", "size",
+                 "sales_motion", "email_list_size", "monthly_ad_budget")
 
 
 def recommend_kpis(request: RecommendRequest, catalog: Catalog | None = None,
@@ -68,7 +69,8 @@ def kpi_facts(kpis: list[Kpi], request: RecommendRequest, catalog: Catalog) -> l
     """
     client = _Client(request)
     parts = _kpi_parts(catalog)
-    return [client.fact(parts[kpi.id], kpi.requirements()) for kpi in kpis]
+    return [client.fact(parts[kpi.id], kpi.requirements(),
+                        fit_verdict(kpi, client.context).fits) for kpi in kpis]
 
 
 def _kpi_parts(catalog: Catalog) -> dict[str, dict]:
@@ -110,6 +112,7 @@ class _Client:
         self.channels = list(request.channels or [])
         self.channel_set = set(self.channels)
         self.keep = set(request.keep or [])
+        self.context = {name: getattr(request, name) for name in ANSWER_OF.values()}
         self.shared = {"client_goals": self.goals, "client_channels": self.channels,
                        "client_sources": sorted(self.have)}
         for name in CLIENT_FIELDS:
@@ -117,9 +120,10 @@ class _Client:
             if value is not None:
                 self.shared[name] = value
 
-    def fact(self, part: dict, requirements: list[list[str]]) -> dict:
-        """Return the fact for one KPI, given its own part (see _kpi_part) and its data
-        requirements (groups, each met by any one of its sources)."""
+    def fact(self, part: dict, requirements: list[list[str]], fits: bool) -> dict:
+        """Return the fact for one KPI, given its own part (see _kpi_part), its data
+        requirements (groups, each met by any one of its sources) and whether it fits the
+        client's context."""
         kpi_goals = part["goals"]
         matched = [goal for goal in self.goals if goal in kpi_goals]
         # Each requirement group is met by any one of its sources; all groups must be met.
@@ -136,6 +140,7 @@ class _Client:
             "missing_source_count": len(missing),
             "channel_available": not self.channel_set.isdisjoint(part["channels"]),
             "kept": part["id"] in self.keep,
+            "fits_context": fits,
             **self.shared,
         }
 

@@ -1,0 +1,62 @@
+"""Whether a catalog KPI fits the client's context: its `fits` conditions and `misfits`."""
+
+from dataclasses import dataclass
+
+from catalog.models import Context, Kpi
+from catalog.models import Text as CatalogText
+
+# The answer each context condition of the catalog reads.
+ANSWER_OF = {"industries": "industry", "revenue_models": "revenue_model",
+             "business_models": "business_model", "sales_motions": "sales_motion",
+             "channels": "channels", "stages": "stage", "sizes": "size"}
+
+
+@dataclass(frozen=True)
+class FitVerdict:
+    """Why a KPI does not fit: the conditions it failed and the misfits it met (empty: fits)."""
+
+    failed: tuple[str, ...] = ()
+    misfits: tuple[CatalogText, ...] = ()
+
+    @property
+    def fits(self) -> bool:
+        """Return True when the KPI applies to the client and misleads in none of its context."""
+        return not self.failed and not self.misfits
+
+
+def _holds(condition: str, words: list[str], answers: dict) -> bool | None:
+    """Return whether one condition holds for the answers, or None when it was not answered."""
+    given = answers.get(ANSWER_OF[condition])
+    if given is None:
+        return None
+    if condition == "channels":
+        return not set(words).isdisjoint(given)
+    if condition == "business_models" and given == "both":
+        # A client selling to both kinds of customer does what a B2B- or B2C-only KPI needs.
+        return not {"b2b", "b2c", "both"}.isdisjoint(words)
+    return given in words
+
+
+def _misfit_holds(misfit: Context, answers: dict) -> bool:
+    """Return True when every condition of a misfit holds (an unanswered one does not)."""
+    for condition, words in misfit.conditions().items():
+        given = answers.get(ANSWER_OF[condition])
+        if given is None:
+            return False
+        if condition == "channels":
+            if set(words).isdisjoint(given):
+                return False
+        elif given not in words:
+            return False
+    return True
+
+
+def fit_verdict(kpi: Kpi, answers: dict) -> FitVerdict:
+    """Return whether `kpi` fits the client described by `answers` (answer name -> value);
+    a condition on a question the client did not answer does not count against the KPI."""
+    failed: tuple[str, ...] = ()
+    if kpi.fits is not None:
+        failed = tuple(condition for condition, words in kpi.fits.conditions().items()
+                       if _holds(condition, words, answers) is False)
+    misfits = tuple(m.why for m in kpi.misfits if _misfit_holds(m, answers))
+    return FitVerdict(failed=failed, misfits=misfits)
