@@ -171,10 +171,12 @@ class Kpi(BaseModel):
     data_requirements: list[list[str]] | None = None
     fits: Fit | None = None
     misfits: list[Misfit] = Field(default_factory=list)
-    primary_goal: str | None = None
+    # What the KPI is for and what it measures: every entry states them (a reason that says
+    # "main purpose" names primary_goal; two KPIs of one `measures` concept are never both chosen).
+    primary_goal: str
     headline_for: list[str] = Field(default_factory=list)
-    measures: ConceptKey | None = None
-    change_pace: ChangePace | None = None
+    measures: ConceptKey
+    change_pace: ChangePace
 
     def overlaps(self, other: "Kpi") -> bool:
         """Return True when the two KPIs measure the same thing: the same concept, or either
@@ -217,7 +219,7 @@ class Kpi(BaseModel):
 
     @model_validator(mode="after")
     def _goals_and_sources_agree(self) -> "Kpi":
-        if self.primary_goal is not None and self.primary_goal not in self.goals:
+        if self.primary_goal not in self.goals:
             raise ValueError(f"primary_goal {self.primary_goal!r} must be one of goals")
         stray = [g for g in self.headline_for if g not in self.goals]
         if stray:

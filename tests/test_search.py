@@ -35,7 +35,8 @@ def _kpi(kpi_id: str, name: str, definition: str) -> Kpi:
         "unit": "count", "direction": "higher_is_better", "financial": False,
         "perspective": "customer", "indicator": "lagging", "frequency": "monthly",
         "data_sources": ["crm"], "owner_role": text, "goals": ["retain_customers"],
-        "pitfalls": [text],
+        "primary_goal": "retain_customers", "measures": kpi_id.split(".")[1],
+        "change_pace": "moderate", "pitfalls": [text],
     })
 
 
