@@ -12,10 +12,13 @@ The order follows Wheeler: first the behaviour of the measured values, then any 
    (a Mann-Kendall test summed over the stretches), the runs were the marks of a trend and the
    history is treated as trending; otherwise the shifts last, and the baseline is the stretch
    after the latest one.
-4. Only when the baseline stretch itself trends is a forecast model fitted, to that stretch
-   alone, and the chart drawn on its one-step errors; a stable stretch is charted on its values
-   and its outlook is the centre line with the chart's own spread. So a forecast never absorbs a
-   shift, and a committed level never contradicts the chart.
+4. Only when the baseline stretch itself trends is a forecast model fitted (to that stretch when
+   it holds `baseline_max` values, else to the whole history) and the chart drawn on its one-step
+   errors; a stable stretch is charted on its values and its outlook is the centre line, with
+   the chart's own spread, or the history's track record of such centre lines where that is
+   wider (a history that shifted before may shift again). So a forecast never absorbs a shift,
+   and for a stable process the committed level lies between the unfavourable limit and the
+   centre line. bench/bench_forecast_m3.py checks that the promised chances come true.
 """
 
 from collections.abc import Sequence
@@ -113,14 +116,52 @@ def _trend_within(z: np.ndarray, shifts: Sequence[int]) -> bool:
     return trends(trend_z(sum(s for s, _ in parts), sum(v for _, v in parts)))
 
 
-def _stable_outlook(chart: XmrChart, horizon: int) -> Outlook:
-    """Return the outlook of a predictable process: its centre line, and its spread widened
-    for the baseline's size (the centre line is itself estimated)."""
+def _centre_lines(z: np.ndarray, starts: Sequence[int], fewest: int, longest: int
+                  ) -> np.ndarray:
+    """Return, for each origin t, the centre line a review at t would have drawn: the mean of
+    up to `longest` latest values of the stretch holding t - 1 once it has `fewest`, else of
+    the stretch before (a new level is not known before it has enough values)."""
+    cumulative = np.concatenate([[0.0], np.cumsum(z)])
+    bounds = [0, *starts]
+    lines = np.full(z.size + 1, np.nan)
+    for t in range(fewest, z.size + 1):
+        stretch = next(b for b in reversed(bounds) if b <= t - fewest or b == 0)
+        first = max(stretch, t - longest)
+        lines[t] = (cumulative[t] - cumulative[first]) / (t - first)
+    return lines
+
+
+def _track_record(z: np.ndarray, starts: Sequence[int], horizon: int, fewest: int,
+                  longest: int) -> np.ndarray:
+    """Return the root mean square error, per step ahead, of the centre lines a review would
+    have drawn inside this history (never falling with the step)."""
+    lines = _centre_lines(z, starts, fewest, longest)
+    origins = np.arange(fewest, z.size)
+    if origins.size == 0:
+        return np.zeros(horizon)
+    targets = origins[:, None] + np.arange(horizon)[None, :]
+    valid = targets < z.size
+    errors = np.where(valid, z[np.minimum(targets, z.size - 1)] - lines[origins][:, None], 0.0)
+    counts = valid.sum(axis=0)
+    rms = np.sqrt((errors**2).sum(axis=0) / np.maximum(counts, 1))
+    # Steps the history cannot check take the last step it can.
+    checked = np.flatnonzero(counts)
+    rms = np.where(counts > 0, rms, rms[checked[-1]] if checked.size else 0.0)
+    return np.maximum.accumulate(rms)
+
+
+def _stable_outlook(z: np.ndarray, chart: XmrChart, shifts: Sequence[int], horizon: int,
+                    settings: XmrSettings) -> Outlook:
+    """Return the outlook of a predictable process: its centre line, and its spread: the
+    chart's own (widened for the centre line being estimated), or the history's track record
+    of such centre lines where that is wider (a process that wandered before may again)."""
     limits = chart.limits
     used = chart.baseline.end - chart.baseline.start - len(chart.baseline.excluded)
     sigma = limits.average_moving_range / D2 * float(np.sqrt(1 + 1 / max(used, 1)))
+    record = _track_record(z, shifts, horizon, settings.min_baseline, settings.max_baseline)
+    sigmas = np.maximum(sigma, record)
     return Outlook(points=[limits.centre] * horizon, centres=[limits.centre] * horizon,
-                   sigmas=[sigma] * horizon)
+                   sigmas=sigmas.tolist())
 
 
 def read_process(values: Sequence[float], excluded: Sequence[bool], frequency: str,
@@ -141,14 +182,17 @@ def read_process(values: Sequence[float], excluded: Sequence[bool], frequency: s
     stretch = z[base.stretch_start:base.end]
     trend = trending_runs or trends(trend_z(*mann_kendall(stretch)))
     if not trend:
-        outlook = _stable_outlook(stable_chart, horizon)
+        outlook = _stable_outlook(z, stable_chart, lasting, horizon, settings)
         limits = stable_chart.limits
         return ProcessView(
             basis="values" if season is None else "season_adjusted", season=season, trend=False,
             included=included.tolist(), adjusted=z, chart=stable_chart, fit_start=0,
             offsets=np.zeros(z.size), lasting_shifts=lasting, outlook=outlook,
             next_centre=limits.centre, next_lower=limits.lower, next_upper=limits.upper)
-    fit_start = 0 if trending_runs else base.stretch_start
+    # A trend model needs a stretch of its own; after a recent shift it is fitted to the whole
+    # history, whose shift was reported above and whose limits come from the latest errors.
+    recent_shift = z.size - base.stretch_start < settings.max_baseline
+    fit_start = 0 if trending_runs or recent_shift else base.stretch_start
     return _around_forecast(z, fit_start, season, included, horizon, settings, lasting, policy,
                             frequency)
 
