@@ -316,3 +316,16 @@ def test_no_rule_code_reaches_a_text_a_person_reads():
     assert "run_of_8" in {s.rule for s in runs.signals}
     assert "8 points in a row on one side" in signals_text(runs, "en")
     assert "8 điểm liền cùng một phía" in signals_text(runs, "vi")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_terminal_text_names_signals_and_suggestions_without_codes(lang):
+    from advisor.review.view import action_name, review_text
+
+    result = review(read_series("uk_drivers_ksi_monthly", 0, 173), target=1500,
+                    direction="lower_is_better")
+    text = review_text(result, lang)
+    assert action_name("investigate", lang) in text
+    assert "investigate" not in text.replace(action_name("investigate", lang), "") or lang == "en"
+    assert not CODES.search(text) and result.suggestion.rule not in text
+    assert signals_text(result, lang).split(":")[0] in text

@@ -186,3 +186,70 @@ def review_json(review: KpiReview, lang: str) -> dict:
 def reviews_json(reviews: list[KpiReview], lang: str) -> dict:
     """Return the answer of POST /api/v1/reviews: one entry per KPI, in request order."""
     return {"lang": lang, "kpis": [review_json(r, lang) for r in reviews]}
+
+
+_LABELS: dict[str, Text] = {key: Text(vi=vi, en=en) for key, (vi, en) in {
+    "kpi": ("KPI", "KPI"),
+    "status": ("Trạng thái", "Status"),
+    "basis": ("Giới hạn", "Limits"),
+    "range": ("Dải tự nhiên kỳ tới", "Natural range next period"),
+    "signals": ("Tín hiệu", "Signals"),
+    "forecast": ("Dự báo (dải 80%)", "Forecast (80% band)"),
+    "probability": ("Khả năng đạt mục tiêu", "Chance of the target"),
+    "attainment": ("Số kỳ đạt mục tiêu", "Periods on target"),
+    "suggestion": ("Đề xuất", "Suggestion"),
+    "levels": ("Mức cam kết / thử thách", "Committed / stretch level"),
+    "why": ("Lý do", "Why"),
+    "notes": ("Ghi chú", "Notes"),
+    "none": ("không có", "none"),
+}.items()}
+
+
+def _number(review: KpiReview, value: float | None, lang: str) -> str:
+    natural = review.natural_range_next
+    return number_text(value, lang, decimals_for(
+        natural.upper - natural.lower if natural else 0.0, review.unit))
+
+
+def review_pairs(review: KpiReview, lang: str) -> list[tuple[str, str]]:
+    """Return one KPI's review as (label, text) lines a person reads in `lang`: readable names
+    of signals and suggestions, never their codes (the terminal prints these)."""
+    say = {key: text.pick(lang) for key, text in _LABELS.items()}
+    pairs = [(say["kpi"], f"{review.name.pick(lang)} ({review.points} × "
+                          f"{review.frequency or '?'})")]
+    if review.status != "ok":
+        return [*pairs, (say["status"], review.message.pick(lang))]
+    natural, suggestion, fmt = review.natural_range_next, review.suggestion, _number
+    ahead = ", ".join(f"{f.period} {fmt(review, f.value, lang)} ({fmt(review, f.lower, lang)}–"
+                      f"{fmt(review, f.upper, lang)})" for f in review.forecast)
+    pairs += [
+        (say["basis"], review.basis_note.pick(lang) if review.basis_note else ""),
+        (say["range"], f"{fmt(review, natural.lower, lang)} – {fmt(review, natural.centre, lang)}"
+                       f" – {fmt(review, natural.upper, lang)}"),
+        (say["signals"], signals_text(review, lang) or say["none"]),
+        (say["forecast"], ahead),
+    ]
+    if review.probability_of_target is not None:
+        pairs.append((say["probability"], f"{100 * review.probability_of_target:.0f}%"))
+    attainment = review.attainment
+    if attainment and attainment.periods_with_target:
+        pairs.append((say["attainment"],
+                      f"{attainment.periods_met}/{attainment.periods_with_target}"))
+    if suggestion is not None:
+        pairs += [
+            (say["suggestion"], action_name(suggestion.action, lang)),
+            (say["levels"], f"{fmt(review, suggestion.committed_target, lang)} / "
+                            f"{fmt(review, suggestion.stretch_target, lang)}"),
+            (say["why"], suggestion.explanation.pick(lang)),
+        ]
+    # The notes label is printed once; further notes line up under the first.
+    pairs += [(say["notes"] if i == 0 else "", "- " + f.message.pick(lang))
+              for i, f in enumerate(review.flags)]
+    return pairs
+
+
+def review_text(review: KpiReview, lang: str) -> str:
+    """Return one KPI's review as an aligned plain-text table in `lang`."""
+    pairs = review_pairs(review, lang)
+    width = max(len(key) for key, _ in pairs)
+    return "\n".join(f"{key:<{width}}  {value}" for key, value in pairs)
