@@ -329,3 +329,15 @@ def test_the_terminal_text_names_signals_and_suggestions_without_codes(lang):
     assert "investigate" not in text.replace(action_name("investigate", lang), "") or lang == "en"
     assert not CODES.search(text) and result.suggestion.rule not in text
     assert signals_text(result, lang).split(":")[0] in text
+
+
+def test_the_report_row_says_when_the_limits_are_provisional():
+    from advisor.review.report import PlanKpiReview, report_row
+
+    short = review(read_series("gasoline_weekly", 1209, 1221), target=9.0)
+    assert short.limits.provisional
+    for lang, word in (("en", "provisional"), ("vi", "tạm thời")):
+        assert word in report_row(PlanKpiReview(plan_kpi_id=1, position=0, review=short),
+                                  lang)[-2]
+    firm = review(read_series("gasoline_weekly", 1209, 1247), target=9.0)
+    assert "provisional" not in report_row(PlanKpiReview(1, 0, firm), "en")[-2]

@@ -205,9 +205,17 @@ def report_row(item: PlanKpiReview, lang: str) -> list:
         suggestion.target if suggestion else None,
         suggestion.committed_target if suggestion else None,
         suggestion.stretch_target if suggestion else None,
-        suggestion.explanation.pick(lang) if suggestion else "",
+        _explanation(review, lang),
         item.comment,
     ]
+
+
+def _explanation(review: KpiReview, lang: str) -> str:
+    """Return the suggestion's reason, followed by the warning when the limits are provisional."""
+    if review.suggestion is None:
+        return ""
+    notes = [f.message.pick(lang) for f in review.flags if f.code == "provisional_limits"]
+    return " ".join([review.suggestion.explanation.pick(lang), *notes])
 
 
 def _round(value: float | None, review: KpiReview) -> float | None:
