@@ -28,6 +28,8 @@ LABELS = {
     "notes": ("Ghi chú", "Notes"),
     "none": ("không có", "none"),
     "values": ("giá trị đo", "the measured values"),
+    "season_adjusted": ("giá trị đã khử mùa vụ (chuỗi có mùa vụ)",
+                        "the season-adjusted values (the history is seasonal)"),
     "forecast_residuals": ("sai số dự báo (chuỗi có xu hướng/mùa vụ)",
                            "forecast errors (the history trends or is seasonal)"),
 }

@@ -109,7 +109,8 @@ def review_paths() -> dict[str, Any]:
 
 def _kpi_review_schema() -> dict:
     limits = _object(["centre", "lower", "upper"], centre=NUMBER, lower=NUMBER, upper=NUMBER,
-                     url=NUMBER)
+                     url=NUMBER, provisional={"type": "boolean"},
+                     baseline_periods={"type": "array", "items": STRING})
     signal = _object(["rule", "periods"], rule={"type": "string", "enum": [
         "beyond_limit", "run_of_8", "three_of_four", "range_beyond_url"]},
         side=STRING, periods={"type": "array", "items": STRING}, recent={"type": "boolean"})
@@ -128,7 +129,8 @@ def _kpi_review_schema() -> dict:
         ["name", "status"], kpi_id={"type": ["string", "null"]}, name=STRING,
         status={"type": "string", "enum": ["ok", "insufficient_data"]},
         message={"type": ["string", "null"]}, points={"type": "integer"},
-        basis={"type": ["string", "null"], "enum": ["values", "forecast_residuals", None]},
+        basis={"type": ["string", "null"],
+               "enum": ["values", "season_adjusted", "forecast_residuals", None]},
         basis_note={"type": ["string", "null"]},
         limits={"oneOf": [limits, {"type": "null"}]},
         natural_range_next={"oneOf": [limits, {"type": "null"}]},
