@@ -62,7 +62,8 @@ class ContractWatch:
 
     def check(self, response: Response) -> Response:
         """Record how this answer breaks the document, if it does."""
-        if not request.path.startswith("/api/"):
+        # HEAD and OPTIONS are answered by Flask itself for every route; they are no operations.
+        if not request.path.startswith("/api/") or request.method in ("HEAD", "OPTIONS"):
             return response
         found = self.operation()
         where = f"{request.method} {request.full_path.rstrip('?')} -> {response.status_code}"

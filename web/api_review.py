@@ -10,11 +10,10 @@ from advisor.review.analysis import review_kpis, with_catalog
 from advisor.review.errors import RowsRejectedError
 from advisor.review.importer import add_rows, import_file
 from advisor.review.measurements import plan_measurements
-from advisor.review.models import ReviewRequest
 from advisor.review.report import PlanReview, plan_review
 from advisor.review.view import review_json, reviews_json
 from web.contract.catalog import SpeakQuery
-from web.contract.plans import PlanBody
+from web.contract.plans import PlanBody, ReviewBody
 from web.contract.registry import Answer, Header, Reply, default_lang, operation
 from web.contract.review import (
     ImportBody,
@@ -33,6 +32,11 @@ from web.db import get_catalog, get_db
 from web.errors import ApiProblem
 
 bp = Blueprint("api_review", __name__, url_prefix="/api/v1")
+# What a client can do next with the plan a POST created (OpenAPI links, used by schemathesis).
+PLAN_LINKS = {name: (operation_id, "plan_id") for name, operation_id in (
+    ("plan", "getPlan"), ("measurements", "listMeasurements"),
+    ("addMeasurements", "addMeasurements"), ("importMeasurements", "importMeasurements"),
+    ("review", "getPlanReview"))}
 ALL_OR_NOTHING = ("All rows are stored or none; every bad row is reported with its line, "
                   "column, message and fix.")
 
@@ -49,8 +53,8 @@ def _rejected(exc: RowsRejectedError, lang: str) -> InvalidInputError:
 @operation(bp, "POST", "/reviews", operation_id="createReview", tag="review",
            summary="KPI histories in; limits, signals, forecast, chance of the target and a "
            "suggested target (committed and stretch levels) out; nothing is stored",
-           body=ReviewRequest, body_defaults=default_lang, replies=(Reply(ReviewAnswer),))
-def create_review(body: ReviewRequest) -> dict:
+           body=ReviewBody, body_defaults=default_lang, replies=(Reply(ReviewAnswer),))
+def create_review(body: ReviewBody) -> dict:
     """Review KPI histories sent in the body; nothing is stored."""
     kpis, names = with_catalog(body.kpis, get_catalog())
     try:
@@ -80,7 +84,7 @@ def plans() -> dict:
            summary="Store a new plan (status draft)",
            description="Each KPI names a catalog `kpi_id` or, for a KPI of your own, a `name`.",
            body=PlanBody, replies=(Reply(StoredPlan, 201, "Created", headers=(
-               Header("Location", "The new plan's address."),)),))
+               Header("Location", "The new plan's address."),), links=PLAN_LINKS),))
 def add_plan(body: PlanBody) -> Answer:
     """Store a new plan; answer it with its id and 201."""
     catalog = get_catalog()

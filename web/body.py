@@ -28,9 +28,12 @@ class _Refused:
         self.reason = reason
 
 
-def _number(text: str) -> float | _Refused:
+def _number(text: str) -> float | int | _Refused:
     value = float(text)
-    return value if math.isfinite(value) else _Refused(text, "a number too large to represent")
+    if not math.isfinite(value):
+        return _Refused(text, "a number too large to represent")
+    # 3.0 is the integer 3 to JSON Schema: read it so, or strict validation refuses it.
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
 def _integer(text: str) -> int | _Refused:

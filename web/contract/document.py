@@ -146,6 +146,10 @@ def _responses(op: Operation, schemas: dict, has_path_parameters: bool) -> dict:
         if reply.headers:
             entry["headers"] = {h.name: {"description": h.description, "required": True,
                                          "schema": {"type": "string"}} for h in reply.headers}
+        if reply.links:
+            entry["links"] = {name: {"operationId": target,
+                                     "parameters": {parameter: "$response.body#/id"}}
+                              for name, (target, parameter) in reply.links.items()}
         responses[str(reply.status)] = entry
     for status in problem_statuses(op, has_path_parameters):
         entry = {"description": STATUSES[status],

@@ -8,6 +8,7 @@ production; apispec only writes the document, so the operations would still be d
 This module is the small part of them we need, on plain Flask blueprints.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, wraps
@@ -38,6 +39,7 @@ class Reply:
     description: str = "OK"
     media: str = JSON
     headers: tuple[Header, ...] = ()
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: (operation, path id)
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,9 @@ def _body(op: Operation) -> Any:
     raw = json_object()
     for key, value in (op.body_defaults() if op.body_defaults else {}).items():
         raw.setdefault(key, value)
-    return adapter(op.body).validate_python(raw)
+    # Strict, as JSON: the types the document states (false is no number, 0 no date), read
+    # once more from text so that dates and times still come as ISO strings.
+    return adapter(op.body).validate_json(json.dumps(raw), strict=True)
 
 
 def shape(op: Operation, result: Any) -> Response:

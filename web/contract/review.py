@@ -194,7 +194,7 @@ class MeasurementRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kpi: str = Field(description="The KPI's catalog id, its name in the plan, or its catalog "
-                     "name in either language.")
+                     "name in either language.", json_schema_extra={"pattern": r"\S"})
     period: str = Field(examples=["2025-03", "2025-Q1", "2025-W07", "2025-03-15"],
                         description="A month, quarter, ISO week or day, as the KPI's "
                         "frequency asks.")
