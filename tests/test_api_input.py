@@ -56,6 +56,21 @@ JSON_CASES = [
     ("POST", IMPORT, '{"filename": "a.csv", "content_base64": "ZGF0YQ="}', 422,
      "content_base64"),
     ("POST", "/api/v1/reviews", '{"kpis": [1, 2', 422, "body"),
+    # Found by schemathesis: lax coercion took false for a number and 0 for a date.
+    ("POST", "/api/v1/recommendations", '{"goals": ["increase_revenue"], "departments": '
+     '["sales"], "monthly_ad_budget": false}', 422, "monthly_ad_budget"),
+    ("POST", "/api/v1/interview/next", '{"answers": {"email_list_size": true}}', 422,
+     "email_list_size"),
+    ("POST", "/api/v1/smart-check", '{"as_of": 0, "kpis": [{"kpi_id": "sales.revenue"}]}', 422,
+     "as_of"),
+    ("POST", "/api/v1/smart-check", '{"kpis": [{"kpi_id": "sales.revenue", "target": "12"}]}',
+     422, "kpis.0.target"),
+    # Found by schemathesis: dates centuries apart overflowed the plausibility range (500).
+    ("POST", "/api/v1/smart-check", '{"kpis": [{"kpi_id": "sales.revenue", "baseline": 5, '
+     '"target": 9, "baseline_date": "0134-07-01", "deadline": "1617-06-18"}]}', 422,
+     "kpis.0.baseline_date"),
+    ("POST", "/api/v1/plans", '{"kpis": [{"kpi_id": "sales.revenue", "deadline": "2101-01-01"}]}',
+     422, "kpis.0.deadline"),
     ("POST", "/api/v1/reviews", b'{"lang": "\xff"}', 422, "body"),
 ]
 
@@ -194,3 +209,29 @@ def test_413_is_a_problem_under_the_api(app):
 def test_a_review_body_at_the_depth_limit_is_read(client):
     body = review_body()
     assert client.post("/api/v1/reviews", json=body).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    # Found by schemathesis: 3.0 is an integer to JSON Schema, and strict reading refused it.
+    ("/api/v1/smart-check", {"max_kpis_per_owner": 3.0, "kpis": [{"kpi_id": "sales.revenue"}]}),
+    ("/api/v1/recommendations", {"goals": ["increase_revenue"], "departments": ["sales"],
+                                 "max_kpis_per_department": 4.0}),
+    # The widest dates a plan may carry still give a plausibility range, not an overflow.
+    ("/api/v1/smart-check", {"kpis": [{"kpi_id": "sales.revenue", "baseline": 1e15,
+                                       "target": 2e15, "baseline_date": "1900-01-01",
+                                       "deadline": "2100-12-31"}]}),
+])
+def test_valid_bodies_that_once_were_refused_or_broke_are_answered(client, path, body):
+    assert client.post(path, json=body).status_code == 200
+
+
+def test_the_document_states_what_the_handlers_check_beyond_the_models(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    recommend = schemas["RecommendBody"]
+    assert recommend["properties"]["goals"]["uniqueItems"] is True
+    assert len(recommend["allOf"]) == 3  # a kept KPI belongs to a department in scope
+    keep = recommend["properties"]["keep"]["anyOf"][0]["items"]
+    assert "sales.revenue" in keep["enum"]
+    assert schemas["PlanKpiBody"]["anyOf"][1]["properties"]["name"]["pattern"] == r"\S"
+    assert schemas["PlanKpiBody"]["properties"]["deadline"]["anyOf"][0]["pattern"].startswith(
+        "^(19")

@@ -2,13 +2,22 @@
 
 from typing import Annotated, Any, Generic, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 
-from advisor.interview import SECTIONS, QuestionType, parse_answers
+from advisor.errors import InvalidInputError
+from advisor.interview import SECTIONS, QuestionType
 from advisor.models import Answers, DepartmentName, Lang
 from catalog.models import Text
 from catalog.vocab import Direction, Frequency, Indicator, Perspective, Unit
 from web.contract.catalog import Out, TextT
+from web.errors import validation_errors
 
 AnswerName = Literal[tuple(Answers.model_fields)]
 Section = Literal[SECTIONS]
@@ -74,9 +83,10 @@ class InterviewRequest(BaseModel):
     @classmethod
     def _named_as_questions(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Answers:
         # A bad answer is named by its question id (`stage`), as the wizard and the CLI name it.
-        if isinstance(value, dict):
-            parse_answers(value)
-        return handler(value)
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            raise InvalidInputError(validation_errors(exc)) from None
 
 
 class SectionProgress(Out):
