@@ -14,11 +14,11 @@ REPORT = ROOT / "test-output" / "schemathesis.txt"
 
 
 @pytest.mark.slow
-def test_schemathesis_finds_no_failure(live_server):
+def test_schemathesis_finds_no_failure(live_server, tmp_path):
     command = [str(Path(sys.executable).with_name("st")), "--config-file", str(CONFIG), "run",
                f"{live_server}/api/v1/openapi.json", "--checks", "all", "--workers", "2",
                "--no-color"]
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=ROOT,
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=tmp_path,
                           stdin=subprocess.DEVNULL)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(proc.stdout + proc.stderr, encoding="utf-8")
