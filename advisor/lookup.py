@@ -9,10 +9,11 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from advisor.errors import NotFoundError
+from advisor.models import Goal
 from catalog.loader import Catalog
 from catalog.models import Kpi
 from catalog.search import SearchFilters, search
-from catalog.vocab import GOALS, Department, Indicator, Perspective
+from catalog.vocab import Department, Indicator, Perspective
 
 Lang = Literal["vi", "en"]
 
@@ -27,7 +28,7 @@ class KpiQuery(BaseModel):
     financial: bool | None = None
     perspective: Perspective | None = None
     indicator: Indicator | None = None
-    goal: str | None = None
+    goal: Goal | None = None
     lang: Lang | None = None
     limit: int = Field(default=20, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)
@@ -39,13 +40,6 @@ class KpiQuery(BaseModel):
             if value.lower() not in ("true", "false"):
                 raise ValueError("must be true or false")
             return value.lower() == "true"
-        return value
-
-    @field_validator("goal")
-    @classmethod
-    def _known_goal(cls, value: str | None) -> str | None:
-        if value is not None and value not in GOALS:
-            raise ValueError(f"unknown goal; allowed: {', '.join(GOALS)}")
         return value
 
 

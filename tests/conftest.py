@@ -14,21 +14,40 @@ from waitress.server import create_server
 
 from advisor.store import ensure_catalog, ensure_schema, open_db
 from catalog.loader import builtin_catalog
+from tests.contract import watch
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def new_app(folder: Path):
+    """Return an app on a fresh SQLite file in `folder`, its API answers checked against the
+    OpenAPI document (see tests/contract.py)."""
+    app = create_app({
+        "TESTING": True,
+        "DATABASE": str(folder / "test.db"),
+        "SECRET_KEY": "test-secret-" + folder.name,
+    })
+    watch(app)
+    return app
+
+
+def assert_contract_kept(app) -> None:
+    """Fail the running test if an API answer since the last call broke the document."""
+    mismatches = app.extensions["contract_watch"].mismatches
+    found, mismatches[:] = list(mismatches), []
+    if found:
+        pytest.fail("API answers that break the OpenAPI document:\n" + "\n".join(found[:20]),
+                    pytrace=False)
+
+
 @pytest.fixture
 def app(tmp_path):
     """Return an app on a fresh SQLite file in a temporary instance folder."""
-    app = create_app({
-        "TESTING": True,
-        "DATABASE": str(tmp_path / "test.db"),
-        "SECRET_KEY": "test-secret-" + tmp_path.name,
-    })
+    app = new_app(tmp_path)
     yield app
+    assert_contract_kept(app)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from advisor import config
 from advisor.interview import questions
@@ -17,6 +18,7 @@ from rules.loader import builtin_names, load_builtin
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Return the app: defaults, KPI_ADVISOR_CONFIG file, environment, then test_config."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = Id64Converter
     app.config.update(config.defaults())
     config_file = os.environ.get(config.ENV_PREFIX + "CONFIG")
     if config_file:
@@ -28,6 +30,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _prepare_store(app)
     _register(app)
     return app
+
+
+def _up_to(limit: str) -> str:
+    """Return a regex of the numbers with as many digits as `limit` that do not exceed it."""
+    options = [limit]
+    for i, digit in enumerate(limit):
+        if digit != "0":
+            low = "1" if i == 0 else "0"
+            if low <= str(int(digit) - 1):
+                rest = len(limit) - i - 1
+                options.append(f"{limit[:i]}[{low}-{int(digit) - 1}][0-9]{{{rest}}}")
+    return "|".join(options)
+
+
+class Id64Converter(IntegerConverter):
+    """`<int:...>` in every route: an id from 1 to 2**63 - 1 written plainly (ASCII digits, no
+    leading zero). Anything else matches no route, so it is a 404 (not an overflow in the
+    database, nor the 405 werkzeug gives when a converter refuses a value it matched)."""
+
+    regex = f"(?:[1-9][0-9]{{0,17}}|{_up_to(str(2**63 - 1))})"
 
 
 def _finish_config(app: Flask) -> None:
