@@ -1,10 +1,10 @@
 """`kpi-advisor review HISTORY.csv`: one or more KPI histories in, limits and suggestions out."""
 
-import argparse
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from advisor.cli import EXIT_BAD_INPUT, command, fail, print_json
+import click
+
 from advisor.review.analysis import review_kpis
 from advisor.review.errors import RowsRejectedError
 from advisor.review.models import KpiReview, ReviewKpi
@@ -12,6 +12,7 @@ from advisor.review.report import ACTION_NAMES
 from advisor.review.tables import Problems, RawRow, cell_text, read_number, read_upload
 from advisor.review.view import decimals_for, number_text, review_json
 from catalog.vocab import UNITS
+from cli.shell import LANG, AdvisorCommand, print_json
 
 LABELS = {
     "kpi": ("KPI", "KPI"),
@@ -38,11 +39,22 @@ def _say(key: str, lang: str) -> str:
     return vi if lang == "vi" else en
 
 
+@dataclass(frozen=True)
+class _Options:
+    """What the command line says about every KPI in the file."""
+
+    direction: str
+    unit: str | None
+    frequency: str | None
+    target: float | None
+    range: tuple[float, float] | None
+    commitment: str
+
+
 # --- Reading the history file ------------------------------------------------------------------
 
 
-def _read_kpis(path: str, args: argparse.Namespace) -> tuple[list[ReviewKpi],
-                                                            list[list[RawRow]]]:
+def _read_kpis(path: str, options: _Options) -> tuple[list[ReviewKpi], list[list[RawRow]]]:
     """Return one ReviewKpi per KPI in the file (a `kpi` column is optional), and its rows."""
     data = Path(path).read_bytes()
     problems = Problems()
@@ -51,13 +63,12 @@ def _read_kpis(path: str, args: argparse.Namespace) -> tuple[list[ReviewKpi],
     for row in rows:
         name = cell_text(row.cells.get("kpi")) or Path(path).stem
         groups.setdefault(name, []).append(row)
-    kpis = [_kpi(name, group, args, problems) for name, group in groups.items()]
+    kpis = [_kpi(name, group, options, problems) for name, group in groups.items()]
     problems.raise_if_any()
     return kpis, list(groups.values())
 
 
-def _kpi(name: str, rows: list[RawRow], args: argparse.Namespace,
-         problems: Problems) -> ReviewKpi:
+def _kpi(name: str, rows: list[RawRow], options: _Options, problems: Problems) -> ReviewKpi:
     history = []
     for row in rows:
         value = _cell_number(row, "value", problems)
@@ -67,13 +78,15 @@ def _kpi(name: str, rows: list[RawRow], args: argparse.Namespace,
                         "value": value if value is not None else 0.0, "target": target})
     latest_target = next((h["target"] for h in reversed(history) if h["target"] is not None),
                          None)
-    ranged = args.direction == "in_range"
+    ranged = options.direction == "in_range"
     return ReviewKpi(
-        name=name[:120], direction=args.direction, unit=args.unit, frequency=args.frequency,
-        target=None if ranged else (args.target if args.target is not None else latest_target),
-        target_low=args.range[0] if ranged and args.range else None,
-        target_high=args.range[1] if ranged and args.range else None,
-        commitment=args.commitment, history=history,
+        name=name[:120], direction=options.direction, unit=options.unit,
+        frequency=options.frequency,
+        target=None if ranged else (options.target if options.target is not None
+                                    else latest_target),
+        target_low=options.range[0] if ranged and options.range else None,
+        target_high=options.range[1] if ranged and options.range else None,
+        commitment=options.commitment, history=history,
     )
 
 
@@ -103,9 +116,10 @@ def _fmt(review: KpiReview, value: float | None, lang: str) -> str:
 def _pairs(review: KpiReview, lang: str) -> list[tuple[str, str]]:
     pairs = [(_say("kpi", lang), f"{review.name.pick(lang)} ({review.points} × "
                                   f"{review.frequency or '?'})")]
-    if review.status != "ok":
-        return [*pairs, (_say("status", lang), review.message.pick(lang))]
     natural, suggestion = review.natural_range_next, review.suggestion
+    if review.status != "ok" or natural is None:
+        message = review.message.pick(lang) if review.message else review.status
+        return [*pairs, (_say("status", lang), message)]
     signals = "; ".join(f"{s.rule} {', '.join(s.periods)}" for s in review.signals)
     ahead = ", ".join(f"{f.period} {_fmt(review, f.value, lang)} "
                       f"({_fmt(review, f.lower, lang)}–{_fmt(review, f.upper, lang)})"
@@ -138,16 +152,6 @@ def _pairs(review: KpiReview, lang: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _print_problems(exc: RowsRejectedError, lang: str) -> int:
-    print("kpi-advisor: error: the history cannot be read / không đọc được số liệu:",
-          file=sys.stderr)
-    for problem in exc.errors_in(lang):
-        where = f"line {problem['line']}" if "line" in problem else problem["field"]
-        column = f", {problem['column']}" if "column" in problem else ""
-        print(f"  {where}{column}: {problem['message']} → {problem['fix']}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
 def _with_lines(exc: RowsRejectedError, groups: list[list[RawRow]]) -> RowsRejectedError:
     """Return the problems with the file line of each history point they name."""
     problems = []
@@ -161,45 +165,48 @@ def _with_lines(exc: RowsRejectedError, groups: list[list[RawRow]]) -> RowsRejec
     return RowsRejectedError(problems)
 
 
-def _review(args: argparse.Namespace) -> int:
-    ranged = args.direction == "in_range"
-    if ranged and (args.range is None or args.target is not None):
-        return fail("--direction in_range takes --range LOW HIGH instead of --target")
-    if args.range is not None and not ranged:
-        return fail("--range is for --direction in_range; use --target otherwise")
-    try:
-        kpis, groups = _read_kpis(args.history, args)
-    except RowsRejectedError as exc:
-        return _print_problems(exc, args.lang)
+def _check_target_options(direction: str, target: float | None,
+                          target_range: tuple[float, float] | None) -> None:
+    """Raise a usage error when --target and --range do not fit --direction."""
+    ranged = direction == "in_range"
+    if ranged and (target_range is None or target is not None):
+        raise click.UsageError("--direction in_range takes --range LOW HIGH instead of --target")
+    if target_range is not None and not ranged:
+        raise click.UsageError("--range is for --direction in_range; use --target otherwise")
+
+
+@click.command(cls=AdvisorCommand)
+@click.argument("history", type=click.Path(dir_okay=False))
+@click.option("--target", type=float,
+              help="Target for the next periods (default: the last target in the file).")
+@click.option("--range", "target_range", type=float, nargs=2, metavar="LOW HIGH",
+              help="Target range, with --direction in_range.")
+@click.option("--direction", default="higher_is_better", show_default=True,
+              type=click.Choice(("higher_is_better", "lower_is_better", "in_range")))
+@click.option("--commitment", default="committed", show_default=True,
+              type=click.Choice(("committed", "aspirational")))
+@click.option("--frequency", type=click.Choice(("daily", "weekly", "monthly", "quarterly")),
+              help="Period frequency (default: read from the period labels).")
+@click.option("--unit", type=click.Choice(UNITS))
+@click.option("--lang", type=LANG, default="vi", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def review(history: str, target: float | None, target_range: tuple[float, float] | None,
+           direction: str, commitment: str, frequency: str | None, unit: str | None,
+           lang: str, as_json: bool) -> None:
+    """Review KPI history: limits, signals, forecast, target.
+
+    Read a CSV or XLSX HISTORY (columns period, value; optional kpi, target, note) and print
+    XmR limits, signals, a forecast and a target suggestion.
+    """
+    _check_target_options(direction, target, target_range)
+    options = _Options(direction=direction, unit=unit, frequency=frequency, target=target,
+                       range=target_range, commitment=commitment)
+    kpis, groups = _read_kpis(history, options)
     try:
         reviews = review_kpis(kpis)
     except RowsRejectedError as exc:
-        return _print_problems(_with_lines(exc, groups), args.lang)
-    if args.json:
-        print_json({"lang": args.lang, "kpis": [review_json(r, args.lang) for r in reviews]})
-        return 0
-    print("\n\n".join(_table(_pairs(r, args.lang)) for r in reviews))
-    return 0
-
-
-@command
-def _register_review(subs: argparse._SubParsersAction) -> None:
-    parser = subs.add_parser(
-        "review", help="review KPI history: limits, signals, forecast, target suggestion",
-        description="Read a CSV or XLSX history (columns period, value; optional kpi, target, "
-                    "note) and print XmR limits, signals, a forecast and a target suggestion.")
-    parser.add_argument("history", help="CSV or XLSX file with period and value columns")
-    parser.add_argument("--target", type=float, help="target for the next periods (default: "
-                                                     "the last target in the file)")
-    parser.add_argument("--range", type=float, nargs=2, metavar=("LOW", "HIGH"),
-                        help="target range, with --direction in_range")
-    parser.add_argument("--direction", default="higher_is_better",
-                        choices=("higher_is_better", "lower_is_better", "in_range"))
-    parser.add_argument("--commitment", default="committed",
-                        choices=("committed", "aspirational"))
-    parser.add_argument("--frequency", choices=("daily", "weekly", "monthly", "quarterly"),
-                        help="period frequency (default: read from the period labels)")
-    parser.add_argument("--unit", choices=UNITS)
-    parser.add_argument("--lang", choices=("vi", "en"), default="vi")
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.set_defaults(handler=_review)
+        raise _with_lines(exc, groups) from exc
+    if as_json:
+        print_json({"lang": lang, "kpis": [review_json(r, lang) for r in reviews]})
+        return
+    click.echo("\n\n".join(_table(_pairs(r, lang)) for r in reviews))
