@@ -16,6 +16,7 @@ from advisor.models import RecommendRequest
 from advisor.plan_models import Plan
 from advisor.recommend import recommend_kpis
 from advisor.smart import check_plan
+from catalog.loader import Catalog
 from cli.shell import LANG, AdvisorCommand, Shell, pass_shell, print_json
 
 FILE = click.Path(dir_okay=False)
@@ -118,23 +119,23 @@ def interview(shell: Shell, lang: str, output: str | None) -> None:
 
     Questions go to standard error; the answers are printed as JSON on standard output.
     """
-    answers = run_interview(lang)
+    answers = run_interview(shell.catalog, lang)
     print_json(answers)
     if output:
         Path(output).write_text(json.dumps(answers, ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8")
 
 
-def run_interview(lang: str) -> dict:
+def run_interview(catalog: Catalog, lang: str) -> dict:
     """Ask every question that applies, in the interview's order; return the answers."""
     answers: dict = {}
     while True:
-        step = next_step(answers, lang)
+        step = next_step(answers, catalog, lang)
         if step.done or step.question is None:
             return answers
-        question = question_by_id(step.question["id"])
+        question = question_by_id(step.question["id"], catalog)
         answers[question.id] = _ask(question, lang)
-        answers = next_step(answers, lang).answers
+        answers = next_step(answers, catalog, lang).answers
 
 
 def _ask(question: Question, lang: str) -> Any:

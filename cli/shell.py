@@ -9,10 +9,11 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from advisor import config
 from advisor.errors import AdvisorError
 from advisor.review.errors import ReviewError, RowsRejectedError
 from catalog.errors import CatalogError
-from catalog.loader import Catalog, builtin_catalog
+from catalog.loader import Catalog, builtin_catalog, load_catalog
 from rules.errors import RuleError
 
 EXIT_BAD_INPUT = 2
@@ -76,12 +77,20 @@ def print_json(data: object) -> None:
 
 
 class Shell:
-    """What the commands of one run share, each loaded on first use."""
+    """What the commands of one run share, each loaded on first use (inside the command, so a
+    broken setting or catalog file is bad input like any other)."""
+
+    @cached_property
+    def settings(self) -> dict[str, Any]:
+        """Return the settings, layered as the web app layers them (advisor.config)."""
+        return config.layered()
 
     @cached_property
     def catalog(self) -> Catalog:
-        """Return the catalog every command of this run uses."""
-        return builtin_catalog()
+        """Return the catalog every command of this run uses: the files CATALOG_FILES names,
+        else the built-in catalog."""
+        files = config.catalog_files(self.settings["CATALOG_FILES"])
+        return load_catalog(files) if files else builtin_catalog()
 
 
 pass_shell = click.make_pass_decorator(Shell, ensure=True)

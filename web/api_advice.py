@@ -18,7 +18,7 @@ bp = Blueprint("api_advice", __name__, url_prefix="/api/v1")
 def list_questions() -> Response:
     """Return every interview question, in the order they can be asked."""
     lang = requested_lang()
-    return jsonify({"questions": [question_json(q, lang) for q in questions()]})
+    return jsonify({"questions": [question_json(q, lang) for q in questions(get_catalog())]})
 
 
 @bp.post("/interview/next")
@@ -29,7 +29,7 @@ def interview_next() -> Response:
     answers = body.get("answers", {k: v for k, v in body.items() if k != "lang"})
     if not isinstance(answers, dict):
         answers = {"answers": answers}
-    return jsonify(next_step(answers, lang).model_dump())
+    return jsonify(next_step(answers, get_catalog(), lang).model_dump())
 
 
 @bp.post("/smart-check")
