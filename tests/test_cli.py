@@ -145,3 +145,31 @@ def test_serve_freezes_what_it_loaded_before_forking():
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _readme_cli_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text[text.index("## Command line"):text.index("## Interview and recommendations")]
+
+
+def test_readme_shows_the_groups_own_help(run_cli):
+    section = _readme_cli_section()
+    shown = section.split("$ kpi-advisor --help\n", 1)[1].split("```", 1)[0]
+    code, out, _ = run_cli("--help")
+    assert code == 0 and shown == out
+
+
+def test_readme_synopsis_names_real_commands_and_options():
+    section = _readme_cli_section()
+    lines = [line for line in section.splitlines() if line.startswith("kpi-advisor ")]
+    assert len(lines) == 8
+    for line in lines:
+        command, words = cli, line.split()[1:]
+        while isinstance(command, click.Group):
+            command = command.commands[words.pop(0)]
+        known = {opt for param in command.params for opt in param.opts}
+        named = {w.strip("[]|").split("|")[0] for w in words if w.strip("[").startswith("--")}
+        assert named <= known, (line, named - known)
