@@ -27,7 +27,7 @@ bp = Blueprint("api_advice", __name__, url_prefix="/api/v1")
            query=LangQuery, replies=(Reply(Questions | QuestionsInLang),))
 def list_questions(query: LangQuery) -> dict:
     """Return every interview question, in the order they can be asked."""
-    return {"questions": [question_json(q, query.lang) for q in questions()]}
+    return {"questions": [question_json(q, query.lang) for q in questions(get_catalog())]}
 
 
 @operation(bp, "POST", "/interview/next", operation_id="interviewNext", tag="interview",
@@ -38,7 +38,7 @@ def list_questions(query: LangQuery) -> dict:
 def interview_next(query: SpeakQuery, body: InterviewRequest) -> dict:
     """Return the next question for the answers so far, or done."""
     lang = body.lang or query.lang or current_app.config["DEFAULT_LANG"]
-    return next_step(body.answers.given(), lang).model_dump()
+    return next_step(body.answers.given(), get_catalog(), lang).model_dump()
 
 
 @operation(bp, "POST", "/smart-check", operation_id="smartCheck", tag="advice",

@@ -195,7 +195,7 @@ _LABELS: dict[str, Text] = {key: Text(vi=vi, en=en) for key, (vi, en) in {
     "range": ("Dải tự nhiên kỳ tới", "Natural range next period"),
     "signals": ("Tín hiệu", "Signals"),
     "forecast": ("Dự báo (dải 80%)", "Forecast (80% band)"),
-    "probability": ("Khả năng đạt mục tiêu", "Chance of the target"),
+    "probability": ("Khả năng đạt mục tiêu kỳ tới", "Chance of the target next period"),
     "attainment": ("Số kỳ đạt mục tiêu", "Periods on target"),
     "suggestion": ("Đề xuất", "Suggestion"),
     "levels": ("Mức cam kết / thử thách", "Committed / stretch level"),
