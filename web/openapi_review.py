@@ -126,7 +126,7 @@ def _kpi_review_schema() -> dict:
     flag = _object(["code", "rule", "message"], code=STRING, rule=STRING, message=STRING)
     return _object(
         ["name", "status"], kpi_id={"type": ["string", "null"]}, name=STRING,
-        status={"type": "string", "enum": ["ok", "insufficient_data"]},
+        status={"type": "string", "enum": ["ok", "insufficient_data", "unusable_data"]},
         message={"type": ["string", "null"]}, points={"type": "integer"},
         basis={"type": ["string", "null"], "enum": ["values", "forecast_residuals", None]},
         basis_note={"type": ["string", "null"]},

@@ -7,12 +7,14 @@ Review comments are kept the same way.
 """
 
 import datetime as dt
+import math
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from advisor.errors import NotFoundError
+from advisor.errors import InvalidInputError, NotFoundError
 from advisor.store import transaction
+from advisor.values import has_lone_surrogate
 
 
 class MeasurementIn(BaseModel):
@@ -107,9 +109,9 @@ _COLUMNS = ("id", "plan_kpi_id", "position", "period", "period_key", "value", "t
             "source", "recorded_at", "replaced_at")
 
 
-def plan_measurements(db: sqlite_utils.Database, plan_id: int,
-                      include_replaced: bool = False) -> list[dict]:
-    """Return the plan's measurements by KPI position and period; replaced ones on request."""
+def stored_measurements(db: sqlite_utils.Database, plan_id: int,
+                        include_replaced: bool = False) -> list[dict]:
+    """Return the plan's measurements by KPI position and period, as stored."""
     sql = ("SELECT m.id, m.plan_kpi_id, k.position, m.period, m.period_key, m.value, m.target, "
            "m.note, m.source, m.recorded_at, m.replaced_at FROM measurements m "
            "JOIN plan_kpis k ON k.id = m.plan_kpi_id WHERE k.plan_id = ? AND k.removed_at IS NULL")
@@ -117,6 +119,21 @@ def plan_measurements(db: sqlite_utils.Database, plan_id: int,
         sql += " AND m.replaced_at IS NULL"
     sql += " ORDER BY k.position, m.period_key, m.recorded_at"
     return [dict(zip(_COLUMNS, row, strict=True)) for row in db.execute(sql, [plan_id])]
+
+
+def plan_measurements(db: sqlite_utils.Database, plan_id: int,
+                      include_replaced: bool = False) -> list[dict]:
+    """Return the plan's measurements by KPI position and period; replaced ones on request.
+
+    A number that is not finite (written before values were checked) comes back as None: no
+    JSON or spreadsheet can hold infinity, and the review sets such rows aside anyway.
+    """
+    rows = stored_measurements(db, plan_id, include_replaced)
+    for row in rows:
+        for key in ("value", "target"):
+            if isinstance(row[key], float) and not math.isfinite(row[key]):
+                row[key] = None
+    return rows
 
 
 def kpi_periods(db: sqlite_utils.Database, plan_kpi_ids: list[int]) -> dict[int, list[str]]:
@@ -166,6 +183,10 @@ def review_state(db: sqlite_utils.Database, plan_id: int, quarter: str) -> Revie
 def save_comments(db: sqlite_utils.Database, plan_id: int, quarter: str,
                   comments: dict[int, str]) -> ReviewState:
     """Store the team's comments per plan KPI; a changed comment keeps the old one in history."""
+    invalid = [{"field": f"comments.{k}", "message": "holds a lone UTF-16 surrogate, which is "
+                "not a character"} for k, text in comments.items() if has_lone_surrogate(text)]
+    if invalid:
+        raise InvalidInputError(invalid)
     with transaction(db):
         stamp = now()
         _require_plan(db, plan_id)

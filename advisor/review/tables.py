@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.review.errors import RowsRejectedError
+from advisor.values import MAX_MAGNITUDE, is_usable_number
 
 COLUMNS = ("kpi", "period", "value", "target", "note")
 REQUIRED = ("kpi", "period", "value")
@@ -241,22 +242,46 @@ NUMBER_FIX = _t("Ghi một con số, ví dụ 1250 hoặc 12.5 (không kèm đơ
 
 
 def read_number(cell: Any) -> float | dict:
-    """Return the cell as a finite number, or a bilingual message saying why it is not one."""
+    """Return the cell as a finite number within ±MAX_MAGNITUDE, or a bilingual message saying
+    why it is not one."""
+    number = _as_number(cell)
+    if isinstance(number, dict) or is_usable_number(number):
+        return number
+    shown = _shown(cell)
+    return _t(f"{shown} không phải là một số dùng được: giá trị phải hữu hạn và trong khoảng "
+              f"±{MAX_MAGNITUDE:.0e}.",
+              f"{shown} is not a usable number: values must be finite and within "
+              f"±{MAX_MAGNITUDE:.0e}.")
+
+
+def _shown(cell: Any) -> str:
+    """Return a cell as a message quotes it, cut short (a 400-digit number stays readable)."""
+    try:
+        text = repr(cell) if isinstance(cell, str) else str(cell)
+    except ValueError:  # an integer past Python's 4,300-digit limit for str()
+        text = "…"
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _as_number(cell: Any) -> float | dict:
     if isinstance(cell, bool):
         return _t(f"{cell!r} không phải là số.", f"{cell!r} is not a number.")
-    if isinstance(cell, int | float):
-        return float(cell) if math.isfinite(cell) else _t("giá trị không hữu hạn.",
-                                                          "the value is not finite.")
+    if isinstance(cell, int):
+        # float() of an integer past float's range raises instead of giving infinity.
+        return float(cell) if abs(cell) <= MAX_MAGNITUDE else math.inf
+    if isinstance(cell, float):
+        return cell if math.isfinite(cell) else math.inf
     text = "" if cell is None else str(cell).strip().replace("\u00a0", "").replace(" ", "")
     text = text.removesuffix("%")
     if _PLAIN.fullmatch(text):
         return float(text)
     if _DECIMAL_COMMA.fullmatch(text):
         return float(text.replace(",", "."))
+    shown = _shown(cell)
     if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?", text, re.ASCII):
-        return _t(f"{cell!r} có dấu phân cách hàng nghìn nên không rõ là số nào.",
-                  f"{cell!r} has thousands separators, so the number is ambiguous.")
-    return _t(f"{cell!r} không phải là số.", f"{cell!r} is not a number.")
+        return _t(f"{shown} có dấu phân cách hàng nghìn nên không rõ là số nào.",
+                  f"{shown} has thousands separators, so the number is ambiguous.")
+    return _t(f"{shown} không phải là số.", f"{shown} is not a number.")
 
 
 def cell_text(cell: Any) -> str:
