@@ -32,9 +32,9 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 # seasonal check two years of the KPI's frequency).
 MAX_POINTS = 520
 MAX_KPIS = 200
-# The work one review request may ask for. A review costs about 55 µs per point on this 2-core
-# machine (bench/bench_review_speed.py: 12,000 points in 0.68 s), so 20,000 points keep one
-# request near a second; 110 KPIs × 520 points took 3.6 s before this bound.
+# The work one review request may ask for. Measured on this 2-core machine, 110 KPIs × 520
+# points (57,200) took 3.6 s and 200 × 60 (12,000, bench/bench_review_speed.py) 0.68 s, about
+# 60 µs a point; 20,000 points keep one request near 1.2 s, while 200 KPIs of 100 points fit.
 MAX_TOTAL_POINTS = 20_000
 
 

@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,18 @@ HEADER_ALIASES = {
     "target": ("target", "mục tiêu", "muc tieu"),
     "note": ("note", "ghi chú", "ghi chu", "comment", "notes"),
 }
-MAX_ROWS = 20_000
+# Limits on the work one file or request may ask for (README "Reliability"). A full file of
+# MAX_ROWS imports in under a second (bench/bench_import.py); the rest keep a file that is small
+# on the wire from costing more than such a file.
+MAX_ROWS = 20_000  # rows of data; more is split into several files
+MAX_LINES = 2 * MAX_ROWS  # lines read at all, empty ones included (sheets carry blank tails)
+MAX_COLUMNS = 30  # the five named columns and the spare ones spreadsheets often keep
+MAX_CELLS = 10 * MAX_ROWS  # non-empty cells: twice five columns per row
+# Bytes an XLSX file may unzip to, as its zip directory declares (zipfile stops a member that
+# inflates past its declared size). A sheet of MAX_ROWS rows of our five columns with notes
+# unzips to about 5.6 MB, while a file of under 2 MB can hold 5 million rows (585 MB).
+MAX_XLSX_UNZIPPED = 20 * 1024 * 1024
+MAX_XLSX_MEMBERS = 200
 MAX_PROBLEMS = 500
 _PLAIN = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,(\d{1,2}|\d{4,})", re.ASCII)
@@ -116,6 +128,44 @@ def _header(cells: list[Any], problems: Problems,
     return columns
 
 
+def _too_much(problems: Problems, vi: str, en: str) -> None:
+    """Refuse the whole file at once: a limit of the work one import may ask for was passed."""
+    problems.add(None, None, _t(vi, en), _t("Chia thành nhiều tệp nhỏ hơn, mỗi tệp tối đa "
+                                             f"{MAX_ROWS} dòng với các cột kpi, period, value, "
+                                             "target, note.",
+                                             f"Split it into smaller files of at most {MAX_ROWS} "
+                                             "rows with the columns kpi, period, value, target, "
+                                             "note."))
+    problems.raise_if_any()
+
+
+def bounded_lines(lines: Iterable[tuple[int, list[Any]]],
+                  problems: Problems) -> list[tuple[int, list[Any]]]:
+    """Return the lines read, stopping with a problem as soon as a limit is passed (rows,
+    lines, columns, cells), so that a large file is never read to its end."""
+    kept: list[tuple[int, list[Any]]] = []
+    rows = cells = 0
+    for count, (line, values) in enumerate(lines, start=1):
+        filled = sum(1 for v in values if v is not None and str(v).strip())
+        if count > MAX_LINES:
+            _too_much(problems, f"tệp có hơn {MAX_LINES} dòng (kể cả dòng trống).",
+                      f"the file has more than {MAX_LINES} lines (empty ones included).")
+        if len(values) > MAX_COLUMNS and any(v is not None and str(v).strip()
+                                             for v in values[MAX_COLUMNS:]):
+            _too_much(problems, f"dòng {line} có hơn {MAX_COLUMNS} cột.",
+                      f"line {line} has more than {MAX_COLUMNS} columns.")
+        rows += 1 if filled and count > 1 else 0
+        cells += filled
+        if rows > MAX_ROWS:
+            _too_much(problems, f"tệp có hơn {MAX_ROWS} dòng số liệu.",
+                      f"the file has more than {MAX_ROWS} rows of data.")
+        if cells > MAX_CELLS:
+            _too_much(problems, f"tệp có hơn {MAX_CELLS} ô có dữ liệu.",
+                      f"the file has more than {MAX_CELLS} cells with data.")
+        kept.append((line, list(values[:MAX_COLUMNS])))
+    return kept
+
+
 def _rows_from(lines: list[tuple[int, list[Any]]], problems: Problems,
                required: tuple[str, ...]) -> list[RawRow]:
     if not lines:
@@ -142,10 +192,6 @@ def _rows_from(lines: list[tuple[int, list[Any]]], problems: Problems,
                             "Remove the extra cells, or quote values that contain the "
                             "separator."))
         rows.append(row)
-    if len(rows) > MAX_ROWS:
-        problems.add(None, None, _t(f"tệp có {len(rows)} dòng, nhiều hơn giới hạn {MAX_ROWS}.",
-                                    f"the file has {len(rows)} rows, more than {MAX_ROWS}."),
-                     _t("Chia thành nhiều tệp nhỏ hơn.", "Split it into smaller files."))
     return rows
 
 
@@ -162,10 +208,8 @@ def read_csv(data: bytes, problems: Problems,
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    lines = []
     try:
-        for cells in reader:
-            lines.append((reader.line_num, cells))
+        lines = bounded_lines(((reader.line_num, cells) for cells in reader), problems)
     except csv.Error as exc:
         problems.add(None, None, _t(f"không đọc được CSV quanh dòng {reader.line_num}: {exc}.",
                                     f"cannot read the CSV near line {reader.line_num}: {exc}."),
@@ -174,24 +218,51 @@ def read_csv(data: bytes, problems: Problems,
     return _rows_from(lines, problems, required)
 
 
+def _unreadable_xlsx(problems: Problems) -> None:
+    problems.add(None, None, _t("không mở được tệp Excel này.", "this Excel file cannot be "
+                                                               "opened."),
+                 _t("Lưu lại dưới dạng .xlsx (Excel Workbook) hoặc CSV UTF-8.",
+                    "Save it again as .xlsx (Excel Workbook) or as CSV UTF-8."))
+    problems.raise_if_any()
+
+
+def _check_zip(data: bytes, problems: Problems) -> None:
+    """Refuse a workbook whose zip directory declares more than MAX_XLSX_UNZIPPED bytes (or
+    more than MAX_XLSX_MEMBERS parts) before anything is inflated."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        _unreadable_xlsx(problems)
+    unzipped = sum(member.file_size for member in members)
+    if unzipped > MAX_XLSX_UNZIPPED or len(members) > MAX_XLSX_MEMBERS:
+        megabytes = MAX_XLSX_UNZIPPED // (1024 * 1024)
+        _too_much(problems, f"tệp Excel giải nén ra {unzipped / 1e6:.0f} MB, quá giới hạn "
+                            f"{megabytes} MiB.",
+                  f"the Excel file unzips to {unzipped / 1e6:.0f} MB, more than the "
+                  f"{megabytes} MiB allowed.")
+
+
 def read_xlsx(data: bytes, problems: Problems,
               required: tuple[str, ...] = REQUIRED) -> list[RawRow]:
-    """Return the rows of the first sheet of an XLSX workbook (values, not formulas)."""
+    """Return the rows of the first sheet of an XLSX workbook (values, not formulas), read as
+    a stream within the limits."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_zip(data, problems)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        problems.add(None, None, _t("không mở được tệp Excel này.", "this Excel file cannot be "
-                                                                   "opened."),
-                     _t("Lưu lại dưới dạng .xlsx (Excel Workbook) hoặc CSV UTF-8.",
-                        "Save it again as .xlsx (Excel Workbook) or as CSV UTF-8."))
-        problems.raise_if_any()
+        _unreadable_xlsx(problems)
     try:
         sheet = book.worksheets[0]
-        lines = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True),
-                                                           start=1)]
+        cells = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        lines = bounded_lines(((n, list(row)) for n, row in enumerate(cells, start=1)),
+                              problems)
+    # A part that is not XML (ElementTree's and lxml's ParseError are SyntaxErrors), or one
+    # that inflates past its declared size (zipfile's CRC check), is an unreadable file.
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):
+        _unreadable_xlsx(problems)
     finally:
         book.close()
     while lines and all(c is None for c in lines[-1][1]):
