@@ -85,7 +85,8 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(overrides)
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"KPI Advisor on http://{host}:{port}/ (database {app.config['DATABASE']})", flush=True)
-    serve(app, host, port, app.config["WORKERS"])
+    serve(app, host, port, app.config["WORKERS"], app.config["THREADS"],
+          app.config["REQUEST_TIMEOUT"])
     return 0
 
 
