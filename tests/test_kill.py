@@ -1,6 +1,7 @@
 """A real `kpi-advisor serve` killed with SIGKILL in the middle of a 20,000-row import: after a
 restart the plan holds all of the rows or none, and SQLite finds the file intact."""
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -11,9 +12,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import SCREENSHOTS, http, start_serve
 
 from advisor.store import integrity_check, open_db
-from conftest import SCREENSHOTS, http, start_serve
 
 pytestmark = pytest.mark.slow
 ROWS = 20_000
@@ -56,10 +57,8 @@ def stored(url: str, plan_id: int) -> int:
 
 def post_in_background(url: str, body: bytes, headers: dict) -> threading.Thread:
     def send() -> None:
-        try:
+        with contextlib.suppress(OSError):  # the server is killed under it
             http(url, "POST", body, headers, timeout=60)
-        except OSError:
-            pass  # the server was killed under it
 
     thread = threading.Thread(target=send, daemon=True)
     thread.start()

@@ -240,3 +240,15 @@ def test_a_kpi_whose_stored_history_breaks_the_review_is_reported_alone(app):
     assert "other KPIs are not affected" in review.kpis[0].review.message.en
     assert review.kpis[0].review.message.vi
     db.close()
+
+
+def test_the_plan_form_reports_a_too_large_number_next_to_its_field(client, app):
+    from test_wizard import build, sid_of, token
+
+    sid = sid_of(build(client))
+    response = client.post(f"/wizard/s/{sid}/plan?lang=en", data={
+        "csrf_token": token(client), "k0-owner": "Lan", "k0-target": "1e20"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="k0-target-error"' in html and "1,000,000,000,000,000" in html
+    assert 'value="1e20"' in html and 'value="Lan"' in html
