@@ -4,7 +4,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from advisor.values import StorableText
 from catalog.vocab import CHANNELS, DATA_SOURCES, DEPARTMENTS, GOALS
 
 Lang = Literal["vi", "en"]
@@ -16,8 +15,8 @@ BusinessModel = Literal["b2b", "b2c", "both"]
 Stage = Literal["startup", "growth", "mature"]
 Size = Literal["micro", "small", "medium", "large"]
 SalesMotion = Literal["field", "inside", "self_serve", "retail", "mixed"]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), StorableText]
-KpiRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80), StorableText]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+KpiRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
 
 
 class Answers(BaseModel):

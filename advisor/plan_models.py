@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from advisor.models import DataSource, DepartmentName, Goal, Lang
-from advisor.values import Number, StorableText
+from advisor.values import Number
 from catalog.vocab import DIRECTIONS, FREQUENCIES, UNITS
 
-Text120 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), StorableText]
-Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), StorableText]
+Text120 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Commitment = Literal["committed", "aspirational"]
 
 

@@ -5,8 +5,10 @@ These are limits of the machine, not policy. 10^15 is a million billion (một t
 rates and money of a plan's KPIs sit far below it (a client whose revenue in đồng came near it
 would record it in millions), while numbers near float's limit (1.8·10^308) overflow to infinity
 as soon as the statistics square or sum them: one such stored value turned a whole plan's review
-into NaN. A lone surrogate (half of a UTF-16 pair,
-which JSON can spell as "\\ud800") is not a character at all; SQLite cannot store it.
+into NaN. A lone surrogate (half of a UTF-16 pair, which JSON can spell as "\\ud800") is not a
+character at all, and SQLite cannot store it. Pydantic refuses one in any `str` field by itself
+(error type `string_unicode`); text read outside the models (cells of an import, comments, file
+names) is checked with `has_lone_surrogate`.
 """
 
 import math
@@ -40,13 +42,4 @@ def has_lone_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 
 
-def storable_text(value: str) -> str:
-    """Return `value` if it can be stored as UTF-8 text, else raise ValueError."""
-    if has_lone_surrogate(value):
-        raise ValueError("contains a lone surrogate (\\ud800-\\udfff), which is not a "
-                         "character; send the text as valid Unicode")
-    return value
-
-
 Number = Annotated[float, Field(allow_inf_nan=False), AfterValidator(within_magnitude)]
-StorableText = AfterValidator(storable_text)

@@ -160,6 +160,14 @@ def test_measurements_refuse_lone_surrogates_and_store_nothing(client):
     assert client.get(url).get_json()["measurements"] == []
 
 
+def test_a_field_name_with_a_lone_surrogate_is_named_escaped(client):
+    plan_id = client.post("/api/v1/plans", json=PLAN).get_json()["id"]
+    row = {"kpi": "Đại lý mới", "period": "2025-01", "value": 1, f"{LONE}x": 2}
+    fields = problem_fields(post_json(client, f"/api/v1/plans/{plan_id}/measurements",
+                                      {"measurements": [row]}))
+    assert fields == ["measurements.0.\\ud800x"]
+
+
 def test_an_import_refuses_a_file_name_with_a_lone_surrogate(client):
     plan_id = client.post("/api/v1/plans", json=PLAN).get_json()["id"]
     content = base64.b64encode(b"kpi,period,value\nsales.revenue,2025-01,1\n").decode()

@@ -12,7 +12,7 @@ from pydantic import (
 )
 
 from advisor.models import Lang
-from advisor.values import MAX_MAGNITUDE, Number, StorableText
+from advisor.values import MAX_MAGNITUDE, Number
 from catalog.models import ValueRange
 from catalog.vocab import UNITS
 
@@ -23,10 +23,8 @@ Action = Literal["raise", "lower", "keep", "investigate", "change_process"]
 Status = Literal["ok", "insufficient_data", "unusable_data"]
 Position = Literal["beyond_favourable", "inside", "beyond_unfavourable"]
 Finite = Number  # finite and within ±MAX_MAGNITUDE (advisor/values.py)
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
-                  StorableText]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
-                 StorableText]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 
 # Ten years of weekly values: more than any review reads (limits use at most 24 values, the
 # seasonal check two years of the KPI's frequency).

@@ -300,7 +300,10 @@ def rows_from_dicts(items: list[Any], where: str = "measurements") -> tuple[list
             continue
         for key in item:
             if key not in COLUMNS:
-                problems.add(row, str(key), _t(f"trường lạ {key!r}.", f"unknown field {key!r}."),
+                # The name goes into the field path as written, but escaped where it is not
+                # text (a lone surrogate), so the answer can still be encoded as UTF-8.
+                shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+                problems.add(row, shown, _t(f"trường lạ {key!r}.", f"unknown field {key!r}."),
                              _t("Dùng kpi, period, value, target, note.",
                                 "Use kpi, period, value, target, note."))
         row.cells.update({k: v for k, v in item.items() if k in COLUMNS})
