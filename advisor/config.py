@@ -36,6 +36,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest request body accepted, in bytes (uploads included)."),
     Setting("WORKERS", "WORKERS", 0, int,
             "Worker processes of the production server; 0 means 2 x CPU cores + 1."),
+    Setting("THREADS", "THREADS", 8, int,
+            "Threads per worker process; a slow client holds one thread, not a process."),
+    Setting("REQUEST_TIMEOUT", "REQUEST_TIMEOUT", 60, int,
+            "Seconds a client may take to send its request to the production server; a "
+            "slower one gets 408."),
+    Setting("ALLOWED_HOSTS", "ALLOWED_HOSTS", None, str,
+            "Host names the app answers, comma-separated (.example.com: with subdomains; *: "
+            "any); default: the address serve binds plus localhost, 127.0.0.1 and ::1. "
+            "Other Host headers get 400."),
     Setting("SEARCH_CACHE_SIZE", "SEARCH_CACHE", 2048, int,
             "Catalog search pages kept in memory per process; 0 turns the cache off."),
     Setting("CATALOG_FILES", "CATALOG", None, str,
@@ -105,6 +114,8 @@ def _convert(setting: Setting, raw: Any, origin: object) -> Any:
         raise ConfigError(f"{origin}: {setting.key} must be {setting.kind.__name__}") from exc
     if setting.key == "DEFAULT_LANG" and value not in LANGS:
         raise ConfigError(f"{origin}: DEFAULT_LANG must be one of {', '.join(LANGS)}")
+    if setting.key in ("THREADS", "REQUEST_TIMEOUT") and value < 1:
+        raise ConfigError(f"{origin}: {setting.key} must be at least 1")
     return value
 
 

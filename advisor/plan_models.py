@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from advisor.models import DataSource, DepartmentName, Goal, Lang
+from advisor.values import Number
 from catalog.vocab import DIRECTIONS, FREQUENCIES, UNITS
 
 Text120 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
@@ -25,11 +26,11 @@ class PlanKpi(BaseModel):
     scope: Text120 | None = None
     unit: Literal[UNITS] | None = None
     direction: Literal[DIRECTIONS] | None = None
-    baseline: float | None = None
+    baseline: Number | None = None
     baseline_date: dt.date | None = None
-    target: float | None = None
-    target_low: float | None = None
-    target_high: float | None = None
+    target: Number | None = None
+    target_low: Number | None = None
+    target_high: Number | None = None
     deadline: dt.date | None = None
     frequency: Literal[FREQUENCIES] | None = None
     data_source: DataSource | None = None
@@ -37,7 +38,7 @@ class PlanKpi(BaseModel):
     report_to: Text120 | None = None
     goals: list[Goal] | None = None
     commitment: Commitment | None = None
-    history: list[float] | None = Field(default=None, max_length=520)
+    history: list[Number] | None = Field(default=None, max_length=520)
 
     @field_validator("kpi_id", "name", "statement", "scope", "owner", "report_to",
                      mode="before")

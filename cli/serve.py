@@ -21,4 +21,5 @@ def serve(host: str | None, port: int | None, db: str | None) -> None:
     app = create_app(overrides)
     host, port = app.config["HOST"], app.config["PORT"]
     click.echo(f"KPI Advisor on http://{host}:{port}/ (database {app.config['DATABASE']})")
-    run_server(app, host, port, app.config["WORKERS"])
+    run_server(app, host, port, app.config["WORKERS"], app.config["THREADS"],
+               app.config["REQUEST_TIMEOUT"])

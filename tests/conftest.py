@@ -1,9 +1,17 @@
 """Shared fixtures: the app on a fresh database file, its clients, and a live server."""
 
+import contextlib
+import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -162,3 +170,76 @@ def screenshot(page, name: str) -> Path:
     target = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
     return target
+
+
+@dataclass
+class Served:
+    """A running `kpi-advisor serve`: its base URL, process, database file and log."""
+
+    url: str
+    port: int
+    process: subprocess.Popen
+    database: Path
+    log: Path
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the server's whole process group (gunicorn's master and workers)."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def http(url: str, method: str = "GET", body: bytes | None = None,
+         headers: dict | None = None, timeout: float = 30) -> tuple[int, dict, bytes]:
+    """Send one request; return (status, headers, body) whatever the status."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def start_serve(folder: Path, database: Path | None = None, **settings) -> Served:
+    """Start `kpi-advisor serve` (gunicorn, as in production) on a free port and wait until it
+    answers; settings are KPI_ADVISOR_* variables without the prefix."""
+    port = free_port()
+    database = database or folder / "served.db"
+    log = folder / f"serve-{port}.log"
+    env = {**os.environ, "KPI_ADVISOR_DB": str(database), "KPI_ADVISOR_SECRET_KEY": "served",
+           **{f"KPI_ADVISOR_{key}": str(value) for key, value in settings.items()}}
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port",
+                                    str(port)], env=env, cwd=folder, stdout=out, stderr=out,
+                                   start_new_session=True)
+    served = Served(f"http://127.0.0.1:{port}", port, process, database, log)
+
+    def answers() -> bool:
+        try:
+            return http(f"{served.url}/api/v1/kpis?limit=1", timeout=2)[0] > 0  # any answer
+        except OSError:
+            return process.poll() is not None  # stop waiting for a server that died
+
+    if not wait_for(answers, timeout=90) or process.poll() is not None:
+        served.stop(signal.SIGKILL)
+        pytest.fail(f"kpi-advisor serve did not start: {log.read_text()[-2000:]}")
+    return served
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Return a function that starts real `kpi-advisor serve` processes, all stopped after."""
+    started: list[Served] = []
+
+    def start(**settings) -> Served:
+        started.append(start_serve(tmp_path, **settings))
+        return started[-1]
+
+    yield start
+    for served in started:
+        served.stop()

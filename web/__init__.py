@@ -89,8 +89,21 @@ def _prepare_store(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     """Register the blueprints, the error handlers and the per-request database."""
-    from web import api, api_advice, api_review, csrf, db, errors, i18n, pages, review, wizard
+    from web import (
+        api,
+        api_advice,
+        api_review,
+        csrf,
+        db,
+        errors,
+        i18n,
+        pages,
+        protect,
+        review,
+        wizard,
+    )
 
+    protect.init_app(app)  # first: a request for another host name goes no further
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)

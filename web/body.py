@@ -93,7 +93,8 @@ def _check_values(value: Any) -> None:
 
 
 def _printable(key: str) -> str:
-    return _SURROGATE.sub("\ufffd", key)
+    """Return a field name as sent, a lone surrogate escaped (\\ud800), so it can be shown."""
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _field(path: tuple) -> str:

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from advisor.interview import Question
 from advisor.models import Answers
 from advisor.plan_models import Plan
+from advisor.values import is_usable_number
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.i18n import translate
 
@@ -180,7 +181,11 @@ def _plan_value(field: str, field_id: str, raw: str) -> tuple[Any, list]:
         return None, [error(field_id, "wizard.error.too_long", max=PLAN_TEXT_FIELDS[field])]
     if field in PLAN_NUMBER_FIELDS:
         value = parse_number(text)
-        return value, [] if value is not None else [error(field_id, "wizard.error.not_number")]
+        if value is None:
+            return None, [error(field_id, "wizard.error.not_number")]
+        if not is_usable_number(value):
+            return None, [error(field_id, "wizard.error.number_too_large")]
+        return value, []
     if field in PLAN_DATE_FIELDS:
         value = parse_date(text)
         return value, [] if value is not None else [error(field_id, "wizard.error.date")]

@@ -13,7 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from advisor.plans import PlanRecord
-from advisor.review.errors import PeriodError
+from advisor.review.errors import PeriodError, RowsRejectedError
 from advisor.review.history import majority_frequency
 from advisor.review.measurements import MeasurementIn, SaveResult, kpi_periods, save_measurements
 from advisor.review.periods import FREQUENCIES, Period, parse_period
@@ -30,6 +30,7 @@ from advisor.review.tables import (
 from advisor.review.tables import (
     bilingual as _t,
 )
+from advisor.values import has_lone_surrogate
 from catalog.loader import Catalog
 from catalog.models import Kpi, value_bounds
 
@@ -90,6 +91,14 @@ def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked |
     value = _number(row, "value", problems, required=True)
     target = _number(row, "target", problems, required=False)
     note = cell_text(row.cells.get("note")) or None
+    for column, text in (("kpi", kpi_text), ("note", note)):
+        if text and has_lone_surrogate(text):
+            problems.add(row, column, _t("có ký tự không hợp lệ (nửa cặp UTF-16 đơn lẻ).",
+                                         "holds an invalid character (a lone UTF-16 "
+                                         "surrogate)."),
+                         _t("Gõ lại hoặc dán lại văn bản; nếu gửi JSON, hãy mã hoá UTF-8 "
+                            "đúng cách.", "Type or paste the text again; when sending JSON, "
+                                          "encode it as proper UTF-8."))
     if note and len(note) > NOTE_LENGTH:
         problems.add(row, "note", _t(f"ghi chú dài {len(note)} ký tự.",
                                      f"the note is {len(note)} characters long."),
@@ -263,6 +272,12 @@ def _range_checks(item: _Checked, bounds: tuple[float | None, float | None], uni
 def import_file(db: sqlite_utils.Database, record: PlanRecord, filename: str, data: bytes,
                 catalog: Catalog) -> SaveResult:
     """Import a CSV or XLSX file into the plan: every row stored, or none and every problem."""
+    if has_lone_surrogate(filename):
+        raise RowsRejectedError([{
+            "field": "filename",
+            "message": _t("tên tệp có ký tự không hợp lệ (nửa cặp UTF-16 đơn lẻ).",
+                          "the file name holds an invalid character (a lone UTF-16 surrogate)."),
+            "fix": _t("Đổi tên tệp rồi nhập lại.", "Rename the file and import it again.")}])
     problems = Problems()
     rows = read_upload(filename, data, problems)
     stored = kpi_periods(db, record.kpi_ids)

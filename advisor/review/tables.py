@@ -11,10 +11,12 @@ import math
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from advisor.review.errors import RowsRejectedError
+from advisor.values import MAX_MAGNITUDE, is_usable_number
 
 COLUMNS = ("kpi", "period", "value", "target", "note")
 REQUIRED = ("kpi", "period", "value")
@@ -25,7 +27,18 @@ HEADER_ALIASES = {
     "target": ("target", "mục tiêu", "muc tieu"),
     "note": ("note", "ghi chú", "ghi chu", "comment", "notes"),
 }
-MAX_ROWS = 20_000
+# Limits on the work one file or request may ask for (README "Reliability"). A full file of
+# MAX_ROWS imports in under a second (bench/bench_import.py); the rest keep a file that is small
+# on the wire from costing more than such a file.
+MAX_ROWS = 20_000  # rows of data; more is split into several files
+MAX_LINES = 2 * MAX_ROWS  # lines read at all, empty ones included (sheets carry blank tails)
+MAX_COLUMNS = 30  # the five named columns and the spare ones spreadsheets often keep
+MAX_CELLS = 10 * MAX_ROWS  # non-empty cells: twice five columns per row
+# Bytes an XLSX file may unzip to, as its zip directory declares (zipfile stops a member that
+# inflates past its declared size). A sheet of MAX_ROWS rows of our five columns with notes
+# unzips to about 5.6 MB, while a file of under 2 MB can hold 5 million rows (585 MB).
+MAX_XLSX_UNZIPPED = 20 * 1024 * 1024
+MAX_XLSX_MEMBERS = 200
 MAX_PROBLEMS = 500
 _PLAIN = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,(\d{1,2}|\d{4,})", re.ASCII)
@@ -115,6 +128,44 @@ def _header(cells: list[Any], problems: Problems,
     return columns
 
 
+def _too_much(problems: Problems, vi: str, en: str) -> None:
+    """Refuse the whole file at once: a limit of the work one import may ask for was passed."""
+    problems.add(None, None, _t(vi, en), _t("Chia thành nhiều tệp nhỏ hơn, mỗi tệp tối đa "
+                                             f"{MAX_ROWS} dòng với các cột kpi, period, value, "
+                                             "target, note.",
+                                             f"Split it into smaller files of at most {MAX_ROWS} "
+                                             "rows with the columns kpi, period, value, target, "
+                                             "note."))
+    problems.raise_if_any()
+
+
+def bounded_lines(lines: Iterable[tuple[int, list[Any]]],
+                  problems: Problems) -> list[tuple[int, list[Any]]]:
+    """Return the lines read, stopping with a problem as soon as a limit is passed (rows,
+    lines, columns, cells), so that a large file is never read to its end."""
+    kept: list[tuple[int, list[Any]]] = []
+    rows = cells = 0
+    for count, (line, values) in enumerate(lines, start=1):
+        filled = sum(1 for v in values if v is not None and str(v).strip())
+        if count > MAX_LINES:
+            _too_much(problems, f"tệp có hơn {MAX_LINES} dòng (kể cả dòng trống).",
+                      f"the file has more than {MAX_LINES} lines (empty ones included).")
+        if len(values) > MAX_COLUMNS and any(v is not None and str(v).strip()
+                                             for v in values[MAX_COLUMNS:]):
+            _too_much(problems, f"dòng {line} có hơn {MAX_COLUMNS} cột.",
+                      f"line {line} has more than {MAX_COLUMNS} columns.")
+        rows += 1 if filled and count > 1 else 0
+        cells += filled
+        if rows > MAX_ROWS:
+            _too_much(problems, f"tệp có hơn {MAX_ROWS} dòng số liệu.",
+                      f"the file has more than {MAX_ROWS} rows of data.")
+        if cells > MAX_CELLS:
+            _too_much(problems, f"tệp có hơn {MAX_CELLS} ô có dữ liệu.",
+                      f"the file has more than {MAX_CELLS} cells with data.")
+        kept.append((line, list(values[:MAX_COLUMNS])))
+    return kept
+
+
 def _rows_from(lines: list[tuple[int, list[Any]]], problems: Problems,
                required: tuple[str, ...]) -> list[RawRow]:
     if not lines:
@@ -141,10 +192,6 @@ def _rows_from(lines: list[tuple[int, list[Any]]], problems: Problems,
                             "Remove the extra cells, or quote values that contain the "
                             "separator."))
         rows.append(row)
-    if len(rows) > MAX_ROWS:
-        problems.add(None, None, _t(f"tệp có {len(rows)} dòng, nhiều hơn giới hạn {MAX_ROWS}.",
-                                    f"the file has {len(rows)} rows, more than {MAX_ROWS}."),
-                     _t("Chia thành nhiều tệp nhỏ hơn.", "Split it into smaller files."))
     return rows
 
 
@@ -161,10 +208,8 @@ def read_csv(data: bytes, problems: Problems,
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    lines = []
     try:
-        for cells in reader:
-            lines.append((reader.line_num, cells))
+        lines = bounded_lines(((reader.line_num, cells) for cells in reader), problems)
     except csv.Error as exc:
         problems.add(None, None, _t(f"không đọc được CSV quanh dòng {reader.line_num}: {exc}.",
                                     f"cannot read the CSV near line {reader.line_num}: {exc}."),
@@ -173,24 +218,51 @@ def read_csv(data: bytes, problems: Problems,
     return _rows_from(lines, problems, required)
 
 
+def _unreadable_xlsx(problems: Problems) -> None:
+    problems.add(None, None, _t("không mở được tệp Excel này.", "this Excel file cannot be "
+                                                               "opened."),
+                 _t("Lưu lại dưới dạng .xlsx (Excel Workbook) hoặc CSV UTF-8.",
+                    "Save it again as .xlsx (Excel Workbook) or as CSV UTF-8."))
+    problems.raise_if_any()
+
+
+def _check_zip(data: bytes, problems: Problems) -> None:
+    """Refuse a workbook whose zip directory declares more than MAX_XLSX_UNZIPPED bytes (or
+    more than MAX_XLSX_MEMBERS parts) before anything is inflated."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        _unreadable_xlsx(problems)
+    unzipped = sum(member.file_size for member in members)
+    if unzipped > MAX_XLSX_UNZIPPED or len(members) > MAX_XLSX_MEMBERS:
+        megabytes = MAX_XLSX_UNZIPPED // (1024 * 1024)
+        _too_much(problems, f"tệp Excel giải nén ra {unzipped / 1e6:.0f} MB, quá giới hạn "
+                            f"{megabytes} MiB.",
+                  f"the Excel file unzips to {unzipped / 1e6:.0f} MB, more than the "
+                  f"{megabytes} MiB allowed.")
+
+
 def read_xlsx(data: bytes, problems: Problems,
               required: tuple[str, ...] = REQUIRED) -> list[RawRow]:
-    """Return the rows of the first sheet of an XLSX workbook (values, not formulas)."""
+    """Return the rows of the first sheet of an XLSX workbook (values, not formulas), read as
+    a stream within the limits."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_zip(data, problems)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        problems.add(None, None, _t("không mở được tệp Excel này.", "this Excel file cannot be "
-                                                                   "opened."),
-                     _t("Lưu lại dưới dạng .xlsx (Excel Workbook) hoặc CSV UTF-8.",
-                        "Save it again as .xlsx (Excel Workbook) or as CSV UTF-8."))
-        problems.raise_if_any()
+        _unreadable_xlsx(problems)
     try:
         sheet = book.worksheets[0]
-        lines = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True),
-                                                           start=1)]
+        cells = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        lines = bounded_lines(((n, list(row)) for n, row in enumerate(cells, start=1)),
+                              problems)
+    # A part that is not XML (ElementTree's and lxml's ParseError are SyntaxErrors), or one
+    # that inflates past its declared size (zipfile's CRC check), is an unreadable file.
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):
+        _unreadable_xlsx(problems)
     finally:
         book.close()
     while lines and all(c is None for c in lines[-1][1]):
@@ -228,7 +300,10 @@ def rows_from_dicts(items: list[Any], where: str = "measurements") -> tuple[list
             continue
         for key in item:
             if key not in COLUMNS:
-                problems.add(row, str(key), _t(f"trường lạ {key!r}.", f"unknown field {key!r}."),
+                # The name goes into the field path as written, but escaped where it is not
+                # text (a lone surrogate), so the answer can still be encoded as UTF-8.
+                shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+                problems.add(row, shown, _t(f"trường lạ {key!r}.", f"unknown field {key!r}."),
                              _t("Dùng kpi, period, value, target, note.",
                                 "Use kpi, period, value, target, note."))
         row.cells.update({k: v for k, v in item.items() if k in COLUMNS})
@@ -241,22 +316,46 @@ NUMBER_FIX = _t("Ghi một con số, ví dụ 1250 hoặc 12.5 (không kèm đơ
 
 
 def read_number(cell: Any) -> float | dict:
-    """Return the cell as a finite number, or a bilingual message saying why it is not one."""
+    """Return the cell as a finite number within ±MAX_MAGNITUDE, or a bilingual message saying
+    why it is not one."""
+    number = _as_number(cell)
+    if isinstance(number, dict) or is_usable_number(number):
+        return number
+    shown = _shown(cell)
+    return _t(f"{shown} không phải là một số dùng được: giá trị phải hữu hạn và trong khoảng "
+              f"±{MAX_MAGNITUDE:.0e}.",
+              f"{shown} is not a usable number: values must be finite and within "
+              f"±{MAX_MAGNITUDE:.0e}.")
+
+
+def _shown(cell: Any) -> str:
+    """Return a cell as a message quotes it, cut short (a 400-digit number stays readable)."""
+    try:
+        text = repr(cell) if isinstance(cell, str) else str(cell)
+    except ValueError:  # an integer past Python's 4,300-digit limit for str()
+        text = "…"
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _as_number(cell: Any) -> float | dict:
     if isinstance(cell, bool):
         return _t(f"{cell!r} không phải là số.", f"{cell!r} is not a number.")
-    if isinstance(cell, int | float):
-        return float(cell) if math.isfinite(cell) else _t("giá trị không hữu hạn.",
-                                                          "the value is not finite.")
+    if isinstance(cell, int):
+        # float() of an integer past float's range raises instead of giving infinity.
+        return float(cell) if abs(cell) <= MAX_MAGNITUDE else math.inf
+    if isinstance(cell, float):
+        return cell if math.isfinite(cell) else math.inf
     text = "" if cell is None else str(cell).strip().replace("\u00a0", "").replace(" ", "")
     text = text.removesuffix("%")
     if _PLAIN.fullmatch(text):
         return float(text)
     if _DECIMAL_COMMA.fullmatch(text):
         return float(text.replace(",", "."))
+    shown = _shown(cell)
     if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?", text, re.ASCII):
-        return _t(f"{cell!r} có dấu phân cách hàng nghìn nên không rõ là số nào.",
-                  f"{cell!r} has thousands separators, so the number is ambiguous.")
-    return _t(f"{cell!r} không phải là số.", f"{cell!r} is not a number.")
+        return _t(f"{shown} có dấu phân cách hàng nghìn nên không rõ là số nào.",
+                  f"{shown} has thousands separators, so the number is ambiguous.")
+    return _t(f"{shown} không phải là số.", f"{shown} is not a number.")
 
 
 def cell_text(cell: Any) -> str:

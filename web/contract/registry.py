@@ -15,7 +15,7 @@ from functools import cache, wraps
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from web.body import json_object
 
@@ -72,6 +72,10 @@ class Operation:
         return next((r for r in self.replies if r.status == status), None)
 
 
+class ReplyError(RuntimeError):
+    """An answer does not fit the reply model its operation declares (a bug of ours)."""
+
+
 @cache
 def adapter(model: Any) -> TypeAdapter:
     """Return the (cached) TypeAdapter of a model or type."""
@@ -103,8 +107,13 @@ def shape(op: Operation, result: Any) -> Response:
     reply = op.reply(answer.status)
     if reply is None:
         raise LookupError(f"{op.operation_id} has no reply declared for {answer.status}")
-    shaped = adapter(reply.model).dump_python(
-        adapter(reply.model).validate_python(answer.payload), mode="json", exclude_unset=True)
+    try:
+        checked = adapter(reply.model).validate_python(answer.payload)
+    except ValidationError as exc:
+        # Our answer breaks our own contract: a server fault (500, logged), never the
+        # client's 422.
+        raise ReplyError(f"{op.operation_id} answered outside its contract: {exc}") from None
+    shaped = adapter(reply.model).dump_python(checked, mode="json", exclude_unset=True)
     response = jsonify(shaped)
     response.status_code = answer.status
     response.headers.update(answer.headers)

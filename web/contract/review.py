@@ -167,10 +167,11 @@ class MeasurementOut(Out):
     position: int = Field(ge=0, description="The KPI's place in the plan.")
     period: str
     period_key: int
-    value: float
+    value: float | None = Field(description="null when the stored value cannot be used "
+                                "(written before today's limits); the review says so")
     target: float | None
     note: str | None
-    source: str
+    source: str | None
     recorded_at: str
     replaced_at: str | None
 
