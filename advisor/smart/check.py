@@ -5,7 +5,7 @@ import math
 
 from advisor.errors import InvalidInputError
 from advisor.plan_models import Plan, PlanKpi
-from advisor.smart_view import gap_json, score_letters
+from advisor.smart.view import gap_json, score_letters
 from catalog.loader import Catalog, builtin_catalog
 from catalog.models import Kpi, value_bounds
 from rules.engine import evaluate
