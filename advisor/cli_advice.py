@@ -14,6 +14,7 @@ from advisor.models import RecommendRequest
 from advisor.plan_models import Plan
 from advisor.recommend import recommend_kpis
 from advisor.smart import check_plan
+from catalog.loader import builtin_catalog
 
 LANGS = ("vi", "en")
 
@@ -68,7 +69,8 @@ def render_recommendation(result: dict) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
-    return _run_on_file(args, Plan, check_plan, render_check)
+    return _run_on_file(args, Plan, lambda plan: check_plan(plan, builtin_catalog()),
+                        render_check)
 
 
 def render_check(result: dict) -> str:

@@ -9,7 +9,9 @@ from pydantic import ValidationError
 from advisor.errors import InvalidInputError
 from advisor.plan_models import Plan
 from advisor.smart import check_plan
+from catalog.loader import builtin_catalog
 
+CATALOG = builtin_catalog()
 NEW_CUSTOMERS = {
     "kpi_id": "sales.new_customers", "baseline": 100, "baseline_date": "2026-01-01",
     "target": 120, "deadline": "2026-12-31", "frequency": "monthly", "data_source": "crm",
@@ -52,7 +54,7 @@ def codes(result: dict, which: int | None = 0) -> set[str]:
 
 
 def test_a_complete_plan_has_no_gaps_and_is_ready():
-    result = check_plan(Plan.model_validate(BASE))
+    result = check_plan(Plan.model_validate(BASE), CATALOG)
     assert [k["gaps"] for k in result["kpis"]] == [[], [], []]
     assert result["plan_gaps"] == [] and result["ready"] is True
     assert all(k["score"] == 5 for k in result["kpis"])
@@ -111,8 +113,8 @@ KPI_CASES = [
 @pytest.mark.parametrize(("code", "bad", "good"), KPI_CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(KPI_CASES)])
 def test_each_kpi_gap_fires_and_its_near_twin_does_not(code, bad, good):
-    flagged = check_plan(Plan.model_validate(plan_with(bad)))
-    clean = check_plan(Plan.model_validate(plan_with(good)))
+    flagged = check_plan(Plan.model_validate(plan_with(bad)), CATALOG)
+    clean = check_plan(Plan.model_validate(plan_with(good)), CATALOG)
     assert code in codes(flagged), codes(flagged)
     assert code not in codes(clean), codes(clean)
     gap = next(g for g in flagged["kpis"][0]["gaps"] if g["code"] == code)
@@ -140,34 +142,34 @@ PLAN_CASES = [
 @pytest.mark.parametrize(("code", "bad", "good", "which"), PLAN_CASES,
                          ids=[c[0] for c in PLAN_CASES])
 def test_each_plan_gap_fires_and_its_near_twin_does_not(code, bad, good, which):
-    flagged = check_plan(Plan.model_validate(plan_with(**bad)))
-    clean = check_plan(Plan.model_validate(plan_with(**good)))
+    flagged = check_plan(Plan.model_validate(plan_with(**bad)), CATALOG)
+    clean = check_plan(Plan.model_validate(plan_with(**good)), CATALOG)
     assert code in codes(flagged, which)
     assert code not in codes(clean, which)
 
 
 def test_errors_block_ready_and_warnings_do_not():
-    warning_only = check_plan(Plan.model_validate(plan_with({**NC, "report_to": None})))
+    warning_only = check_plan(Plan.model_validate(plan_with({**NC, "report_to": None})), CATALOG)
     assert warning_only["ready"] is True
-    blocked = check_plan(Plan.model_validate(plan_with({**NC, "owner": None})))
+    blocked = check_plan(Plan.model_validate(plan_with({**NC, "owner": None})), CATALOG)
     assert blocked["ready"] is False and blocked["kpis"][0]["ready"] is False
 
 
 def test_score_counts_clean_letters():
     result = check_plan(Plan.model_validate(plan_with({**NC, "baseline": None,
-                                                       "deadline": None})))
+                                                       "deadline": None})), CATALOG)
     assert result["kpis"][0]["score"] == 3
 
 
 def test_messages_come_in_vietnamese_too():
-    result = check_plan(Plan.model_validate(plan_with({**NC, "owner": None}, lang="vi")))
+    result = check_plan(Plan.model_validate(plan_with({**NC, "owner": None}, lang="vi")), CATALOG)
     gap = result["kpis"][0]["gaps"][0]
     assert gap["message"] == "Chưa ai chịu trách nhiệm cho “Số lượng khách hàng mới”." or \
         "chịu trách nhiệm" in gap["message"]
 
 
 def test_implausible_message_shows_the_plausible_range():
-    result = check_plan(Plan.model_validate(plan_with({**NC, "target": 1000})))
+    result = check_plan(Plan.model_validate(plan_with({**NC, "target": 1000})), CATALOG)
     gap = next(g for g in result["kpis"][0]["gaps"] if g["code"] == "A.implausible")
     assert "100–" in gap["message"] or "100-" in gap["message"] or "–" in gap["message"]
 
@@ -195,14 +197,14 @@ def test_malformed_plans_name_the_field(plan, field):
 )
 def test_unknown_or_missing_kpis_are_refused(kpi, field):
     with pytest.raises(InvalidInputError) as info:
-        check_plan(Plan.model_validate(plan_with(kpi)))
+        check_plan(Plan.model_validate(plan_with(kpi)), CATALOG)
     assert info.value.errors[0]["field"] == field
 
 
 def test_out_of_range_names_the_limit_of_the_kpi_not_only_of_its_unit():
-    result = check_plan(Plan.model_validate(plan_with({**CONVERSION, "target": 120})))
+    result = check_plan(Plan.model_validate(plan_with({**CONVERSION, "target": 120})), CATALOG)
     gap = next(g for g in result["kpis"][0]["gaps"] if g["code"] == "A.out_of_range")
     assert "above 100" in gap["message"] and "100 or less" in gap["fix"]
-    result = check_plan(Plan.model_validate(plan_with({**GROWTH, "target": -120}, lang="vi")))
+    result = check_plan(Plan.model_validate(plan_with({**GROWTH, "target": -120}, lang="vi")), CATALOG)
     gap = next(g for g in result["kpis"][0]["gaps"] if g["code"] == "A.out_of_range")
     assert "thấp hơn -100" in gap["message"] and "từ -100 trở lên" in gap["fix"]

@@ -151,7 +151,8 @@ def _chooser(record, plan_record, mode: str, departments: list[str], kpi_id: str
 def _check(plan_json: str, day: str) -> dict:
     """Return the SMART check of a plan given as JSON, once per plan text and day."""
     plan = Plan.model_validate_json(plan_json)
-    return check_plan(plan.model_copy(update={"as_of": dt.date.fromisoformat(day)}))
+    return check_plan(plan.model_copy(update={"as_of": dt.date.fromisoformat(day)}),
+                      builtin_catalog())
 
 
 def smart_check(plan: Plan, lang: str) -> dict:

@@ -6,7 +6,7 @@ import math
 from advisor.errors import InvalidInputError
 from advisor.plan_models import Plan, PlanKpi
 from advisor.smart.view import gap_json, score_letters
-from catalog.loader import Catalog, builtin_catalog
+from catalog.loader import Catalog
 from catalog.models import Kpi, value_bounds
 from rules.engine import evaluate
 from rules.loader import load_builtin
@@ -20,9 +20,8 @@ MAX_DECLINE_PER_YEAR = 0.5
 HISTORY_Z = 2.5
 
 
-def check_plan(plan: Plan, catalog: Catalog | None = None) -> dict:
+def check_plan(plan: Plan, catalog: Catalog) -> dict:
     """Return the SMART gaps of every KPI of the plan and of the plan as a whole."""
-    catalog = catalog or builtin_catalog()
     _check_ids(plan, catalog)
     today = plan.as_of or dt.date.today()
     owners = _owner_counts(plan)
