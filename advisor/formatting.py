@@ -1,5 +1,6 @@
 """Numbers and placeholders as people read them, in Vietnamese or English."""
 
+import datetime as dt
 import math
 
 # Vietnamese writes 12.345,6 where English writes 12,345.6.
@@ -25,3 +26,8 @@ class Blank(dict):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def date_text(day: dt.date, lang: str) -> str:
+    """Return a date as the language writes it: 31/12/2026 in Vietnamese, ISO in English."""
+    return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()

@@ -21,11 +21,27 @@ def _show(value, lang: str) -> str:
 def fill(template: str, fact: dict, lang: str) -> str:
     """Return `template` with {field} placeholders replaced by the fact's values."""
     values = Blank({k: _show(v, lang) for k, v in fact.items()})
-    for key, vocab in (("unit", "units"), ("catalog_unit", "units"), ("direction", "directions"),
-                       ("frequency", "frequencies")):
+    for key, vocab in _VOCABULARY_FIELDS:
         if key in fact:
             values[key] = label(vocab, fact[key]).pick(lang).lower()
+    if "lowest" in fact or "highest" in fact:
+        values["value_range"] = _range_text(fact.get("lowest"), fact.get("highest"), lang)
     return template.format_map(values)
+
+
+# Fact fields holding a vocabulary word, shown by its label in the reader's language.
+_VOCABULARY_FIELDS = (
+    ("unit", "units"), ("catalog_unit", "units"), ("direction", "directions"),
+    ("user_direction", "directions"), ("catalog_direction", "directions"),
+    ("frequency", "frequencies"), ("stage", "stages"), ("pace", "change_paces"),
+)
+
+
+def _range_text(low: float | None, high: float | None, lang: str) -> str:
+    """Return a value range as people read it: 1 to 5, ≥ 0, ≤ 100."""
+    if low is not None and high is not None:
+        return f"{_show(low, lang)} {'đến' if lang == 'vi' else 'to'} {_show(high, lang)}"
+    return f"≥ {_show(low, lang)}" if low is not None else f"≤ {_show(high, lang)}"
 
 
 def gap_json(firing, fact: dict, lang: str) -> dict:
