@@ -31,3 +31,12 @@ class Blank(dict):
 def date_text(day: dt.date, lang: str) -> str:
     """Return a date as the language writes it: 31/12/2026 in Vietnamese, ISO in English."""
     return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
+
+
+def round_to_scale(value: float, scale: float, steps: int) -> float:
+    """Return `value` rounded to a power of ten near `scale` / `steps`: a suggested level of
+    5,122,252,747 reads 5,120,000,000 when the change is half a billion, 104.3 reads 104."""
+    if scale <= 0 or not math.isfinite(scale):
+        return value
+    unit = 10 ** math.floor(math.log10(scale / steps))
+    return round(round(value / unit) * unit, 10)

@@ -15,6 +15,7 @@ from advisor.review.measurements import plan_measurements
 from advisor.review.models import ReviewRequest
 from advisor.review.report import PlanReview, plan_review
 from advisor.review.view import review_json, reviews_json
+from advisor.smart.bounds import impossible_values
 from web.api import requested_lang
 from web.body import json_object
 from web.db import get_catalog, get_db
@@ -78,6 +79,7 @@ def add_plan() -> Response:
                for i, k in enumerate(plan.kpis) if k.kpi_id and catalog.get(k.kpi_id) is None]
     unknown += [{"field": f"kpis.{i}.name", "message": "give a catalog kpi_id or a name"}
                 for i, k in enumerate(plan.kpis) if not k.kpi_id and not k.name]
+    unknown += [found.problem() for found in impossible_values(plan, catalog)]
     if unknown:
         raise InvalidInputError(unknown)
     plan_id = create_plan(get_db(), plan)

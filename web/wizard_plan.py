@@ -16,6 +16,7 @@ from flask import (
 )
 
 from advisor.errors import InvalidInputError
+from advisor.formatting import number_text
 from advisor.kpi_set import add_kpi, remove_kpi, swap_kpi, working_set
 from advisor.lookup import KpiQuery
 from advisor.plan_export import COMMITMENTS, plan_csv, plan_xlsx
@@ -23,6 +24,7 @@ from advisor.plan_models import Plan
 from advisor.plans import PlanRecord, SessionRecord, get_plan, set_status, update_plan
 from advisor.recommend_view import TEMPLATES
 from advisor.smart import check_plan
+from advisor.smart.bounds import allowed_text, impossible_values
 from catalog.labels import label
 from catalog.loader import builtin_catalog
 from catalog.search import fold
@@ -30,7 +32,7 @@ from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.db import get_catalog, get_db
 from web.i18n import current_lang, translate
 from web.wizard_access import open_session
-from web.wizard_form import PLAN_FIELDS, parse_plan_form
+from web.wizard_form import PLAN_FIELDS, error, parse_plan_form
 from web.wizard_state import is_stale, notices, notify
 
 bp = Blueprint("wizard_plan", __name__, url_prefix="/wizard")
@@ -234,6 +236,16 @@ def _plan_page(record, plan_record, lang: str, raw: dict, errors: list) -> str:
     )
 
 
+def impossible_form_values(plan: Plan, lang: str) -> list[dict]:
+    """Return the form errors for values no KPI of the plan can hold (a stored plan refuses
+    them; the SMART check would only report them)."""
+    return [error(f"k{found.index}-{found.field}", "wizard.error.outside_range",
+                  allowed=allowed_text(found.low, found.high, lang),
+                  value=number_text(found.value, lang, 6))
+            for found in impossible_values(plan, get_catalog())
+            if found.field in PLAN_FIELDS and found.field != "target_low"]
+
+
 @bp.route("/s/<sid>/plan", methods=["GET", "POST"])
 def plan(sid: str):
     """Show the plan form with SMART gaps next to the fields; on POST save it."""
@@ -242,6 +254,8 @@ def plan(sid: str):
     raw, errors = {}, []
     if request.method == "POST":
         updated, raw, errors = parse_plan_form(plan_record.plan, request.form)
+        if updated is not None:
+            errors = impossible_form_values(updated, lang)
         if not errors:
             update_plan(get_db(), plan_record.id, updated)
             notify("wizard.notice.saved")

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from advisor.formatting import date_text
+from advisor.formatting import date_text, round_to_scale
 from advisor.plan_models import Plan, PlanKpi
 from advisor.smart.pace import (
     DAYS_PER_YEAR,
@@ -183,7 +183,9 @@ def _add_plausibility(fact: dict, kpi: PlanKpi, context: KpiContext) -> None:
     if band is None:
         return
     low, high, basis = band
-    fact.update(plausible_low=round(low, 2), plausible_high=round(high, 2),
+    scale = abs(kpi.baseline) or high - low
+    fact.update(plausible_low=round_to_scale(low, scale, 100),
+                plausible_high=round_to_scale(high, scale, 100),
                 plausible_basis=basis, stage=context.stage,
                 target_above_plausible=kpi.target > high,
                 target_below_plausible=kpi.target < low)

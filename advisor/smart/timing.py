@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from advisor.formatting import date_text, number_text
+from advisor.formatting import date_text, number_text, round_to_scale
 from rules.policy import Timing
 
 _MONTHS_PER = {"monthly": 1, "quarterly": 3, "yearly": 12}
@@ -84,5 +84,5 @@ def _level_on_path(day: dt.date, deadline: dt.date, path: tuple[dt.date, float, 
     since, baseline, target = path
     share = (day - since).days / max(1, (deadline - since).days)
     step = abs(target - baseline)
-    decimals = 0 if step >= 10 else 1 if step >= 1 else 2
-    return number_text(round(baseline + (target - baseline) * share, decimals), lang, decimals)
+    level = round_to_scale(baseline + (target - baseline) * share, step, 10)
+    return number_text(level, lang, 2)
