@@ -243,7 +243,7 @@ def impossible_form_values(plan: Plan, lang: str) -> list[dict]:
                   allowed=allowed_text(found.low, found.high, lang),
                   value=number_text(found.value, lang, 6))
             for found in impossible_values(plan, get_catalog())
-            if found.field in PLAN_FIELDS and found.field != "target_low"]
+            if found.field in PLAN_FIELDS and not found.inverted]
 
 
 @bp.route("/s/<sid>/plan", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ class ImpossibleValue:
     value: float
     low: float | None
     high: float | None
+    inverted: bool = False  # a range's low end above its high end (high holds that end)
 
     @property
     def path(self) -> str:
@@ -30,7 +31,7 @@ class ImpossibleValue:
 
     def message(self) -> str:
         """Return what is wrong and what is allowed, in English (the API's language)."""
-        if self.field == "target_low":
+        if self.inverted:
             return (f"{number_text(self.value, 'en', 6)} is above target_high "
                     f"{number_text(self.high, 'en', 6)}; the low end of a range must not be "
                     "above its high end")
@@ -66,7 +67,7 @@ def impossible_values(plan: Plan, catalog: Catalog) -> list[ImpossibleValue]:
         if kpi.target_low is not None and kpi.target_high is not None and \
                 kpi.target_low > kpi.target_high:
             found.append(ImpossibleValue(index, "target_low", kpi.target_low, None,
-                                         kpi.target_high))
+                                         kpi.target_high, inverted=True))
     return found
 
 
