@@ -18,23 +18,38 @@ def _show(value, lang: str) -> str:
     return str(value)
 
 
+class _Shown(dict):
+    """A fact's values as shown in one language, each worked out when a template asks."""
+
+    def __init__(self, fact: dict, lang: str):
+        super().__init__()
+        self.fact, self.lang = fact, lang
+
+    def __missing__(self, key: str) -> str:
+        fact, lang = self.fact, self.lang
+        if key in _VOCABULARY_FIELDS and key in fact:
+            shown = label(_VOCABULARY_FIELDS[key], fact[key]).pick(lang).lower()
+        elif key == "value_range" and ("lowest" in fact or "highest" in fact):
+            shown = _range_text(fact.get("lowest"), fact.get("highest"), lang)
+        elif key in fact:
+            shown = _show(fact[key], lang)
+        else:
+            shown = Blank()[key]
+        self[key] = shown
+        return shown
+
+
 def fill(template: str, fact: dict, lang: str) -> str:
     """Return `template` with {field} placeholders replaced by the fact's values."""
-    values = Blank({k: _show(v, lang) for k, v in fact.items()})
-    for key, vocab in _VOCABULARY_FIELDS:
-        if key in fact:
-            values[key] = label(vocab, fact[key]).pick(lang).lower()
-    if "lowest" in fact or "highest" in fact:
-        values["value_range"] = _range_text(fact.get("lowest"), fact.get("highest"), lang)
-    return template.format_map(values)
+    return template.format_map(_Shown(fact, lang))
 
 
 # Fact fields holding a vocabulary word, shown by its label in the reader's language.
-_VOCABULARY_FIELDS = (
-    ("unit", "units"), ("catalog_unit", "units"), ("direction", "directions"),
-    ("user_direction", "directions"), ("catalog_direction", "directions"),
-    ("frequency", "frequencies"), ("stage", "stages"), ("pace", "change_paces"),
-)
+_VOCABULARY_FIELDS = {
+    "unit": "units", "catalog_unit": "units", "direction": "directions",
+    "user_direction": "directions", "catalog_direction": "directions",
+    "frequency": "frequencies", "stage": "stages", "pace": "change_paces",
+}
 
 
 def _range_text(low: float | None, high: float | None, lang: str) -> str:
