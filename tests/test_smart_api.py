@@ -2,6 +2,7 @@
 context, stored plans refuse them with 422 naming the field and what is allowed."""
 
 import copy
+import datetime as dt
 
 import pytest
 
@@ -85,3 +86,33 @@ def test_the_wizard_plan_form_refuses_a_target_outside_the_range(client, app, la
     assert f'id="k{index}-target-error"' in html and message in html
     assert 'value="120"' in html and 'value="Lan"' in html  # what was typed is kept
     assert stored(app, sid)[1].plan.kpis[index].target is None
+
+
+def test_the_wizard_plan_form_takes_checkpoints(client, app):
+    sid = sid_of(build(client, lang="vi"))
+    url = f"/wizard/s/{sid}/plan"
+    plan = stored(app, sid)[1].plan
+    index = next(i for i, k in enumerate(plan.kpis) if k.frequency in ("weekly", "monthly"))
+    deadline = (dt.date.today() + dt.timedelta(days=300)).strftime("%d/%m/%Y")
+    typed = {"csrf_token": token(client), f"k{index}-baseline": "50", f"k{index}-target": "60",
+             f"k{index}-deadline": deadline, f"k{index}-frequency": plan.kpis[index].frequency}
+    html = client.get(url).get_data(as_text=True)
+    assert "Đặt các mốc kiểm tra" not in html  # no deadline yet: nothing to break down
+    client.post(url, data=typed)
+    html = client.get(url).get_data(as_text=True)
+    assert "Đặt các mốc kiểm tra" in html and f'id="k{index}-milestones"' in html
+    bad = client.post(url, data={**typed, f"k{index}-milestones": "giữa năm: 55"})
+    assert bad.status_code == 422 and 'value="60"' in bad.get_data(as_text=True)
+    assert "giữa năm: 55" in bad.get_data(as_text=True)
+    later = (dt.date.today() + dt.timedelta(days=150)).strftime("%d/%m/%Y")
+    negative = client.post(url, data={**typed, f"k{index}-milestones": f"{later}: -5"})
+    assert negative.status_code == 422
+    assert f'id="k{index}-milestones-error"' in negative.get_data(as_text=True)
+    saved = client.post(url, data={**typed, f"k{index}-milestones": f"{later}: 55"})
+    assert saved.status_code == 303
+    kpi = stored(app, sid)[1].plan.kpis[index]
+    assert [(m.date.strftime("%d/%m/%Y"), m.target) for m in kpi.milestones] == [(later, 55)]
+    html = client.get(url).get_data(as_text=True)
+    assert f"{later}: 55" in html
+    row = html.split(f'id="plan-k{index}"')[1].split('class="plan-kpi"')[0]
+    assert "Đặt các mốc kiểm tra" not in row

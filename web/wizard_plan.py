@@ -32,7 +32,7 @@ from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.db import get_catalog, get_db
 from web.i18n import current_lang, translate
 from web.wizard_access import open_session
-from web.wizard_form import PLAN_FIELDS, error, parse_plan_form
+from web.wizard_form import PLAN_FIELDS, error, milestones_text, parse_plan_form
 from web.wizard_state import is_stale, notices, notify
 
 bp = Blueprint("wizard_plan", __name__, url_prefix="/wizard")
@@ -190,7 +190,8 @@ def _plan_rows(plan: Plan, check: dict, lang: str) -> list[dict]:
         entry = catalog.get(kpi.kpi_id or "")
         name = entry.name.pick(lang) if entry else result["name"]
         rows.append({
-            "index": index, "kpi": kpi.model_dump(), "entry": entry, "result": result,
+            "index": index, "entry": entry, "result": result,
+            "kpi": {**kpi.model_dump(), "milestones": milestones_text(kpi.milestones, lang)},
             "name": name, "gaps": place_gaps(index, result["gaps"]),
             "owner_role": entry.owner_role.pick(lang) if entry else "",
             "template": TEMPLATES[entry.direction].pick(lang).format(name=name.lower())
@@ -239,11 +240,15 @@ def _plan_page(record, plan_record, lang: str, raw: dict, errors: list) -> str:
 def impossible_form_values(plan: Plan, lang: str) -> list[dict]:
     """Return the form errors for values no KPI of the plan can hold (a stored plan refuses
     them; the SMART check would only report them)."""
-    return [error(f"k{found.index}-{found.field}", "wizard.error.outside_range",
-                  allowed=allowed_text(found.low, found.high, lang),
-                  value=number_text(found.value, lang, 6))
-            for found in impossible_values(plan, get_catalog())
-            if found.field in PLAN_FIELDS and not found.inverted]
+    errors, seen = [], set()
+    for found in impossible_values(plan, get_catalog()):
+        field = found.field.split(".")[0]  # milestones.2 is typed in the milestones field
+        if field in PLAN_FIELDS and not found.inverted and (found.index, field) not in seen:
+            seen.add((found.index, field))
+            errors.append(error(f"k{found.index}-{field}", "wizard.error.outside_range",
+                                allowed=allowed_text(found.low, found.high, lang),
+                                value=number_text(found.value, lang, 6)))
+    return errors
 
 
 @bp.route("/s/<sid>/plan", methods=["GET", "POST"])
