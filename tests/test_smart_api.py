@@ -3,6 +3,7 @@ context, stored plans refuse them with 422 naming the field and what is allowed.
 
 import copy
 import datetime as dt
+import json
 
 import pytest
 
@@ -116,3 +117,19 @@ def test_the_wizard_plan_form_takes_checkpoints(client, app):
     assert f"{later}: 55" in html
     row = html.split(f'id="plan-k{index}"')[1].split('class="plan-kpi"')[0]
     assert "Đặt các mốc kiểm tra" not in row
+
+
+def test_the_cli_refuses_a_range_with_one_end_with_exit_2(run_cli, tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan_of({**COVERAGE, "target_high": None})), encoding="utf-8")
+    code, out, err = run_cli("check", str(path))
+    assert code == 2 and out == ""
+    assert "kpis.0.target_high" in err and "both ends" in err
+
+
+def test_the_cli_shows_an_impossible_target_as_an_error_gap(run_cli, tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan_of({**RATING, "target": 6})), encoding="utf-8")
+    code, out, _ = run_cli("check", str(path), "--lang", "vi")
+    assert code == 0 and "A.out_of_range" in out and "thang của chỉ số là 1 đến 5" in out
+    assert "NOT READY" in out
