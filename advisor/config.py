@@ -3,6 +3,7 @@
 import json
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Worker processes of the production server; 0 means 2 x CPU cores + 1."),
     Setting("SEARCH_CACHE_SIZE", "SEARCH_CACHE", 2048, int,
             "Catalog search pages kept in memory per process; 0 turns the cache off."),
+    Setting("CATALOG_FILES", "CATALOG", None, str,
+            "Catalog data files to use instead of the built-in catalog, separated by `:`; "
+            "default: the files in catalog/data."),
 )
 
 LANGS: tuple[str, ...] = ("vi", "en")
@@ -60,6 +64,26 @@ def from_file(path: str | Path) -> dict[str, Any]:
     if unknown:
         raise ConfigError(f"unknown settings in {path}: {unknown}; allowed: {sorted(known)}")
     return {s.key: _convert(s, data[s.key], path) for s in SETTINGS if s.key in data}
+
+
+def layered(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting: its default, then the KPI_ADVISOR_CONFIG file, then KPI_ADVISOR_*
+    environment variables."""
+    environ = os.environ if environ is None else environ
+    settings = defaults()
+    config_file = environ.get(ENV_PREFIX + "CONFIG")
+    if config_file:
+        settings.update(from_file(config_file))
+    settings.update(from_env(environ))
+    return settings
+
+
+def catalog_files(value: str | Sequence[str | Path] | None) -> list[Path]:
+    """Return the files the CATALOG_FILES setting names; none means the built-in catalog."""
+    if not value:
+        return []
+    parts = value.split(os.pathsep) if isinstance(value, str) else value
+    return [Path(part) for part in parts if str(part)]
 
 
 def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from advisor.exports import to_csv, to_xlsx
 from advisor.plan_models import Plan, PlanKpi
 from catalog.labels import label
-from catalog.loader import Catalog, builtin_catalog
+from catalog.loader import Catalog
 from catalog.models import Text
 
 PLAN_COLUMNS = (
@@ -45,9 +45,8 @@ def plan_header(lang: str) -> list[str]:
     return [title.pick(lang) for _, title in PLAN_COLUMNS]
 
 
-def plan_rows(plan: Plan, check: dict, lang: str, catalog: Catalog | None = None) -> list[list]:
+def plan_rows(plan: Plan, check: dict, lang: str, catalog: Catalog) -> list[list]:
     """Return one row per plan KPI, words as labels in `lang`, with its SMART score and gaps."""
-    catalog = catalog or builtin_catalog()
     return [_kpi_row(kpi, result, lang, catalog)
             for kpi, result in zip(plan.kpis, check["kpis"], strict=True)]
 
@@ -100,14 +99,14 @@ def gap_rows(check: dict, lang: str) -> list[list]:
     return rows
 
 
-def plan_csv(plan: Plan, check: dict, lang: str) -> str:
+def plan_csv(plan: Plan, check: dict, lang: str, catalog: Catalog) -> str:
     """Return the plan sheet as CSV text (with a BOM so spreadsheets keep the diacritics)."""
-    return to_csv(plan_header(lang), plan_rows(plan, check, lang))
+    return to_csv(plan_header(lang), plan_rows(plan, check, lang, catalog))
 
 
-def plan_xlsx(plan: Plan, check: dict, lang: str) -> bytes:
+def plan_xlsx(plan: Plan, check: dict, lang: str, catalog: Catalog) -> bytes:
     """Return an XLSX workbook: the plan sheet and the SMART gaps sheet."""
     return to_xlsx({
-        SHEETS["plan"].pick(lang): (plan_header(lang), plan_rows(plan, check, lang)),
+        SHEETS["plan"].pick(lang): (plan_header(lang), plan_rows(plan, check, lang, catalog)),
         SHEETS["gaps"].pick(lang): ([t.pick(lang) for t in GAP_COLUMNS], gap_rows(check, lang)),
     })

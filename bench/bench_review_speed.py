@@ -1,8 +1,9 @@
 """Time the review statistics on 200 KPIs with 60 monthly values each.
 
-Each KPI goes through what a quarterly review asks of it: trend and seasonality, XmR limits and
-signals (on the one-step residuals when the KPI trends or is seasonal), a forecast of the next
-quarter, the chance of meeting a target, and the committed and stretch levels. The histories are
+Each KPI goes through what a quarterly review asks of it (advisor/review/process.py): season
+adjustment, shifts sought before any model, XmR limits and signals (on the one-step residuals
+when the baseline trends), the outlook of the next quarter, the chance of meeting a target, and
+the committed and stretch levels. The histories are
 made up here from a seeded generator (level, trend, seasonality, noise and an occasional shift),
 so the script needs nothing but the project. Run: `.venv/bin/python bench/bench_review_speed.py`.
 
@@ -16,20 +17,14 @@ import time
 import numpy as np
 
 from advisor.review.analysis import review_kpis, review_ruleset
-from advisor.review.forecast import (
-    forecast,
-    level_for_probability,
-    probability_at_least,
-    residuals_for_xmr,
-    trend_and_seasonality,
-)
+from advisor.review.forecast import level_for_probability, probability_at_least
 from advisor.review.models import ReviewKpi
 from advisor.review.periods import next_periods, parse_period
-from advisor.review.xmr import xmr_chart
+from advisor.review.policy import review_policy
+from advisor.review.process import read_process
 
 KPIS = 200
 POINTS = 60
-HORIZON = 3
 SEASON = 12
 
 
@@ -46,16 +41,15 @@ def made_up_history(rng: np.random.Generator) -> list[float]:
 
 def review(values: list[float]) -> tuple[float, float, float]:
     """Run one KPI through the review statistics; return probability, committed and stretch."""
-    shape = trend_and_seasonality(values, SEASON)
-    charted = residuals_for_xmr(values, SEASON) if shape.trend or shape.seasonal else values
-    xmr_chart(charted)
-    ahead = forecast(values, HORIZON, SEASON)
-    next_period = ahead.step(1)
+    policy = review_policy()
+    process = read_process(values, [False] * len(values), "monthly",
+                           policy.horizon.of("monthly"), policy)
+    next_period = process.outlook.step(1)
     target = values[-1] * 1.05
     return (
         probability_at_least(next_period, target),
-        level_for_probability(next_period, 0.8, "higher_is_better"),
-        level_for_probability(next_period, 0.4, "higher_is_better"),
+        level_for_probability(next_period, policy.committed_probability, "higher_is_better"),
+        level_for_probability(next_period, policy.stretch_probability, "higher_is_better"),
     )
 
 

@@ -1,34 +1,52 @@
 """Shared fixtures: the app on a fresh database file, its clients, and a live server."""
 
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from waitress.server import create_server
 
 from advisor.store import ensure_catalog, ensure_schema, open_db
 from catalog.loader import builtin_catalog
+from cli import cli
+from tests.contract import watch
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def new_app(folder: Path):
+    """Return an app on a fresh SQLite file in `folder`, its API answers checked against the
+    OpenAPI document (see tests/contract.py)."""
+    app = create_app({
+        "TESTING": True,
+        "DATABASE": str(folder / "test.db"),
+        "SECRET_KEY": "test-secret-" + folder.name,
+    })
+    watch(app)
+    return app
+
+
+def assert_contract_kept(app) -> None:
+    """Fail the running test if an API answer since the last call broke the document."""
+    mismatches = app.extensions["contract_watch"].mismatches
+    found, mismatches[:] = list(mismatches), []
+    if found:
+        pytest.fail("API answers that break the OpenAPI document:\n" + "\n".join(found[:20]),
+                    pytrace=False)
+
+
 @pytest.fixture
 def app(tmp_path):
     """Return an app on a fresh SQLite file in a temporary instance folder."""
-    app = create_app({
-        "TESTING": True,
-        "DATABASE": str(tmp_path / "test.db"),
-        "SECRET_KEY": "test-secret-" + tmp_path.name,
-    })
+    app = new_app(tmp_path)
     yield app
+    assert_contract_kept(app)
 
 
 @pytest.fixture
@@ -78,16 +96,19 @@ def live_server(app):
 
 
 @pytest.fixture
-def run_cli(tmp_path):
-    """Run `kpi-advisor` as a real subprocess; return (exit code, stdout, stderr)."""
+def run_cli(tmp_path, monkeypatch):
+    """Run the `kpi-advisor` group in this process; return (exit code, stdout, stderr).
+
+    An exception the command did not turn into an exit code fails the test with its traceback.
+    """
+    monkeypatch.chdir(tmp_path)
+
     def run(*args: str, stdin: str | None = None, env: dict | None = None):
-        full_env = {**os.environ, "KPI_ADVISOR_DB": str(tmp_path / "cli.db"), **(env or {})}
-        proc = subprocess.run(
-            [sys.executable, "-m", "advisor", *args],
-            input=stdin, capture_output=True, text=True, cwd=tmp_path, env=full_env,
-            timeout=120,
-        )
-        return proc.returncode, proc.stdout, proc.stderr
+        full_env = {"KPI_ADVISOR_DB": str(tmp_path / "cli.db"), **(env or {})}
+        result = CliRunner().invoke(cli, list(args), input=stdin, env=full_env)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout, result.stderr
     return run
 
 

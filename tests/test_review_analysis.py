@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor.review.analysis import COMMITTED_P, STRETCH_P, review_kpis, with_catalog
+from advisor.review.analysis import review_kpis, with_catalog
 from advisor.review.errors import RowsRejectedError
 from advisor.review.models import KpiReview, ReviewKpi
+from advisor.review.policy import review_policy
 from advisor.review.view import review_json
 from catalog.loader import builtin_catalog
 
@@ -118,10 +119,10 @@ def test_committed_and_stretch_levels_keep_their_promises(direction):
     history = read_series("wine_sales_monthly", 0, 48)
     review = review_kpis([ReviewKpi(name="wine", direction=direction, target=20000,
                                     history=history)])[0]
-    s = review.suggestion
-    assert s.committed_probability == pytest.approx(COMMITTED_P, abs=0.01)
-    assert s.committed_probability >= COMMITTED_P
-    assert s.stretch_probability == pytest.approx(STRETCH_P, abs=0.01)
+    s, policy = review.suggestion, review_policy()
+    assert s.committed_probability == pytest.approx(policy.committed_probability, abs=0.01)
+    assert s.committed_probability >= policy.committed_probability
+    assert s.stretch_probability == pytest.approx(policy.stretch_probability, abs=0.01)
     harder = s.stretch_target > s.committed_target
     assert harder == (direction == "higher_is_better")
 

@@ -44,6 +44,11 @@ BASE = {
 }
 
 
+def check(plan: Plan) -> dict:
+    """Return the SMART check of `plan` against the built-in catalog."""
+    return check_plan(plan, builtin_catalog())
+
+
 def plan_with(first: dict | None = None, **plan_changes) -> dict:
     """Return BASE with the first KPI replaced by `first` and plan fields changed."""
     plan = copy.deepcopy(BASE)
@@ -59,7 +64,7 @@ def codes(result: dict, which: int | None = 0) -> set[str]:
 
 
 def test_a_complete_plan_has_no_gaps_and_is_ready():
-    result = check_plan(Plan.model_validate(BASE), CATALOG)
+    result = check(Plan.model_validate(BASE))
     assert [k["gaps"] for k in result["kpis"]] == [[], [], []]
     assert result["plan_gaps"] == [] and result["ready"] is True
     assert all(k["score"] == 5 for k in result["kpis"])
@@ -123,8 +128,8 @@ KPI_CASES = [
 @pytest.mark.parametrize(("code", "bad", "good"), KPI_CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(KPI_CASES)])
 def test_each_kpi_gap_fires_and_its_near_twin_does_not(code, bad, good):
-    flagged = check_plan(Plan.model_validate(plan_with(bad)), CATALOG)
-    clean = check_plan(Plan.model_validate(plan_with(good)), CATALOG)
+    flagged = check(Plan.model_validate(plan_with(bad)))
+    clean = check(Plan.model_validate(plan_with(good)))
     assert code in codes(flagged), codes(flagged)
     assert code not in codes(clean), codes(clean)
     gap = next(g for g in flagged["kpis"][0]["gaps"] if g["code"] == code)
@@ -153,36 +158,34 @@ PLAN_CASES = [
 @pytest.mark.parametrize(("code", "bad", "good", "which"), PLAN_CASES,
                          ids=[c[0] for c in PLAN_CASES])
 def test_each_plan_gap_fires_and_its_near_twin_does_not(code, bad, good, which):
-    flagged = check_plan(Plan.model_validate(plan_with(**bad)), CATALOG)
-    clean = check_plan(Plan.model_validate(plan_with(**good)), CATALOG)
+    flagged = check(Plan.model_validate(plan_with(**bad)))
+    clean = check(Plan.model_validate(plan_with(**good)))
     assert code in codes(flagged, which)
     assert code not in codes(clean, which)
 
 
 def test_errors_block_ready_and_warnings_do_not():
-    warning_only = check_plan(Plan.model_validate(plan_with({**NC, "report_to": None})),
-                              CATALOG)
+    warning_only = check(Plan.model_validate(plan_with({**NC, "report_to": None})))
     assert warning_only["ready"] is True
-    blocked = check_plan(Plan.model_validate(plan_with({**NC, "owner": None})), CATALOG)
+    blocked = check(Plan.model_validate(plan_with({**NC, "owner": None})))
     assert blocked["ready"] is False and blocked["kpis"][0]["ready"] is False
 
 
 def test_score_counts_clean_letters():
-    result = check_plan(Plan.model_validate(plan_with({**NC, "baseline": None,
-                                                       "deadline": None})), CATALOG)
+    result = check(Plan.model_validate(plan_with({**NC, "baseline": None,
+                                                       "deadline": None})))
     assert result["kpis"][0]["score"] == 3
 
 
 def test_messages_come_in_vietnamese_too():
-    result = check_plan(Plan.model_validate(plan_with({**NC, "owner": None}, lang="vi")),
-                        CATALOG)
+    result = check(Plan.model_validate(plan_with({**NC, "owner": None}, lang="vi")))
     gap = result["kpis"][0]["gaps"][0]
     assert gap["message"] == "Chưa ai chịu trách nhiệm cho “Số lượng khách hàng mới”." or \
         "chịu trách nhiệm" in gap["message"]
 
 
 def test_implausible_message_shows_the_plausible_range():
-    result = check_plan(Plan.model_validate(plan_with({**NC, "target": 1000})), CATALOG)
+    result = check(Plan.model_validate(plan_with({**NC, "target": 1000})))
     gap = next(g for g in result["kpis"][0]["gaps"] if g["code"] == "A.implausible")
     assert "100–" in gap["message"] or "100-" in gap["message"] or "–" in gap["message"]
 
@@ -210,15 +213,14 @@ def test_malformed_plans_name_the_field(plan, field):
 )
 def test_unknown_or_missing_kpis_are_refused(kpi, field):
     with pytest.raises(InvalidInputError) as info:
-        check_plan(Plan.model_validate(plan_with(kpi)), CATALOG)
+        check(Plan.model_validate(plan_with(kpi)))
     assert info.value.errors[0]["field"] == field
 
 
 def test_out_of_range_names_the_limit_of_the_kpi_not_only_of_its_unit():
-    result = check_plan(Plan.model_validate(plan_with({**CONVERSION, "target": 120})), CATALOG)
+    result = check(Plan.model_validate(plan_with({**CONVERSION, "target": 120})))
     gap = next(g for g in result["kpis"][0]["gaps"] if g["code"] == "A.out_of_range")
     assert "above 100" in gap["message"] and "100 or less" in gap["fix"]
-    result = check_plan(Plan.model_validate(plan_with({**GROWTH, "target": -120}, lang="vi")),
-                        CATALOG)
+    result = check(Plan.model_validate(plan_with({**GROWTH, "target": -120}, lang="vi")))
     gap = next(g for g in result["kpis"][0]["gaps"] if g["code"] == "A.out_of_range")
     assert "thấp hơn -100" in gap["message"] and "từ -100 trở lên" in gap["fix"]

@@ -71,7 +71,12 @@ def _on_problem(exc: ApiProblem) -> Response:
 
 
 def _on_http(exc: HTTPException) -> Response:
-    return problem(exc.code or 500, exc.name, exc.description or exc.name)
+    response = problem(exc.code or 500, exc.name, exc.description or exc.name)
+    # Keep what the exception says beyond its body: Allow on a 405, Retry-After on a 429.
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _on_unexpected(exc: Exception) -> Response:

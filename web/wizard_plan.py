@@ -1,5 +1,6 @@
 """The wizard after the interview: the KPI set (swap, remove, add), the plan, its exports."""
 
+import copy
 import datetime as dt
 import re
 from functools import lru_cache
@@ -26,7 +27,7 @@ from advisor.recommend_view import TEMPLATES
 from advisor.smart import check_plan
 from advisor.smart.bounds import allowed_text, impossible_values
 from catalog.labels import label
-from catalog.loader import builtin_catalog
+from catalog.loader import Catalog
 from catalog.search import fold
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.db import get_catalog, get_db
@@ -52,7 +53,7 @@ def set_answers(record: SessionRecord, plan: Plan) -> dict:
     """Return the answers seen through the plan's own context, so the set shown always
     matches the plan even when answers changed since it was built."""
     keep = [k for k in record.answers.get("keep") or []
-            if (entry := builtin_catalog().get(k)) and entry.department in plan.departments]
+            if (entry := get_catalog().get(k)) and entry.department in plan.departments]
     return {**record.answers, "goals": plan.goals, "departments": plan.departments,
             "data_sources": plan.data_sources or [], "keep": keep}
 
@@ -60,7 +61,7 @@ def set_answers(record: SessionRecord, plan: Plan) -> dict:
 def _set_view(record: SessionRecord, plan_record: PlanRecord, lang: str) -> dict:
     plan = plan_record.plan
     return working_set(set_answers(record, plan), [k.kpi_id for k in plan.kpis if k.kpi_id],
-                       lang)
+                       lang, get_catalog())
 
 
 @bp.get("/s/<sid>/results")
@@ -93,7 +94,7 @@ def swap(sid: str, kpi_id: str):
     if current is None:
         return redirect(url_for(".results", sid=sid))
     if request.method == "POST":
-        return _edit(record, plan_record, lambda p: swap_kpi(p, kpi_id, _chosen()),
+        return _edit(record, plan_record, lambda p: swap_kpi(p, kpi_id, _chosen(), get_catalog()),
                      "wizard.notice.swapped", kpi=kpi_id, other=_chosen())
     return _chooser(record, plan_record, "swap", [current.department], kpi_id)
 
@@ -103,7 +104,7 @@ def add(sid: str):
     """Offer KPIs to add (best alternatives and a catalog search); on POST add one."""
     record, plan_record = _session_plan(sid)
     if request.method == "POST":
-        return _edit(record, plan_record, lambda p: add_kpi(p, _chosen()),
+        return _edit(record, plan_record, lambda p: add_kpi(p, _chosen(), get_catalog()),
                      "wizard.notice.added", kpi=_chosen())
     departments = plan_record.plan.departments
     wanted = request.args.get("department")
@@ -145,22 +146,21 @@ def _chooser(record, plan_record, mode: str, departments: list[str], kpi_id: str
         departments=departments, all_departments=plan_record.plan.departments,
         alternatives={d: view["alternatives"].get(d, []) for d in departments},
         found=_search(query, departments, in_set),
-        current=builtin_catalog().get(kpi_id or ""),
+        current=get_catalog().get(kpi_id or ""),
     )
 
 
 @lru_cache(maxsize=256)
-def _check(plan_json: str, day: str) -> dict:
-    """Return the SMART check of a plan given as JSON, once per plan text and day."""
+def _check(catalog: Catalog, plan_json: str, day: str) -> dict:
+    """Return the SMART check of a plan given as JSON, once per catalog, plan text and day."""
     plan = Plan.model_validate_json(plan_json)
-    return check_plan(plan.model_copy(update={"as_of": dt.date.fromisoformat(day)}),
-                      builtin_catalog())
+    return check_plan(plan.model_copy(update={"as_of": dt.date.fromisoformat(day)}), catalog)
 
 
 def smart_check(plan: Plan, lang: str) -> dict:
-    """Return the SMART check of `plan` with the text in `lang`."""
+    """Return the SMART check of `plan` with the text in `lang` (a copy the caller may change)."""
     text = plan.model_copy(update={"lang": lang}).model_dump_json()
-    return _check(text, dt.date.today().isoformat())
+    return copy.deepcopy(_check(get_catalog(), text, dt.date.today().isoformat()))
 
 
 def place_gaps(index: int, gaps: list[dict]) -> dict:
@@ -184,7 +184,7 @@ def place_gaps(index: int, gaps: list[dict]) -> dict:
 def _plan_rows(plan: Plan, check: dict, lang: str) -> list[dict]:
     """Return what the plan page shows per KPI: the KPI, its catalog entry, check result,
     where its gaps go, and the hints taken from the catalog."""
-    catalog = builtin_catalog()
+    catalog = get_catalog()
     rows = []
     for index, (kpi, result) in enumerate(zip(plan.kpis, check["kpis"], strict=True)):
         entry = catalog.get(kpi.kpi_id or "")
@@ -204,7 +204,7 @@ def _plan_rows(plan: Plan, check: dict, lang: str) -> list[dict]:
 
 def _located(errors: list[dict], plan: Plan, lang: str) -> list[dict]:
     """Return the form errors, each naming its KPI and field for the error summary."""
-    catalog = builtin_catalog()
+    catalog = get_catalog()
     located = []
     for found in errors:
         index, field = found["field"][1:].split("-", 1)
@@ -299,7 +299,7 @@ def export_csv(sid: str) -> Response:
     """Download the plan as CSV (UTF-8 with BOM)."""
     _record, plan_record = _session_plan(sid)
     lang = current_lang()
-    body = plan_csv(plan_record.plan, smart_check(plan_record.plan, lang), lang)
+    body = plan_csv(plan_record.plan, smart_check(plan_record.plan, lang), lang, get_catalog())
     return _download(body.encode("utf-8"), "text/csv; charset=utf-8",
                      _filename(plan_record, "csv"))
 
@@ -309,7 +309,8 @@ def export_xlsx(sid: str) -> Response:
     """Download the plan and its SMART gaps as an XLSX workbook."""
     _record, plan_record = _session_plan(sid)
     lang = current_lang()
-    body = plan_xlsx(plan_record.plan, smart_check(plan_record.plan, lang), lang)
+    body = plan_xlsx(plan_record.plan, smart_check(plan_record.plan, lang), lang,
+                     get_catalog())
     return _download(body, XLSX, _filename(plan_record, "xlsx"))
 
 

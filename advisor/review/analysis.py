@@ -1,9 +1,11 @@
 """The review of KPI histories: statistics become flat facts, the review rules decide what to do.
 
-For every KPI with at least six periods: XmR limits (on the forecast errors when the history trends
-or is seasonal), signals, a forecast with an 80% band, the chance of meeting the target next period,
-attainment so far, and committed (p = 0.8) and stretch (p = 0.4) levels. Python computes every
-number; `rules/data/review.yaml` compares them with constants and picks the suggestion.
+For every KPI with at least the policy's `min_points` measured (not excluded) periods: the
+process as process.py reads it (season-adjusted when seasonal, shifts found before any model,
+limits from the latest stable stretch, marked provisional while short), signals, an outlook with
+an 80% band, the chance of meeting the target, attainment so far, and the committed and stretch
+levels. Python computes every number; `rules/data/review.yaml` holds the policy (its `policy:`
+block) and the rules that compare the numbers with constants and pick the suggestion.
 """
 
 import functools
@@ -11,17 +13,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from advisor.review import view
 from advisor.review.errors import RowsRejectedError
 from advisor.review.forecast import (
-    Forecast,
-    TrendSeasonality,
-    forecast,
     level_for_probability,
     probability_at_least,
     probability_at_most,
-    residuals_for_xmr,
-    trend_and_seasonality,
 )
 from advisor.review.history import History, read_history
 from advisor.review.models import (
@@ -38,21 +37,16 @@ from advisor.review.models import (
     Text,
 )
 from advisor.review.periods import missing_periods, next_periods
-from advisor.review.xmr import XmrChart, xmr_chart
+from advisor.review.policy import review_policy
+from advisor.review.process import Z80, ProcessView, read_process
 from catalog.loader import Catalog
 from catalog.models import ValueRange, value_bounds
 from rules.engine import Firing, evaluate
 from rules.loader import load_builtin
 from rules.models import RuleSet
+from rules.policy import ReviewPolicy
 
-MIN_POINTS = 6
-COMMITTED_P = 0.8
-STRETCH_P = 0.4
-SEASON_LENGTH = {"daily": 7, "weekly": 52, "monthly": 12, "quarterly": 4}
-# A quarterly review looks at the periods since the last one; signals and misses there need words.
-REVIEW_WINDOW = {"daily": 91, "weekly": 13, "monthly": 3, "quarterly": 1}
-HORIZON = {"daily": 28, "weekly": 13, "monthly": 3, "quarterly": 2}
-MAX_LISTED = 12
+MAX_LISTED = 12  # periods named in a text before "…"; presentation, not policy
 
 _NOT_ENOUGH = Text(
     vi="Chưa đủ dữ liệu: cần ít nhất {needed} kỳ đo, mới có {got}. Chưa thể tính giới hạn hay "
@@ -60,18 +54,10 @@ _NOT_ENOUGH = Text(
     en="Not enough data yet: at least {needed} measured periods are needed, there are {got}. No "
        "limits or target suggestion can be given; add the values of earlier periods.",
 )
-
-
-@dataclass(frozen=True)
-class _Stats:
-    """Everything the statistics say about one history."""
-
-    shape: TrendSeasonality
-    basis: str
-    chart: XmrChart
-    ahead: Forecast
-    expected: list[float]
-    next_range: Range
+_NOT_ENOUGH_EXCLUDED = Text(
+    vi=" ({excluded} kỳ bị loại trừ không được tính.)",
+    en=" ({excluded} excluded periods do not count.)",
+)
 
 
 @functools.cache
@@ -83,30 +69,8 @@ def review_ruleset() -> RuleSet:
 # --- Statistics ------------------------------------------------------------------------------
 
 
-def _statistics(history: History, horizon: int) -> _Stats:
-    values = history.values
-    season = SEASON_LENGTH[history.frequency]
-    shape = trend_and_seasonality(values, season)
-    around_forecast = shape.trend or shape.seasonal
-    ahead = forecast(values, horizon, season)
-    if around_forecast:
-        residuals = residuals_for_xmr(values, season)
-        chart = xmr_chart(residuals)
-        expected = [v - r for v, r in zip(values, residuals, strict=True)]
-        base = ahead.points[0]
-    else:
-        chart = xmr_chart(values)
-        expected = [0.0] * len(values)
-        base = 0.0
-    limits = chart.limits
-    next_range = Range(centre=base + limits.centre, lower=base + limits.lower,
-                       upper=base + limits.upper)
-    return _Stats(shape=shape, basis="forecast_residuals" if around_forecast else "values",
-                  chart=chart, ahead=ahead, expected=expected, next_range=next_range)
-
-
-def _probability(kpi: ReviewKpi, stats: _Stats) -> float | None:
-    step = stats.ahead.step(1)
+def _probability(kpi: ReviewKpi, process: ProcessView) -> float | None:
+    step = process.outlook.step(1)
     if kpi.direction == "in_range":
         if kpi.target_low is None or kpi.target_high is None:
             return None
@@ -120,11 +84,11 @@ def _probability(kpi: ReviewKpi, stats: _Stats) -> float | None:
     return probability_at_least(step, kpi.target)
 
 
-def _level(kpi: ReviewKpi, stats: _Stats, p: float, decimals: int, safe: bool,
+def _level(kpi: ReviewKpi, process: ProcessView, p: float, decimals: int, safe: bool,
            bounds: tuple[float | None, float | None]) -> tuple[float, float]:
     """Return the level met with probability about `p` (rounded, and within what the KPI can
     take) and its exact probability."""
-    step = stats.ahead.step(1)
+    step = process.outlook.step(1)
     level = level_for_probability(step, p, kpi.direction)
     scale = 10.0 ** decimals
     if safe:
@@ -161,20 +125,23 @@ def _met(direction: str, value: float, target: float) -> bool:
 
 
 def _attainment(kpi: ReviewKpi, history: History) -> Attainment:
-    pairs = list(zip(history.values, history.targets, strict=True))
+    """Return how often the target was met in the periods that count (excluded ones left out:
+    their cause is known and is not the process)."""
+    pairs = [(history.values[i], history.targets[i]) for i in history.included]
     if kpi.direction == "in_range" and kpi.target_low is not None:
         met = [kpi.target_low <= v <= kpi.target_high for v, _ in pairs]
     else:
         met = [_met(kpi.direction, v, t) for v, t in pairs if t is not None]
     okr = None
-    last_target = history.targets[-1]
+    last = history.included[-1]
+    last_target = history.targets[last]
     if kpi.baseline is not None and last_target is not None and last_target != kpi.baseline:
-        progress = (history.values[-1] - kpi.baseline) / (last_target - kpi.baseline)
+        progress = (history.values[last] - kpi.baseline) / (last_target - kpi.baseline)
         okr = round(min(1.0, max(0.0, progress)), 2)
     return Attainment(
         periods_with_target=len(met), periods_met=sum(met),
         share=round(sum(met) / len(met), 4) if met else None,
-        last_met=met[-1] if met and (history.targets[-1] is not None or kpi.target_low is not None)
+        last_met=met[-1] if met and (last_target is not None or kpi.target_low is not None)
         else None,
         okr_score=okr,
     )
@@ -183,41 +150,43 @@ def _attainment(kpi: ReviewKpi, history: History) -> Attainment:
 # --- Facts -----------------------------------------------------------------------------------
 
 
-def _signals(history: History, stats: _Stats) -> list[SignalOut]:
-    first_recent = len(history.values) - REVIEW_WINDOW[history.frequency]
-    return [SignalOut(rule=s.kind, side=s.side, periods=[history.periods[i].label
-                                                         for i in s.indices],
-                      recent=max(s.indices) >= first_recent)
-            for s in stats.chart.signals]
+def _signals(history: History, process: ProcessView, window: int) -> list[SignalOut]:
+    """Return the chart's signals with their periods; recent ones touch the review window."""
+    first_recent = len(history.values) - window
+    out = []
+    for signal in process.chart.signals:
+        positions = [process.included[process.fit_start + i] for i in signal.indices]
+        out.append(SignalOut(rule=signal.kind, side=signal.side,
+                             periods=[history.periods[i].label for i in positions],
+                             recent=max(positions) >= first_recent))
+    return out
 
 
-def _position(kpi: ReviewKpi, stats: _Stats) -> str | None:
+def _position(kpi: ReviewKpi, process: ProcessView) -> str | None:
     if kpi.target is None or kpi.direction == "in_range":
         return None
-    above = kpi.target > stats.next_range.upper
-    below = kpi.target < stats.next_range.lower
+    above = kpi.target > process.next_upper
+    below = kpi.target < process.next_lower
     if not (above or below):
         return "inside"
     favourable = above if kpi.direction == "higher_is_better" else below
     return "beyond_favourable" if favourable else "beyond_unfavourable"
 
 
-def _range_position(kpi: ReviewKpi, stats: _Stats) -> str | None:
+def _range_position(kpi: ReviewKpi, process: ProcessView) -> str | None:
     if kpi.direction != "in_range" or kpi.target_low is None:
         return None
-    natural = stats.next_range
-    if kpi.target_low <= natural.lower and natural.upper <= kpi.target_high:
+    if kpi.target_low <= process.next_lower and process.next_upper <= kpi.target_high:
         return "holds_process"
-    if natural.upper < kpi.target_low or natural.lower > kpi.target_high:
+    if process.next_upper < kpi.target_low or process.next_lower > kpi.target_high:
         return "misses_process"
     return "partly_outside"
 
 
-def _target_sigmas(kpi: ReviewKpi, stats: _Stats) -> float:
-    natural = stats.next_range
-    sigma = (natural.upper - natural.lower) / 6
+def _target_sigmas(kpi: ReviewKpi, process: ProcessView) -> float:
+    sigma = (process.next_upper - process.next_lower) / 6
     sign = -1.0 if kpi.direction == "lower_is_better" else 1.0
-    distance = sign * (kpi.target - natural.centre)
+    distance = sign * (kpi.target - process.next_centre)
     if sigma <= 0:
         return 0.0 if distance == 0 else math.copysign(99.0, distance)
     return round(distance / sigma, 3)
@@ -228,49 +197,87 @@ def _labels(periods: list[str]) -> list[str]:
     return unique if len(unique) <= MAX_LISTED else [*unique[:MAX_LISTED], "…"]
 
 
-def build_fact(kpi: ReviewKpi, history: History, stats: _Stats, signals: list[SignalOut],
-               levels: dict[str, float]) -> dict:
+def _baseline_facts(history: History, process: ProcessView, policy: ReviewPolicy) -> dict:
+    """Return the facts about where the limits come from and how far they can be trusted."""
+    used = process.baseline
+    labels = [history.periods[process.included[i]].label for i in used]
+    shifts = len(process.lasting_shifts) if process.chart.baseline.stretch_start > 0 or (
+        process.fit_start > 0) else 0
+    return {"baseline_start": labels[0], "baseline_end": labels[-1],
+            "baseline_count": len(labels), "provisional": len(labels) < policy.provisional_below,
+            "provisional_below": policy.provisional_below, "shift_count": shifts}
+
+
+def _season_facts(history: History, process: ProcessView, levels: dict[str, float]) -> dict:
+    """Return the facts of a seasonal KPI: the next period and what the levels mean in it."""
+    if process.season is None:
+        return {}
+    position = np.array([len(history.values)])
+    coming = next_periods(history.periods[-1], 1)[0]
+    facts = {"next_period": coming.label,
+             "season_factor_pct": round(100 * float(process.restore(np.array([1.0]), position)[0])
+                                        if process.season.multiplicative else 100)}
+    for key, value in levels.items():
+        facts[f"{key}_next"] = float(process.restore(np.array([value]), position)[0])
+    return facts
+
+
+def _attainment_facts(attainment: Attainment) -> dict:
+    facts = {"periods_with_target": attainment.periods_with_target,
+             "periods_met": attainment.periods_met}
+    if attainment.share is not None:
+        facts["attainment_pct"] = round(100 * attainment.share)
+    return facts
+
+
+def build_fact(kpi: ReviewKpi, history: History, process: ProcessView, signals: list[SignalOut],
+               levels: dict[str, float], policy: ReviewPolicy) -> dict:
     """Return the flat fact the review rules see for one KPI."""
-    natural = stats.next_range
     favourable_high = kpi.direction != "lower_is_better"
     recent = [s for s in signals if s.recent]
     older = [s for s in signals if not s.recent]
-    window = REVIEW_WINDOW[history.frequency]
-    missed = [p.label for p, v, t in zip(history.periods[-window:], history.values[-window:],
-                                         history.targets[-window:], strict=True)
-              if t is not None and not _met(kpi.direction, v, t)]
+    window = policy.review_window.of(history.frequency)
+    first = len(history.values) - window
+    missed = [history.periods[i].label for i in history.included if i >= first
+              and history.targets[i] is not None
+              and not _met(kpi.direction, history.values[i], history.targets[i])]
     gaps = [p.label for p in missing_periods(history.periods)]
-    baseline = stats.chart.baseline
+    excluded = [p.label for p, out in zip(history.periods, history.excluded, strict=True) if out]
     fact = {
         "kind": "kpi", "name": kpi.label, "direction": kpi.direction,
-        "commitment": kpi.commitment, "points": len(history.values), "basis": stats.basis,
-        "trend": stats.shape.trend, "seasonal": stats.shape.seasonal,
-        "has_target": kpi.has_target(), "centre_next": natural.centre,
-        "lower_next": natural.lower, "upper_next": natural.upper,
-        "favourable_limit": natural.upper if favourable_high else natural.lower,
-        "unfavourable_limit": natural.lower if favourable_high else natural.upper,
+        "commitment": kpi.commitment, "points": len(process.included), "basis": process.basis,
+        "trend": process.trend, "seasonal": process.season is not None,
+        "has_target": kpi.has_target(), "centre_next": process.next_centre,
+        "lower_next": process.next_lower, "upper_next": process.next_upper,
+        "favourable_limit": process.next_upper if favourable_high else process.next_lower,
+        "unfavourable_limit": process.next_lower if favourable_high else process.next_upper,
         "has_signal": bool(signals), "recent_signal": bool(recent), "signal_count": len(signals),
         "recent_signal_periods": _labels([p for s in recent for p in s.periods]),
         "recent_signal_rules": list(dict.fromkeys(s.rule for s in recent)),
         "older_signal_periods": _labels([p for s in older for p in s.periods]),
         "missed_recently": bool(missed), "missed_periods": missed,
-        "shift_count": len(baseline.shifts) if baseline.stretch_start > 0 else 0,
-        "baseline_start": history.periods[baseline.start].label,
         "gap_count": len(gaps), "missing_periods": _labels(gaps),
+        "excluded_count": len(excluded), "excluded_periods": _labels(excluded),
+        "committed_pct": round(100 * policy.committed_probability),
+        "stretch_pct": round(100 * policy.stretch_probability),
+        **_baseline_facts(history, process, policy),
+        **_attainment_facts(_attainment(kpi, history)),
+        **_season_facts(history, process, levels),
         **levels,
     }
-    probability = _probability(kpi, stats)
+    probability = _probability(kpi, process)
     if probability is not None:
         fact["probability_of_target"] = round(probability, 4)
         fact["probability_pct"] = round(100 * probability)
+        fact["chance_meets_commitment"] = probability >= policy.committed_probability
     for key in ("target", "target_low", "target_high"):
         if getattr(kpi, key) is not None:
             fact[key] = getattr(kpi, key)
-    position = _position(kpi, stats)
+    position = _position(kpi, process)
     if position:
         fact["target_position"] = position
-        fact["target_sigmas"] = _target_sigmas(kpi, stats)
-    range_position = _range_position(kpi, stats)
+        fact["target_sigmas"] = _target_sigmas(kpi, process)
+    range_position = _range_position(kpi, process)
     if range_position:
         fact["range_position"] = range_position
     return fact
@@ -307,42 +314,44 @@ class _Pending:
     kpi: ReviewKpi
     name: Text
     history: History
-    stats: _Stats
+    process: ProcessView
     signals: list[SignalOut]
     fact: dict
     decimals: int
     levels: dict[str, tuple[float, float]]
     bounds: tuple[float | None, float | None]  # what the KPI can take, see _bounds
+    policy: ReviewPolicy
 
 
-def _prepare(kpi: ReviewKpi, name: Text, history: History) -> _Pending:
-    horizon = kpi.horizon or HORIZON[history.frequency]
-    stats = _statistics(history, horizon)
-    spread = stats.next_range.upper - stats.next_range.lower
-    decimals = view.decimals_for(spread or abs(stats.next_range.centre), kpi.unit)
-    signals = _signals(history, stats)
+def _prepare(kpi: ReviewKpi, name: Text, history: History, policy: ReviewPolicy) -> _Pending:
+    horizon = kpi.horizon or policy.horizon.of(history.frequency)
+    process = read_process(history.values, history.excluded, history.frequency, horizon, policy)
+    spread = process.next_upper - process.next_lower
+    decimals = view.decimals_for(spread or abs(process.next_centre), kpi.unit)
+    signals = _signals(history, process, policy.review_window.of(history.frequency))
     levels: dict[str, tuple[float, float]] = {}
     bounds = _bounds(kpi, history)
     if kpi.direction != "in_range":
-        levels["committed"] = _level(kpi, stats, COMMITTED_P, decimals, True, bounds)
-        levels["stretch"] = _level(kpi, stats, STRETCH_P, decimals, False, bounds)
+        levels["committed"] = _level(kpi, process, policy.committed_probability, decimals, True,
+                                     bounds)
+        levels["stretch"] = _level(kpi, process, policy.stretch_probability, decimals, False,
+                                   bounds)
     level_facts = {f"{key}_level": value for key, (value, _) in levels.items()}
-    fact = build_fact(kpi, history, stats, signals, level_facts)
-    return _Pending(kpi, name, history, stats, signals, fact, decimals, levels, bounds)
+    fact = build_fact(kpi, history, process, signals, level_facts, policy)
+    return _Pending(kpi, name, history, process, signals, fact, decimals, levels, bounds,
+                    policy)
 
 
 def _suggested_target(action: str, pending: _Pending) -> float | None:
-    kpi, levels = pending.kpi, pending.levels
+    """Return the target the policy's `suggested_target` picks for `action`."""
+    kpi = pending.kpi
     if kpi.direction == "in_range":
         return None
-    committed = levels["committed"][0]
-    if action == "investigate":
-        return kpi.target  # nothing moves before the signal is explained
-    if action == "raise":
-        return committed if kpi.commitment == "committed" else levels["stretch"][0]
-    if action == "lower" or kpi.target is None:
-        return committed
-    return kpi.target
+    choice = pending.policy.suggested_target.choice(action, kpi.commitment,
+                                                    kpi.target is not None)
+    if choice in ("current", "unchanged"):
+        return kpi.target
+    return pending.levels[choice][0]
 
 
 def _suggestion(pending: _Pending, firing: Firing) -> Suggestion:
@@ -362,58 +371,65 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _basis_note(stats: _Stats) -> Text:
-    if stats.basis == "values":
-        return Text(vi="Giới hạn tính trực tiếp trên các giá trị đo, từ một giai đoạn ổn định.",
-                    en="Limits computed on the measured values, from a stable stretch.")
-    return Text(vi="Chuỗi có xu hướng hoặc mùa vụ: giới hạn tính trên sai số dự báo, quanh "
-                   "đường kỳ vọng.",
-                en="The history trends or is seasonal: limits are computed on the forecast "
-                   "errors, around the expected path.")
-
-
 def _chart_points(pending: _Pending) -> list[ChartPoint]:
-    """Return the chart's points; a natural limit beyond what the KPI can take is drawn at
-    that bound (a share's upper limit at 100%), as the bound is the process's real limit."""
-    limits, history = pending.stats.chart.limits, pending.history
+    """Return the chart's points in KPI units (the season put back); a natural limit beyond
+    what the KPI can take is drawn at that bound (a share's upper limit at 100%), as the bound
+    is the process's real limit. Excluded periods sit on the line between their neighbours."""
+    process, history, bounds = pending.process, pending.history, pending.bounds
+    limits = process.chart.limits
+    positions = np.arange(len(history.values))
+    offsets = np.interp(positions, process.included, process.offsets)
     flagged = {p for s in pending.signals for p in s.periods}
-    bounds = pending.bounds
-    return [ChartPoint(period=p.label, value=v, target=t, centre=e + limits.centre,
-                       lower=_within(e + limits.lower, bounds),
-                       upper=_within(e + limits.upper, bounds), signal=p.label in flagged)
-            for p, v, t, e in zip(history.periods, history.values, history.targets,
-                                  pending.stats.expected, strict=True)]
+    centre = process.restore(offsets + limits.centre, positions)
+    lower = process.restore(offsets + limits.lower, positions)
+    upper = process.restore(offsets + limits.upper, positions)
+    return [ChartPoint(period=p.label, value=v, target=t, centre=float(c),
+                       lower=_within(float(lo), bounds), upper=_within(float(hi), bounds),
+                       signal=p.label in flagged, excluded=out, note=note)
+            for p, v, t, c, lo, hi, out, note in zip(
+                history.periods, history.values, history.targets, centre, lower, upper,
+                history.excluded, history.notes, strict=True)]
 
 
 def _forecast_points(pending: _Pending) -> list[ForecastPoint]:
-    """Return the forecast and its 80% band, cut to what the KPI can take (a share stays at
-    or under 100%)."""
-    ahead = pending.stats.ahead
-    coming = next_periods(pending.history.periods[-1], len(ahead.points))
-    bounds = pending.bounds
-    return [ForecastPoint(period=p.label, value=_within(v, bounds), lower=_within(lo, bounds),
-                          upper=_within(hi, bounds))
-            for p, v, lo, hi in zip(coming, ahead.points, ahead.lower80, ahead.upper80,
-                                    strict=True)]
+    """Return the outlook and its 80% band in KPI units, cut to what the KPI can take (a
+    share stays at or under 100%)."""
+    process, history, bounds = pending.process, pending.history, pending.bounds
+    outlook = process.outlook
+    coming = next_periods(history.periods[-1], len(outlook.points))
+    positions = np.arange(len(history.values), len(history.values) + len(coming))
+    centres, sigmas = np.array(outlook.centres), np.array(outlook.sigmas)
+    points = process.restore(np.array(outlook.points), positions)
+    lows = process.restore(centres - Z80 * sigmas, positions)
+    highs = process.restore(centres + Z80 * sigmas, positions)
+    return [ForecastPoint(period=p.label, value=_within(float(v), bounds),
+                          lower=_within(float(lo), bounds), upper=_within(float(hi), bounds))
+            for p, v, lo, hi in zip(coming, points, lows, highs, strict=True)]
+
+
+def _limits(pending: _Pending) -> ChartLimits:
+    limits, fact = pending.process.chart.limits, pending.fact
+    labels = [pending.history.periods[pending.process.included[i]].label
+              for i in pending.process.baseline]
+    return ChartLimits(centre=limits.centre, lower=limits.lower, upper=limits.upper,
+                       url=limits.url, provisional=fact["provisional"], baseline_periods=labels)
 
 
 def _finish(pending: _Pending, firings: list[Firing]) -> KpiReview:
-    kpi, stats = pending.kpi, pending.stats
+    kpi, process = pending.kpi, pending.process
     # The highest-priority suggestion wins; a rule set without a catch-all may leave none.
     suggest = next((f for f in firings if f.action.action == "suggest"), None)
     flags = [Flag(code=f.action.code, rule=f.rule_id,
                   message=view.explain(f.reason, pending.fact, pending.decimals, pending.name))
              for f in firings if f.action.action == "flag"]
-    limits = stats.chart.limits
+    limits = _limits(pending)
     return KpiReview(
-        **_identity(kpi, pending.name, pending.history.frequency, len(pending.history.values)),
-        status="ok", basis=stats.basis, basis_note=_basis_note(stats),
-        trend=stats.shape.trend, seasonal=stats.shape.seasonal,
-        limits=ChartLimits(centre=limits.centre, lower=limits.lower, upper=limits.upper,
-                           url=limits.url),
-        natural_range_next=stats.next_range,
-        baseline_periods=[pending.history.periods[stats.chart.baseline.start].label,
-                          pending.history.periods[stats.chart.baseline.end - 1].label],
+        **_identity(kpi, pending.name, pending.history.frequency, len(process.included)),
+        status="ok", basis=process.basis, basis_note=view.basis_note(pending.fact),
+        trend=process.trend, seasonal=process.season is not None, limits=limits,
+        natural_range_next=Range(centre=process.next_centre, lower=process.next_lower,
+                                 upper=process.next_upper),
+        baseline_periods=[limits.baseline_periods[0], limits.baseline_periods[-1]],
         signals=pending.signals, forecast=_forecast_points(pending),
         probability_of_target=pending.fact.get("probability_of_target"),
         target_position=pending.fact.get("target_position"),
@@ -431,17 +447,25 @@ def _identity(kpi: ReviewKpi, name: Text, frequency: str | None, points: int) ->
             "target_low": kpi.target_low, "target_high": kpi.target_high, "points": points}
 
 
-def _insufficient(kpi: ReviewKpi, name: Text, history: History) -> KpiReview:
-    got = len(history.values)
-    message = Text(**{lang: _NOT_ENOUGH.pick(lang).format(needed=MIN_POINTS, got=got)
+def _insufficient(kpi: ReviewKpi, name: Text, history: History,
+                  policy: ReviewPolicy) -> KpiReview:
+    got = len(history.included)
+    excluded = len(history.values) - got
+    message = Text(**{lang: _NOT_ENOUGH.pick(lang).format(needed=policy.min_points, got=got)
+                      + (_NOT_ENOUGH_EXCLUDED.pick(lang).format(excluded=excluded)
+                         if excluded else "")
                       for lang in ("vi", "en")})
-    return KpiReview(**_identity(kpi, name, history.frequency if got else kpi.frequency, got),
+    return KpiReview(**_identity(kpi, name, history.frequency if history.values
+                                 else kpi.frequency, got),
                      status="insufficient_data", message=message)
 
 
 def review_kpis(kpis: Sequence[ReviewKpi], names: Sequence[Text | None] | None = None,
                 ruleset: RuleSet | None = None) -> list[KpiReview]:
-    """Return the review of each KPI, in order; raise RowsRejectedError for unreadable periods."""
+    """Return the review of each KPI, in order; raise RowsRejectedError for unreadable periods
+    or excluded periods that are not in the history."""
+    ruleset = ruleset or review_ruleset()
+    policy = review_policy(ruleset)
     names = list(names) if names is not None else [None] * len(kpis)
     kpis = [k if k.direction else k.model_copy(update={"direction": "higher_is_better"})
             for k in kpis]
@@ -456,12 +480,12 @@ def review_kpis(kpis: Sequence[ReviewKpi], names: Sequence[Text | None] | None =
     labels = [name or Text(vi=kpi.label, en=kpi.label) for kpi, name in zip(kpis, names,
                                                                                strict=True)]
     results: list[KpiReview | _Pending] = [
-        _prepare(kpi, label, history) if len(history.values) >= MIN_POINTS
-        else _insufficient(kpi, label, history)
+        _prepare(kpi, label, history, policy) if len(history.included) >= policy.min_points
+        else _insufficient(kpi, label, history, policy)
         for kpi, label, history in zip(kpis, labels, histories, strict=True)
     ]
     pending = [r for r in results if isinstance(r, _Pending)]
-    firings = evaluate(ruleset or review_ruleset(), [p.fact for p in pending])
+    firings = evaluate(ruleset, [p.fact for p in pending])
     by_fact: dict[int, list[Firing]] = {}
     for firing in firings:
         by_fact.setdefault(firing.fact_index, []).append(firing)

@@ -35,8 +35,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from advisor.review.errors import InsufficientDataError, InvalidValueError
+from advisor.review.policy import review_policy
 
-MIN_POINTS = 6
 SEASONAL_Z = 1.645
 SEASONAL_P = 0.01
 TREND_Z = 1.96
@@ -108,8 +108,9 @@ class TrendSeasonality(BaseModel):
 
 def _as_series(values: Sequence[float]) -> np.ndarray:
     array = np.asarray(values, dtype=float)
-    if array.ndim != 1 or array.size < MIN_POINTS:
-        raise InsufficientDataError(MIN_POINTS, int(array.size))
+    fewest = review_policy().min_points
+    if array.ndim != 1 or array.size < fewest:
+        raise InsufficientDataError(fewest, int(array.size))
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
         raise InvalidValueError(int(bad[0]), values[int(bad[0])])
@@ -187,16 +188,19 @@ def _seasonal_indices(y: np.ndarray, m: int, multiplicative: bool) -> np.ndarray
     return indices / indices.mean() if multiplicative else indices - indices.mean()
 
 
-def _mann_kendall_z(z: np.ndarray) -> float:
-    """Return the Mann-Kendall trend statistic, widened for lag-1 autocorrelation."""
+def mann_kendall(z: np.ndarray) -> tuple[float, float]:
+    """Return the Mann-Kendall statistic S and its variance, widened for lag-1
+    autocorrelation (both 0 for fewer than three values)."""
     n = z.size
+    if n < 3:
+        return 0.0, 0.0
     first, second = np.triu_indices(n, 1)
     diffs = z[second] - z[first]
     s = float(np.sign(diffs).sum())
     _, ties = np.unique(z, return_counts=True)
     var = (n * (n - 1) * (2 * n + 5) - float(np.sum(ties * (ties - 1) * (2 * ties + 5)))) / 18
     if var <= 0 or s == 0:
-        return 0.0
+        return s, max(var, 0.0)
     # Positively autocorrelated noise wanders and fakes trends; the AR(1) variance correction
     # (Hamed & Rao's form, lag 1 only, around Sen's slope) keeps a wander from passing as a trend.
     sen_slope = float(np.median(diffs / (second - first)))
@@ -205,7 +209,24 @@ def _mann_kendall_z(z: np.ndarray) -> float:
     factor = 1 + 2 * float(np.sum((n - k) * (n - k - 1) * (n - k - 2) * r1**k)) / (
         n * (n - 1) * (n - 2)
     )
-    return (s - np.sign(s)) / float(np.sqrt(var * factor))
+    return s, var * factor
+
+
+def trend_z(s: float, variance: float) -> float:
+    """Return the normal score of a Mann-Kendall S (with continuity correction)."""
+    if variance <= 0 or s == 0:
+        return 0.0
+    return (s - np.sign(s)) / float(np.sqrt(variance))
+
+
+def trends(z_score: float) -> bool:
+    """Return True when a Mann-Kendall score shows a trend (5% two-sided)."""
+    return abs(z_score) > TREND_Z
+
+
+def _mann_kendall_z(z: np.ndarray) -> float:
+    """Return the Mann-Kendall trend statistic, widened for lag-1 autocorrelation."""
+    return trend_z(*mann_kendall(z))
 
 
 @dataclass(frozen=True)
@@ -217,10 +238,21 @@ class _Adjusted:
     multiplicative: bool
 
     def restore(self, values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Return season-adjusted `values` at season `positions` with the season put back."""
         if self.indices is None:
             return values
         factors = self.indices[positions % self.indices.size]
         return values * factors if self.multiplicative else values + factors
+
+    def remove(self, values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Return `values` at season `positions` with the season taken out."""
+        if self.indices is None:
+            return values
+        factors = self.indices[positions % self.indices.size]
+        return values / factors if self.multiplicative else values - factors
+
+
+SeasonalAdjustment = _Adjusted
 
 
 def _adjust(y: np.ndarray, m: int) -> _Adjusted:
@@ -232,6 +264,11 @@ def _adjust(y: np.ndarray, m: int) -> _Adjusted:
     positions = np.arange(y.size) % m
     adjusted = y / indices[positions] if multiplicative else y - indices[positions]
     return _Adjusted(adjusted, indices, multiplicative)
+
+
+def seasonal_adjustment(values: Sequence[float], season_length: int) -> SeasonalAdjustment:
+    """Return the history's classical seasonal decomposition (indices None: not seasonal)."""
+    return _adjust(_as_series(values), season_length)
 
 
 def trend_and_seasonality(values: Sequence[float], season_length: int = 12) -> TrendSeasonality:
@@ -429,8 +466,11 @@ def _scale_floor(z: np.ndarray) -> float:
 # --- public ----------------------------------------------------------------------------------
 
 
-def forecast(values: Sequence[float], horizon: int, season_length: int = 12) -> Forecast:
-    """Return point forecasts and 80% intervals for the next `horizon` periods."""
+def forecast(values: Sequence[float], horizon: int, season_length: int = 12,
+             extra_parameters: int = 0) -> Forecast:
+    """Return point forecasts and 80% intervals for the next `horizon` periods
+    (`extra_parameters`: parameters fitted before, such as seasonal indices taken out by the
+    caller, which widen the intervals as the method's own do)."""
     if horizon < 1:
         raise ValueError(f"horizon must be at least 1, got {horizon}")
     y = _as_series(values)
@@ -442,7 +482,8 @@ def forecast(values: Sequence[float], horizon: int, season_length: int = 12) -> 
     if y.min() >= 0:
         # A KPI that has never been negative (sales, visits, counts) cannot be forecast below 0.
         points = np.maximum(points, 0.0)
-    fitted = FITTED_PARAMETERS + (season_length - 1 if adjusted.indices is not None else 0)
+    fitted = FITTED_PARAMETERS + extra_parameters + (
+        season_length - 1 if adjusted.indices is not None else 0)
     # Relative errors exactly when seasonality is multiplicative: both need positive values.
     relative = bool(y.min() > 0)
     lean, spread = _spread(z, paths, fitted, relative)

@@ -11,12 +11,20 @@ from advisor.review.periods import Period, infer_frequency, parse_period
 
 @dataclass(frozen=True)
 class History:
-    """A KPI's measured periods in order, their values and the target each period had."""
+    """A KPI's measured periods in order, their values, the target each period had, and which
+    are excluded as assignable causes (with the team's note)."""
 
     frequency: str
     periods: list[Period]
     values: list[float]
     targets: list[float | None]
+    excluded: list[bool]
+    notes: list[str | None]
+
+    @property
+    def included(self) -> list[int]:
+        """Return the positions of the periods that count (not excluded)."""
+        return [i for i, out in enumerate(self.excluded) if not out]
 
 
 def parse_labels(labels: Sequence[str], frequency: str | None = None
@@ -80,13 +88,50 @@ def read_history(kpi: ReviewKpi, field: str = "history") -> History:
             seen[result.ordinal] = labels[j]
     if problems:
         raise RowsRejectedError(problems)
+    listed = _excluded_periods(kpi, frequency, seen, field)
     order = sorted(range(len(parsed)), key=lambda j: parsed[j].ordinal)
     return History(
         frequency=frequency or "monthly",
         periods=[parsed[j] for j in order],
         values=[kpi.history[j].value for j in order],
         targets=[_period_target(kpi, kpi.history[j].target) for j in order],
+        excluded=[kpi.history[j].exclude or parsed[j].ordinal in listed for j in order],
+        notes=[kpi.history[j].note for j in order],
     )
+
+
+_EXCLUDE_FIX = Text(vi="Chỉ loại trừ những kỳ có trong số liệu, mỗi kỳ một lần; hoặc đánh dấu "
+                       "\"exclude\": true ngay trên kỳ đó.",
+                    en="Exclude only periods that are in the history, each once; or mark "
+                       "\"exclude\": true on the period itself.")
+
+
+def _excluded_periods(kpi: ReviewKpi, frequency: str | None, seen: dict[int, str],
+                      field: str) -> set[int]:
+    """Return the ordinals of `excluded_periods`; raise RowsRejectedError naming any entry
+    that is unreadable, repeated or not a period of the history."""
+    listed: set[int] = set()
+    problems = []
+    for j, label_text in enumerate(kpi.excluded_periods):
+        where = f"{field.removesuffix('history')}excluded_periods.{j}"
+        try:
+            ordinal = parse_period(label_text, frequency).ordinal
+        except PeriodError as exc:
+            problems.append(_problem(where, exc.message, _EXCLUDE_FIX))
+            continue
+        if ordinal not in seen:
+            message = {"vi": f"Kỳ {label_text!r} không có trong số liệu nên không loại trừ được.",
+                       "en": f"{label_text!r} is not a period of the history, so it cannot be "
+                             "excluded."}
+            problems.append(_problem(where, message, _EXCLUDE_FIX))
+        elif ordinal in listed:
+            message = {"vi": f"Kỳ {label_text!r} đã được loại trừ ở trên.",
+                       "en": f"{label_text!r} is excluded twice."}
+            problems.append(_problem(where, message, _EXCLUDE_FIX))
+        listed.add(ordinal)
+    if problems:
+        raise RowsRejectedError(problems)
+    return listed
 
 
 def _period_target(kpi: ReviewKpi, own: float | None) -> float | None:

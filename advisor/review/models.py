@@ -17,19 +17,25 @@ Position = Literal["beyond_favourable", "inside", "beyond_unfavourable"]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Basis = Literal["values", "season_adjusted", "forecast_residuals"]
 
 MAX_POINTS = 520
 MAX_KPIS = 200
 
 
 class HistoryPoint(BaseModel):
-    """One measured period: its label, value and (optionally) the target it had."""
+    """One measured period: its label, value, (optionally) the target it had, and whether it is
+    excluded as an assignable cause (a strike, lockdown, stock-out or outage) with a note."""
 
     model_config = ConfigDict(extra="forbid")
 
     period: Label
     value: Finite
     target: Finite | None = None
+    # An excluded period is left out of limits and forecasts and shown as excluded.
+    exclude: bool = False
+    note: Note | None = None
 
 
 class ReviewKpi(BaseModel):
@@ -51,6 +57,9 @@ class ReviewKpi(BaseModel):
     value_range: ValueRange | None = None
     horizon: int | None = Field(default=None, ge=1, le=24)
     history: list[HistoryPoint] = Field(default_factory=list, max_length=MAX_POINTS)
+    # Periods to leave out as assignable causes, for callers that keep the mark apart from the
+    # values (a review page's toggle); each must be a period of the history.
+    excluded_periods: list[Label] = Field(default_factory=list, max_length=MAX_POINTS)
 
     @model_validator(mode="after")
     def _named_and_ranged(self) -> "ReviewKpi":
@@ -100,16 +109,20 @@ class Text(BaseModel):
 
 
 class ChartLimits(BaseModel):
-    """Centre line and natural process limits (and the upper range limit) of the XmR chart."""
+    """Centre line and natural process limits (and the upper range limit) of the XmR chart,
+    the periods they were computed from, and whether those are still too few to trust."""
 
     centre: float
     lower: float
     upper: float
     url: float
+    provisional: bool = False
+    baseline_periods: list[str] = Field(default_factory=list)
 
 
 class Range(BaseModel):
-    """Where the process is expected to run next period: centre and natural limits in KPI units."""
+    """Where the process is expected to run next period, as targets are judged against it:
+    centre and natural limits in KPI units (season-adjusted for a seasonal KPI)."""
 
     centre: float
     lower: float
@@ -135,7 +148,8 @@ class ForecastPoint(BaseModel):
 
 
 class ChartPoint(BaseModel):
-    """One measured period as the chart draws it: value, expected value and natural limits."""
+    """One measured period as the chart draws it: value, expected value and natural limits;
+    an excluded period is drawn apart and left out of limits and forecasts."""
 
     period: str
     value: float
@@ -144,6 +158,8 @@ class ChartPoint(BaseModel):
     lower: float
     upper: float
     signal: bool
+    excluded: bool = False
+    note: str | None = None
 
 
 class Attainment(BaseModel):
@@ -192,7 +208,7 @@ class KpiReview(BaseModel):
     target_low: float | None = None
     target_high: float | None = None
     points: int
-    basis: Literal["values", "forecast_residuals"] | None = None
+    basis: Basis | None = None
     basis_note: Text | None = None
     trend: bool | None = None
     seasonal: bool | None = None

@@ -19,7 +19,8 @@ from advisor.review.analysis import review_kpis
 from advisor.review.measurements import plan_measurements, review_state
 from advisor.review.models import MAX_POINTS, KpiReview, ReviewKpi, Text
 from advisor.review.periods import Period, parse_period
-from advisor.review.view import SIGNAL_NAMES, decimals_for, number_text
+from advisor.review.policy import review_policy
+from advisor.review.view import ACTION_NAMES, decimals_for, number_text, signals_text
 from catalog.labels import label
 from catalog.loader import Catalog
 from catalog.models import ValueRange, value_bounds
@@ -27,13 +28,6 @@ from catalog.models import ValueRange, value_bounds
 QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
 REVIEW_FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
 
-ACTION_NAMES: dict[str, Text] = {
-    "raise": Text(vi="Nâng mục tiêu", en="Raise the target"),
-    "lower": Text(vi="Hạ mục tiêu", en="Lower the target"),
-    "keep": Text(vi="Giữ mục tiêu", en="Keep the target"),
-    "investigate": Text(vi="Tìm nguyên nhân", en="Investigate"),
-    "change_process": Text(vi="Thay đổi quy trình", en="Change the process"),
-}
 COMMITMENT_NAMES: dict[str, Text] = {
     "committed": Text(vi="Cam kết", en="Committed"),
     "aspirational": Text(vi="Phấn đấu", en="Aspirational"),
@@ -46,8 +40,9 @@ REPORT_COLUMNS: tuple[Text, ...] = tuple(Text(vi=vi, en=en) for vi, en in (
     ("Giới hạn trên kỳ tới", "Upper limit next period"), ("Tín hiệu", "Signals"),
     ("Khả năng đạt kỳ tới", "Chance of target next period"),
     ("Tỷ lệ kỳ đạt", "Share of periods on target"), ("Đề xuất", "Suggestion"),
-    ("Mục tiêu đề xuất", "Suggested target"), ("Mức cam kết (~80%)", "Committed level (~80%)"),
-    ("Mức thử thách (~40%)", "Stretch level (~40%)"), ("Giải thích", "Explanation"),
+    ("Mục tiêu đề xuất", "Suggested target"), ("Mức cam kết (~{committed}%)",
+                                                 "Committed level (~{committed}%)"),
+    ("Mức thử thách (~{stretch}%)", "Stretch level (~{stretch}%)"), ("Giải thích", "Explanation"),
     ("Nhận xét của nhóm", "Team comment"),
 ))
 MEASUREMENT_COLUMNS: tuple[Text, ...] = tuple(Text(vi=vi, en=en) for vi, en in (
@@ -202,8 +197,7 @@ def report_row(item: PlanKpiReview, lang: str) -> list:
         _round(natural.centre if natural else None, review),
         _round(natural.lower if natural else None, review),
         _round(natural.upper if natural else None, review),
-        "; ".join(f"{SIGNAL_NAMES[s.rule].pick(lang)}: {', '.join(s.periods)}"
-                  for s in review.signals),
+        signals_text(review, lang),
         review.probability_of_target,
         attainment.share if attainment else None,
         ACTION_NAMES[suggestion.action].pick(lang) if suggestion else (
@@ -211,9 +205,17 @@ def report_row(item: PlanKpiReview, lang: str) -> list:
         suggestion.target if suggestion else None,
         suggestion.committed_target if suggestion else None,
         suggestion.stretch_target if suggestion else None,
-        suggestion.explanation.pick(lang) if suggestion else "",
+        _explanation(review, lang),
         item.comment,
     ]
+
+
+def _explanation(review: KpiReview, lang: str) -> str:
+    """Return the suggestion's reason, followed by the warning when the limits are provisional."""
+    if review.suggestion is None:
+        return ""
+    notes = [f.message.pick(lang) for f in review.flags if f.code == "provisional_limits"]
+    return " ".join([review.suggestion.explanation.pick(lang), *notes])
 
 
 def _round(value: float | None, review: KpiReview) -> float | None:
@@ -222,7 +224,10 @@ def _round(value: float | None, review: KpiReview) -> float | None:
 
 def report_table(review: PlanReview, lang: str) -> tuple[list[str], list[list]]:
     """Return the report's header and rows in `lang`."""
-    header = [c.pick(lang) for c in REPORT_COLUMNS]
+    policy = review_policy()
+    levels = {"committed": round(100 * policy.committed_probability),
+              "stretch": round(100 * policy.stretch_probability)}
+    header = [c.pick(lang).format(**levels) for c in REPORT_COLUMNS]
     return header, [report_row(item, lang) for item in review.kpis]
 
 

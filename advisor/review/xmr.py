@@ -7,8 +7,9 @@ points). Four detection rules are applied, each reported once per maximal run:
 - ``beyond_limit``: a value outside the natural process limits;
 - ``three_of_four``: at least three of four successive values beyond the halfway line between the
   centre line and a limit, on one side;
-- ``run_of_8``: eight or more successive values on one side of the centre line (a value exactly on
-  the centre line ends a run: integer KPIs often sit on it, and it is evidence of neither side);
+- ``run_of_8``: `run_length` (the policy's, 8) or more successive values on one side of the
+  centre line (a value exactly on the centre line ends a run: integer KPIs often sit on it, and
+  it is evidence of neither side);
 - ``range_beyond_url``: a moving range above the upper range limit.
 
 How the baseline is chosen (limits come from a stable stretch, not blindly from all history):
@@ -20,9 +21,11 @@ How the baseline is chosen (limits come from a stable stretch, not blindly from 
    values beyond a halfway line). The new stretch starts at the run's first value that is nearer
    the run's median than the old centre line (a run often opens with a value that fell on that
    side by chance), and the search goes on from there to the end.
-2. The baseline is the most recent stretch holding at least 6 values; if it is longer than 24
-   values only its latest 24 are used, so old behaviour does not dilute the current one. A shift
-   too recent to give 6 values keeps the previous stretch as baseline, and shows as signals.
+2. The baseline is the most recent stretch holding at least `min_points` values; if it is longer
+   than `baseline_max` values only its latest ones are used, so old behaviour does not dilute the
+   current one. A shift too recent to give `min_points` values keeps the previous stretch as
+   baseline, and shows as signals. (The numbers, and the run length, are the review policy's:
+   rules/data/review.yaml.)
 3. Values of the baseline beyond its own limits are left out once and the limits recomputed, so a
    single wild value neither drags the centre line nor widens the limits.
 
@@ -30,18 +33,18 @@ Signals are then looked for from the start of the baseline's stretch to the end 
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from advisor.review.errors import InsufficientDataError, InvalidValueError
+from advisor.review.policy import review_policy
 
+# Wheeler's scaling factors for moving ranges of two values: 3 / d2 and D4.
 LIMIT_FACTOR = 2.66
 RANGE_FACTOR = 3.27
-MIN_BASELINE = 6
-MAX_BASELINE = 24
-RUN_LENGTH = 8
 
 SignalKind = Literal["beyond_limit", "three_of_four", "run_of_8", "range_beyond_url"]
 Side = Literal["above", "below"]
@@ -100,6 +103,22 @@ class XmrChart(BaseModel):
     limits: Limits
     baseline: Baseline
     signals: list[Signal]
+
+
+@dataclass(frozen=True)
+class XmrSettings:
+    """The policy numbers the chart uses: shortest and longest baseline, and the run length."""
+
+    min_baseline: int
+    max_baseline: int
+    run_length: int
+
+    @classmethod
+    def from_policy(cls, policy=None) -> "XmrSettings":
+        """Return the settings of a review policy (the built-in one by default)."""
+        policy = policy or review_policy()
+        return cls(min_baseline=policy.min_points, max_baseline=policy.baseline_max,
+                   run_length=policy.run_length)
 
 
 def _as_array(values: Sequence[float], needed: int) -> np.ndarray:
@@ -162,13 +181,13 @@ def _three_of_four_windows(halfway: np.ndarray, side: int) -> list[int]:
     return np.flatnonzero(counts >= 3).tolist()
 
 
-def _shift_start(array: np.ndarray, limits: Limits, after: int) -> int | None:
+def _shift_start(array: np.ndarray, limits: Limits, after: int, run_length: int) -> int | None:
     """Return where the first sustained one-sided run starting after `after` begins, if any."""
     halfway = _halfway_sides(array, limits)
     for start, end, side in _runs(_sides(array, limits.centre)):
         if start <= after:
             continue
-        if end - start >= RUN_LENGTH or _three_of_four_windows(halfway[start:end], side):
+        if end - start >= run_length or _three_of_four_windows(halfway[start:end], side):
             return _first_of_new_level(array[start:end], limits.centre) + start
     return None
 
@@ -181,14 +200,15 @@ def _first_of_new_level(run: np.ndarray, old_centre: float) -> int:
     return int(np.argmax(nearer_new))
 
 
-def find_shifts(values: Sequence[float]) -> list[int]:
+def find_shifts(values: Sequence[float], settings: XmrSettings | None = None) -> list[int]:
     """Return the indices where sustained shifts start new stretches of the history."""
+    settings = settings or XmrSettings.from_policy()
     array = _as_array(values, 2)
     shifts: list[int] = []
     start = 0
-    while array.size - start >= MIN_BASELINE:
-        trial = natural_process_limits(array[start : start + MAX_BASELINE])
-        shift = _shift_start(array, trial, start)
+    while array.size - start >= settings.min_baseline:
+        trial = natural_process_limits(array[start : start + settings.max_baseline])
+        shift = _shift_start(array, trial, start, settings.run_length)
         if shift is None:
             break
         shifts.append(shift)
@@ -196,11 +216,12 @@ def find_shifts(values: Sequence[float]) -> list[int]:
     return shifts
 
 
-def _limits_without_outliers(window: np.ndarray) -> tuple[Limits, list[int]]:
-    """Return limits of `window` recomputed once without its values beyond the first limits."""
+def _limits_without_outliers(window: np.ndarray, fewest: int) -> tuple[Limits, list[int]]:
+    """Return limits of `window` recomputed once without its values beyond the first limits
+    (unless fewer than `fewest` values would remain)."""
     limits = natural_process_limits(window)
     outside = (window > limits.upper) | (window < limits.lower)
-    if not outside.any() or (~outside).sum() < MIN_BASELINE:
+    if not outside.any() or (~outside).sum() < fewest:
         return limits, []
     # Moving ranges that touch a left-out value are dropped rather than bridged across it.
     kept_pairs = ~outside[1:] & ~outside[:-1]
@@ -211,17 +232,20 @@ def _limits_without_outliers(window: np.ndarray) -> tuple[Limits, list[int]]:
     return _limits_from(centre, float(ranges.mean())), np.flatnonzero(outside).tolist()
 
 
-def choose_baseline(values: Sequence[float]) -> Baseline:
-    """Return the baseline stretch (see the module notes) and the limits computed from it."""
-    array = _as_array(values, MIN_BASELINE)
-    shifts = find_shifts(array)
+def choose_baseline(values: Sequence[float], settings: XmrSettings | None = None,
+                    shifts: Sequence[int] | None = None) -> Baseline:
+    """Return the baseline stretch (see the module notes) and the limits computed from it;
+    `shifts` given (an empty list: none) replace the search for them."""
+    settings = settings or XmrSettings.from_policy()
+    array = _as_array(values, settings.min_baseline)
+    shifts = find_shifts(array, settings) if shifts is None else list(shifts)
     bounds = list(zip([0, *shifts], [*shifts, array.size], strict=True))
     # Shifts close together can leave no stretch long enough; then the whole history serves.
     stretch_start, stretch_end = next(
-        ((s, e) for s, e in reversed(bounds) if e - s >= MIN_BASELINE), (0, array.size)
+        ((s, e) for s, e in reversed(bounds) if e - s >= settings.min_baseline), (0, array.size)
     )
-    start = max(stretch_start, stretch_end - MAX_BASELINE)
-    limits, excluded = _limits_without_outliers(array[start:stretch_end])
+    start = max(stretch_start, stretch_end - settings.max_baseline)
+    limits, excluded = _limits_without_outliers(array[start:stretch_end], settings.min_baseline)
     return Baseline(
         start=start,
         end=stretch_end,
@@ -241,7 +265,7 @@ def _beyond_limit(array: np.ndarray, limits: Limits, offset: int) -> list[Signal
     return signals
 
 
-def _run_of_8(array: np.ndarray, limits: Limits, offset: int) -> list[Signal]:
+def _run_of_8(array: np.ndarray, limits: Limits, offset: int, run_length: int) -> list[Signal]:
     return [
         Signal(
             kind="run_of_8",
@@ -249,7 +273,7 @@ def _run_of_8(array: np.ndarray, limits: Limits, offset: int) -> list[Signal]:
             indices=list(range(offset + start, offset + end)),
         )
         for start, end, side in _runs(_sides(array, limits.centre))
-        if end - start >= RUN_LENGTH
+        if end - start >= run_length
     ]
 
 
@@ -284,20 +308,26 @@ def _range_beyond_url(array: np.ndarray, limits: Limits, offset: int) -> list[Si
     ]
 
 
-def detect_signals(values: Sequence[float], limits: Limits, since: int = 0) -> list[Signal]:
+def detect_signals(values: Sequence[float], limits: Limits, since: int = 0,
+                   run_length: int | None = None) -> list[Signal]:
     """Return the signals in `values[since:]` against `limits`, indexed within `values`."""
+    run_length = run_length or review_policy().run_length
     array = _as_array(values, 1)[since:]
     signals = (
         _beyond_limit(array, limits, since)
         + _three_of_four(array, limits, since)
-        + _run_of_8(array, limits, since)
+        + _run_of_8(array, limits, since, run_length)
         + _range_beyond_url(array, limits, since)
     )
     return sorted(signals, key=lambda s: (s.indices[0], s.kind))
 
 
-def xmr_chart(values: Sequence[float]) -> XmrChart:
-    """Return limits from a chosen baseline and the signals from that baseline's stretch on."""
-    baseline = choose_baseline(values)
-    signals = detect_signals(values, baseline.limits, since=baseline.stretch_start)
+def xmr_chart(values: Sequence[float], settings: XmrSettings | None = None,
+              shifts: Sequence[int] | None = None) -> XmrChart:
+    """Return limits from a chosen baseline and the signals from that baseline's stretch on
+    (`shifts` as for choose_baseline)."""
+    settings = settings or XmrSettings.from_policy()
+    baseline = choose_baseline(values, settings, shifts)
+    signals = detect_signals(values, baseline.limits, since=baseline.stretch_start,
+                             run_length=settings.run_length)
     return XmrChart(limits=baseline.limits, baseline=baseline, signals=signals)
