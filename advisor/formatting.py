@@ -1,5 +1,6 @@
 """Numbers and placeholders as people read them, in Vietnamese or English."""
 
+import datetime as dt
 import math
 
 # Vietnamese writes 12.345,6 where English writes 12,345.6.
@@ -25,3 +26,17 @@ class Blank(dict):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def date_text(day: dt.date, lang: str) -> str:
+    """Return a date as the language writes it: 31/12/2026 in Vietnamese, ISO in English."""
+    return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
+
+
+def round_to_scale(value: float, scale: float, steps: int) -> float:
+    """Return `value` rounded to a power of ten near `scale` / `steps`: a suggested level of
+    5,122,252,747 reads 5,120,000,000 when the change is half a billion, 104.3 reads 104."""
+    if scale <= 0 or not math.isfinite(scale):
+        return value
+    unit = 10 ** math.floor(math.log10(scale / steps))
+    return round(round(value / unit) * unit, 10)

@@ -108,7 +108,7 @@ def _plan_columns(plan: Plan) -> dict:
     return {
         "goals": json.dumps(plan.goals), "departments": json.dumps(plan.departments),
         "data_sources": None if plan.data_sources is None else json.dumps(plan.data_sources),
-        "max_kpis_per_owner": plan.max_kpis_per_owner, "lang": plan.lang,
+        "max_kpis_per_owner": plan.max_kpis_per_owner, "lang": plan.lang, "stage": plan.stage,
     }
 
 
@@ -131,7 +131,7 @@ def get_plan(db: sqlite_utils.Database, plan_id: int) -> PlanRecord:
         "departments": json.loads(row["departments"]),
         "data_sources": json.loads(row["data_sources"]) if row["data_sources"] else None,
         "max_kpis_per_owner": row["max_kpis_per_owner"], "lang": row["lang"],
-        "kpis": [json.loads(k["data"]) for k in kpi_rows],
+        "stage": row.get("stage"), "kpis": [json.loads(k["data"]) for k in kpi_rows],
     })
     return PlanRecord(id=row["id"], status=row["status"], created=row["created"],
                       updated=row["updated"], session_id=row["session_id"], plan=plan,

@@ -144,6 +144,7 @@ CREATE TABLE IF NOT EXISTS plans (
     data_sources TEXT,
     max_kpis_per_owner INTEGER NOT NULL DEFAULT 7,
     lang TEXT NOT NULL DEFAULT 'vi',
+    stage TEXT,
     session_id TEXT,
     created TEXT NOT NULL,
     updated TEXT NOT NULL
@@ -198,6 +199,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute("PRAGMA journal_mode=WAL")  # cannot change inside a transaction
     with transaction(db):
         db.executescript(SCHEMA)
+        if "stage" not in db["plans"].columns_dict:  # files made before plans had a stage
+            db.execute("ALTER TABLE plans ADD COLUMN stage TEXT")
 
 
 def _meta(db: sqlite_utils.Database, key: str) -> str | None:

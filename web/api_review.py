@@ -12,6 +12,7 @@ from advisor.review.importer import add_rows, import_file
 from advisor.review.measurements import plan_measurements
 from advisor.review.report import PlanReview, plan_review
 from advisor.review.view import review_json, reviews_json
+from advisor.smart.bounds import impossible_values
 from web.contract.catalog import SpeakQuery
 from web.contract.plans import PlanBody, ReviewBody
 from web.contract.registry import Answer, Header, Reply, default_lang, operation
@@ -82,7 +83,11 @@ def plans() -> dict:
 
 @operation(bp, "POST", "/plans", operation_id="createPlan", tag="plans",
            summary="Store a new plan (status draft)",
-           description="Each KPI names a catalog `kpi_id` or, for a KPI of your own, a `name`.",
+           description="Each KPI names a catalog `kpi_id` or, for a KPI of your own, a `name`. "
+           "A stored plan holds no value its KPI cannot take: a baseline, target, range end or "
+           "milestone outside the KPI's value range, or a range whose low end is above its "
+           "high end, is refused with 422 naming the field and what is allowed (the SMART "
+           "check reports the same values as error gaps instead).",
            body=PlanBody, replies=(Reply(StoredPlan, 201, "Created", headers=(
                Header("Location", "The new plan's address."),), links=PLAN_LINKS),))
 def add_plan(body: PlanBody) -> Answer:
@@ -93,6 +98,7 @@ def add_plan(body: PlanBody) -> Answer:
                for i, k in enumerate(body.kpis) if k.kpi_id and catalog.get(k.kpi_id) is None]
     unknown += [{"field": f"kpis.{i}.name", "message": "give a catalog kpi_id or a name"}
                 for i, k in enumerate(body.kpis) if not k.kpi_id and not k.name]
+    unknown += [found.problem() for found in impossible_values(body, catalog)]
     if unknown:
         raise InvalidInputError(unknown)
     plan_id = create_plan(get_db(), body)

@@ -12,6 +12,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from advisor.formatting import date_text, number_text
 from advisor.interview import Question
 from advisor.models import Answers
 from advisor.plan_models import Plan
@@ -27,7 +28,9 @@ PLAN_DATE_FIELDS = ("baseline_date", "deadline")
 PLAN_CHOICE_FIELDS = {"frequency": FREQUENCIES, "data_source": DATA_SOURCES,
                       "commitment": ("committed", "aspirational")}
 PLAN_FIELDS = ("statement", "owner", "report_to", "baseline", "baseline_date", "target",
-               "deadline", "frequency", "data_source", "commitment")
+               "deadline", "milestones", "frequency", "data_source", "commitment")
+# Checkpoints are typed as "30/06/2026: 110", separated by ";" or new lines.
+_CHECKPOINT = re.compile(r"^\s*(\S+)\s*[:=]\s*(.+?)\s*$")
 
 
 def error(field: str, key: str, **values) -> dict:
@@ -179,6 +182,9 @@ def _plan_value(field: str, field_id: str, raw: str) -> tuple[Any, list]:
         return None, []
     if field in PLAN_TEXT_FIELDS and len(text) > PLAN_TEXT_FIELDS[field]:
         return None, [error(field_id, "wizard.error.too_long", max=PLAN_TEXT_FIELDS[field])]
+    if field == "milestones":
+        value = parse_milestones(text)
+        return value, [] if value is not None else [error(field_id, "wizard.error.milestones")]
     if field in PLAN_NUMBER_FIELDS:
         value = parse_number(text)
         if value is None:
@@ -192,3 +198,25 @@ def _plan_value(field: str, field_id: str, raw: str) -> tuple[Any, list]:
     if field in PLAN_CHOICE_FIELDS and text not in PLAN_CHOICE_FIELDS[field]:
         return None, [error(field_id, "wizard.error.choose_one")]
     return text, []
+
+
+def parse_milestones(text: str) -> list[dict] | None:
+    """Return the checkpoints written in `text` ("30/06/2026: 110; 30/09/2026: 115"), in date
+    order, or None if one of them is not a date and a number."""
+    found = []
+    for part in re.split(r"[;\n]", text):
+        if not part.strip():
+            continue
+        match = _CHECKPOINT.match(part)
+        day = parse_date(match.group(1)) if match else None
+        level = parse_number(match.group(2)) if match else None
+        if day is None or level is None:
+            return None
+        found.append({"date": day, "target": level})
+    return sorted(found, key=lambda m: m["date"]) or None
+
+
+def milestones_text(milestones: list | None, lang: str) -> str:
+    """Return checkpoints as the form shows them, in the language's formats."""
+    return "; ".join(f"{date_text(m.date, lang)}: {number_text(m.target, lang, 6)}"
+                     for m in milestones or [])

@@ -17,6 +17,7 @@ from flask import (
 )
 
 from advisor.errors import InvalidInputError
+from advisor.formatting import number_text
 from advisor.kpi_set import add_kpi, remove_kpi, swap_kpi, working_set
 from advisor.lookup import KpiQuery
 from advisor.plan_export import COMMITMENTS, plan_csv, plan_xlsx
@@ -24,6 +25,7 @@ from advisor.plan_models import Plan
 from advisor.plans import PlanRecord, SessionRecord, get_plan, set_status, update_plan
 from advisor.recommend_view import TEMPLATES
 from advisor.smart import check_plan
+from advisor.smart.bounds import allowed_text, impossible_values
 from catalog.labels import label
 from catalog.loader import Catalog
 from catalog.search import fold
@@ -31,7 +33,7 @@ from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.db import get_catalog, get_db
 from web.i18n import current_lang, translate
 from web.wizard_access import open_session
-from web.wizard_form import PLAN_FIELDS, parse_plan_form
+from web.wizard_form import PLAN_FIELDS, error, milestones_text, parse_plan_form
 from web.wizard_state import is_stale, notices, notify
 
 bp = Blueprint("wizard_plan", __name__, url_prefix="/wizard")
@@ -188,7 +190,8 @@ def _plan_rows(plan: Plan, check: dict, lang: str) -> list[dict]:
         entry = catalog.get(kpi.kpi_id or "")
         name = entry.name.pick(lang) if entry else result["name"]
         rows.append({
-            "index": index, "kpi": kpi.model_dump(), "entry": entry, "result": result,
+            "index": index, "entry": entry, "result": result,
+            "kpi": {**kpi.model_dump(), "milestones": milestones_text(kpi.milestones, lang)},
             "name": name, "gaps": place_gaps(index, result["gaps"]),
             "owner_role": entry.owner_role.pick(lang) if entry else "",
             "template": TEMPLATES[entry.direction].pick(lang).format(name=name.lower())
@@ -234,6 +237,20 @@ def _plan_page(record, plan_record, lang: str, raw: dict, errors: list) -> str:
     )
 
 
+def impossible_form_values(plan: Plan, lang: str) -> list[dict]:
+    """Return the form errors for values no KPI of the plan can hold (a stored plan refuses
+    them; the SMART check would only report them)."""
+    errors, seen = [], set()
+    for found in impossible_values(plan, get_catalog()):
+        field = found.field.split(".")[0]  # milestones.2 is typed in the milestones field
+        if field in PLAN_FIELDS and not found.inverted and (found.index, field) not in seen:
+            seen.add((found.index, field))
+            errors.append(error(f"k{found.index}-{field}", "wizard.error.outside_range",
+                                allowed=allowed_text(found.low, found.high, lang),
+                                value=number_text(found.value, lang, 6)))
+    return errors
+
+
 @bp.route("/s/<sid>/plan", methods=["GET", "POST"])
 def plan(sid: str):
     """Show the plan form with SMART gaps next to the fields; on POST save it."""
@@ -242,6 +259,8 @@ def plan(sid: str):
     raw, errors = {}, []
     if request.method == "POST":
         updated, raw, errors = parse_plan_form(plan_record.plan, request.form)
+        if updated is not None:
+            errors = impossible_form_values(updated, lang)
         if not errors:
             update_plan(get_db(), plan_record.id, updated)
             notify("wizard.notice.saved")

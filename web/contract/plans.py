@@ -22,6 +22,14 @@ ID_OR_NAME = {"anyOf": [
     {"required": ["name"], "properties": {"name": {"type": "string", "pattern": NON_BLANK}}},
 ]}
 
+# A target range has both ends or neither (the model refuses one end alone, naming the other).
+_NUMBER = {"type": "number"}
+RANGE_ENDS = [
+    {"if": {"required": [one], "properties": {one: _NUMBER}},
+     "then": {"required": [other], "properties": {other: _NUMBER}}}
+    for one, other in (("target_low", "target_high"), ("target_high", "target_low"))
+]
+
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 DATE_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
 
@@ -46,7 +54,7 @@ KeptKpiId = Annotated[KpiRef, Field(json_schema_extra=CATALOG_IDS)]
 class PlanKpiBody(PlanKpi):
     """A KPI of the plan: a catalog `kpi_id`, or a `name` for a KPI of your own."""
 
-    model_config = ConfigDict(json_schema_extra=ID_OR_NAME)
+    model_config = ConfigDict(json_schema_extra={**ID_OR_NAME, "allOf": RANGE_ENDS})
 
     kpi_id: CatalogKpiId | None = None
     baseline_date: PlanDate | None = None
@@ -64,7 +72,7 @@ class PlanBody(Plan):
 class ReviewKpiBody(ReviewKpi):
     """One KPI to review: a catalog `kpi_id` or a `name`, its target and its history."""
 
-    model_config = ConfigDict(json_schema_extra=ID_OR_NAME)
+    model_config = ConfigDict(json_schema_extra={**ID_OR_NAME, "allOf": RANGE_ENDS})
 
 
 class ReviewBody(ReviewRequest):
