@@ -348,8 +348,12 @@ def test_exports_keep_vietnamese_and_neutralise_formulas(client, app, lang):
     book = load_workbook(io.BytesIO(client.get(f"/wizard/s/{sid}/plan.xlsx").data))
     sheet = book.worksheets[0]
     values = list(sheet.values)
-    assert values[1][0] == ("Kinh doanh" if lang == "vi" else "Sales")
-    assert values[1][6] == "'=HYPERLINK(\"x\")" and len(values) == 1 + len(plan.plan.kpis)
+    assert values[0][0].startswith("Kế hoạch KPI — Công ty Bình Minh" if lang == "vi"
+                                   else "KPI plan — Công ty Bình Minh")
+    assert values[3][0] == ("Kinh doanh" if lang == "vi" else "Sales")
+    # Typed as text in XLSX, so it is kept as typed and never runs.
+    assert values[3][6] == "=HYPERLINK(\"x\")" and sheet["G4"].data_type == "s"
+    assert len(values) == 3 + len(plan.plan.kpis)
 
 
 def test_report_is_one_printable_page(client):

@@ -20,7 +20,8 @@ from advisor.errors import InvalidInputError
 from advisor.formatting import number_text
 from advisor.kpi_set import add_kpi, remove_kpi, swap_kpi, working_set
 from advisor.lookup import KpiQuery
-from advisor.plan_export import COMMITMENTS, plan_csv, plan_xlsx
+from advisor.deliverable.sheets import dictionary_csv, plan_csv, plan_xlsx
+from advisor.deliverable.words import COMMITMENTS
 from advisor.plan_models import Plan
 from advisor.plans import PlanRecord, SessionRecord, get_plan, set_status, update_plan
 from advisor.recommend_view import TEMPLATES
@@ -283,10 +284,10 @@ def status(sid: str) -> Response:
     return redirect(url_for(".plan", sid=sid), 303)
 
 
-def _filename(plan_record: PlanRecord, extension: str) -> str:
+def _filename(plan_record: PlanRecord, extension: str, what: str = "kpi-plan") -> str:
     """Return an ASCII file name made from the organisation's name."""
     slug = re.sub(r"[^a-z0-9]+", "-", fold(plan_record.plan.org_name or "")).strip("-")[:40]
-    return f"kpi-plan-{slug or plan_record.id}.{extension}"
+    return f"{what}-{slug or plan_record.id}.{extension}"
 
 
 def _download(body, mimetype: str, name: str) -> Response:
@@ -299,9 +300,20 @@ def export_csv(sid: str) -> Response:
     """Download the plan as CSV (UTF-8 with BOM)."""
     _record, plan_record = _session_plan(sid)
     lang = current_lang()
-    body = plan_csv(plan_record.plan, smart_check(plan_record.plan, lang), lang, get_catalog())
+    body = plan_csv(plan_record, smart_check(plan_record.plan, lang), lang, get_catalog())
     return _download(body.encode("utf-8"), "text/csv; charset=utf-8",
                      _filename(plan_record, "csv"))
+
+
+@bp.get("/s/<sid>/dictionary.csv")
+def export_dictionary_csv(sid: str) -> Response:
+    """Download the KPI dictionary as CSV (UTF-8 with BOM)."""
+    _record, plan_record = _session_plan(sid)
+    lang = current_lang()
+    body = dictionary_csv(plan_record, smart_check(plan_record.plan, lang), lang,
+                          get_catalog())
+    return _download(body.encode("utf-8"), "text/csv; charset=utf-8",
+                     _filename(plan_record, "csv", "kpi-dictionary"))
 
 
 @bp.get("/s/<sid>/plan.xlsx")
@@ -309,8 +321,7 @@ def export_xlsx(sid: str) -> Response:
     """Download the plan and its SMART gaps as an XLSX workbook."""
     _record, plan_record = _session_plan(sid)
     lang = current_lang()
-    body = plan_xlsx(plan_record.plan, smart_check(plan_record.plan, lang), lang,
-                     get_catalog())
+    body = plan_xlsx(plan_record, smart_check(plan_record.plan, lang), lang, get_catalog())
     return _download(body, XLSX, _filename(plan_record, "xlsx"))
 
 
