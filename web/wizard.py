@@ -3,7 +3,9 @@
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from advisor.deliverable.words import quantity_text
 from advisor.errors import InvalidInputError
+from advisor.formatting import date_text
 from advisor.interview import Question, question_by_id
 from advisor.kpi_set import initial_plan
 from advisor.plans import (
@@ -37,12 +39,14 @@ bp = Blueprint("wizard", __name__, url_prefix="/wizard")
 
 def init_app(app: Flask) -> None:
     """Register the interview and the results-and-plan blueprints."""
-    from web import wizard_plan
+    # Importing them adds their routes to wizard_plan.bp, so endpoints keep one prefix.
+    from web import deliverable_pages, plan_page, wizard_plan  # noqa: F401
 
     app.register_blueprint(bp)
     app.register_blueprint(wizard_plan.bp)
     app.jinja_env.globals.update(resume_link=resume_link, error_text=error_text,
-                                 format_number=format_number, word=word)
+                                 format_number=format_number, word=word, date_text=date_text,
+                                 quantity_text=quantity_text)
     app.jinja_env.filters["word_of"] = lambda value, vocab: word(vocab, value)
 
 

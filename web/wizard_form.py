@@ -1,4 +1,4 @@
-"""Reading the wizard's forms: one question's answer, and the plan's fields per KPI.
+"""Reading the interview's forms: one question's answer, numbers and dates as people type them.
 
 Each reader returns the parsed value with a list of field errors ({field, key, values}); the
 page shows each error next to its field, in the page's language, and keeps what was typed.
@@ -12,25 +12,12 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from advisor.formatting import date_text, number_text
 from advisor.interview import Question
 from advisor.models import Answers
-from advisor.plan_models import Plan
-from advisor.values import is_usable_number
-from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.i18n import translate
 
 # "1.000.000" (Vietnamese) and "1,000,000" (English) both group thousands.
 _GROUPED = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
-PLAN_TEXT_FIELDS = {"statement": 500, "owner": 120, "report_to": 120}
-PLAN_NUMBER_FIELDS = ("baseline", "target")
-PLAN_DATE_FIELDS = ("baseline_date", "deadline")
-PLAN_CHOICE_FIELDS = {"frequency": FREQUENCIES, "data_source": DATA_SOURCES,
-                      "commitment": ("committed", "aspirational")}
-PLAN_FIELDS = ("statement", "owner", "report_to", "baseline", "baseline_date", "target",
-               "deadline", "milestones", "frequency", "data_source", "commitment")
-# Checkpoints are typed as "30/06/2026: 110", separated by ";" or new lines.
-_CHECKPOINT = re.compile(r"^\s*(\S+)\s*[:=]\s*(.+?)\s*$")
 
 
 def error(field: str, key: str, **values) -> dict:
@@ -155,68 +142,3 @@ def parse_date(raw: str) -> dt.date | None:
         except ValueError:
             continue
     return None
-
-
-def parse_plan_form(plan: Plan, form: MultiDict) -> tuple[Plan | None, dict, list]:
-    """Return the plan with the typed fields applied (None if any is invalid), the raw values
-    per field id, and the errors."""
-    raw, errors, kpis = {}, [], []
-    for index, kpi in enumerate(plan.kpis):
-        data = kpi.model_dump()
-        for field in PLAN_FIELDS:
-            field_id = f"k{index}-{field}"
-            raw[field_id] = form.get(field_id, "")
-            value, problems = _plan_value(field, field_id, raw[field_id])
-            data[field] = value
-            errors += problems
-        kpis.append(data)
-    if errors:
-        return None, raw, errors
-    return Plan.model_validate({**plan.model_dump(), "kpis": kpis}), raw, []
-
-
-def _plan_value(field: str, field_id: str, raw: str) -> tuple[Any, list]:
-    """Return one plan field's value from its raw text, or the error it has."""
-    text = raw.strip()
-    if not text:
-        return None, []
-    if field in PLAN_TEXT_FIELDS and len(text) > PLAN_TEXT_FIELDS[field]:
-        return None, [error(field_id, "wizard.error.too_long", max=PLAN_TEXT_FIELDS[field])]
-    if field == "milestones":
-        value = parse_milestones(text)
-        return value, [] if value is not None else [error(field_id, "wizard.error.milestones")]
-    if field in PLAN_NUMBER_FIELDS:
-        value = parse_number(text)
-        if value is None:
-            return None, [error(field_id, "wizard.error.not_number")]
-        if not is_usable_number(value):
-            return None, [error(field_id, "wizard.error.number_too_large")]
-        return value, []
-    if field in PLAN_DATE_FIELDS:
-        value = parse_date(text)
-        return value, [] if value is not None else [error(field_id, "wizard.error.date")]
-    if field in PLAN_CHOICE_FIELDS and text not in PLAN_CHOICE_FIELDS[field]:
-        return None, [error(field_id, "wizard.error.choose_one")]
-    return text, []
-
-
-def parse_milestones(text: str) -> list[dict] | None:
-    """Return the checkpoints written in `text` ("30/06/2026: 110; 30/09/2026: 115"), in date
-    order, or None if one of them is not a date and a number."""
-    found = []
-    for part in re.split(r"[;\n]", text):
-        if not part.strip():
-            continue
-        match = _CHECKPOINT.match(part)
-        day = parse_date(match.group(1)) if match else None
-        level = parse_number(match.group(2)) if match else None
-        if day is None or level is None:
-            return None
-        found.append({"date": day, "target": level})
-    return sorted(found, key=lambda m: m["date"]) or None
-
-
-def milestones_text(milestones: list | None, lang: str) -> str:
-    """Return checkpoints as the form shows them, in the language's formats."""
-    return "; ".join(f"{date_text(m.date, lang)}: {number_text(m.target, lang, 6)}"
-                     for m in milestones or [])

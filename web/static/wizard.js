@@ -31,6 +31,59 @@
     });
   });
 
+  // Plan checklists: an item ticks as soon as its fields are filled in (the SMART check itself
+  // runs on save); a field left empty after the user visited it shows as still to do, in red.
+  function filled(ids) {
+    return ids.every(function (id) {
+      var field = document.getElementById(id);
+      return field && field.value.trim() !== "";
+    });
+  }
+  function refreshItem(item, touched) {
+    var list = item.closest("[data-checklist]");
+    var state = item.querySelector("[data-state-text]");
+    var ids = item.getAttribute("data-fields").split(" ");
+    var done = filled(ids);
+    var states = ["check-done", "check-todo", "check-problem", "check-invalid", "check-warning"];
+    if (done) {
+      states.forEach(function (name) { item.classList.remove(name); });
+      item.classList.add("check-filled");
+      item.classList.remove("check-touched");
+      if (state) { state.textContent = list.getAttribute("data-text-filled"); }
+    } else {
+      states.forEach(function (name) { item.classList.remove(name); });
+      item.classList.remove("check-filled");
+      item.classList.add("check-todo");
+      if (touched) { item.classList.add("check-touched"); }
+      if (state) { state.textContent = list.getAttribute("data-text-todo"); }
+    }
+  }
+  document.querySelectorAll("[data-plan-form] [data-check]").forEach(function (field) {
+    var items = document.querySelectorAll("[data-fields~='" + field.id + "']");
+    field.addEventListener("input", function () {
+      items.forEach(function (item) { refreshItem(item, false); });
+    });
+    field.addEventListener("change", function () {
+      items.forEach(function (item) { refreshItem(item, false); });
+    });
+    field.addEventListener("blur", function () {
+      var group = field.closest("[data-field-group]");
+      if (group) { group.classList.add("is-touched"); }
+      items.forEach(function (item) { if (!filled(item.getAttribute("data-fields").split(" "))) { refreshItem(item, true); } });
+    });
+  });
+
+  // Links to a field inside a closed <details> or far down the page: open and focus it.
+  document.querySelectorAll(".ready-summary a, .checklist a").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var field = document.getElementById(link.hash.slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    });
+  });
+
   // A second click on a submit button while the page is sending would send the form twice.
   document.querySelectorAll("[data-prevent-double-click]").forEach(function (button) {
     var form = button.form;
