@@ -8,7 +8,6 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from advisor.plan_models import Plan
 from advisor.plans import get_plan, get_session
 from advisor.store import open_db
 
@@ -400,7 +399,7 @@ def test_a_form_from_an_older_version_shows_what_changed_and_keeps_what_was_type
     assert "Người phụ trách: (để trống) → Chị An" in html
     # B left the first owner as it was, so the page shows A's value; B's own values stay.
     assert re.search(rf'id="kpi-{first}-owner" name="kpi-{first}-owner" value="Chị An"', html)
-    assert f'value="Anh Bảo"' in html and 'value="70"' in html
+    assert 'value="Anh Bảo"' in html and 'value="70"' in html
     assert stored(app, sid)[1].plan.kpis[1].owner is None
     tab_c = plan_form(plan, {**empty, f"kpi-{first}-owner": "Chị Cúc"})
     html = client.post(url, data={"csrf_token": token(client), **tab_c}).get_data(as_text=True)
