@@ -317,7 +317,7 @@ def test_plan_page_shows_a_checklist_and_a_summary_and_becomes_ready(client, app
     # Nothing typed yet: what is missing is listed, not shouted.
     assert "is-checked" not in html and 'role="alert"' not in html
     assert f'data-fields="kpi-{first}-owner"' in html and "chưa điền" in html
-    assert re.search(rf'<li class="blocker blocker-todo"><a href="#kpi-{first}-owner">', html)
+    assert f'<a class="blocker blocker-todo" href="#kpi-{first}-owner">Người phụ trách</a>' in html
     assert f'id="kpi-{first}-goals"' in html and f'href="#kpi-{first}"' in html
     refused = client.post(f"/wizard/s/{sid}/status",
                           data={"csrf_token": token(client), "status": "ready"})

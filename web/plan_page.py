@@ -28,14 +28,13 @@ from web.wizard_state import notices, notify
 
 # What a KPI needs before it can be ready, in the order the form asks for it; a gap with one
 # of these codes means the field is still empty.
-CHECKLIST = (("statement", ("statement",), "S.no_statement"),
-             ("owner", ("owner",), "owner.none"),
+CHECKLIST = (("owner", ("owner",), "owner.none"),
              ("baseline", ("baseline", "baseline_date"), "M.no_baseline"),
              ("target", ("target",), "S.no_target"),
              ("deadline", ("deadline",), "T.no_deadline"),
              ("frequency", ("frequency",), "M.no_frequency"),
              ("data_source", ("data_source",), "M.no_data_source"))
-PRESENCE = {code for _name, _fields, code in CHECKLIST}
+PRESENCE = {code for _name, _fields, code in CHECKLIST} | {"S.no_statement"}
 
 
 def _field_value(kpi: PlanKpi, name: str, lang: str):
@@ -92,12 +91,12 @@ def _checklist(row_id: int, gaps: list[dict], error_fields: set[str]) -> list[di
 
 
 def _field_gaps(row_id: int, gaps: list[dict], error_fields: set[str]) -> dict[str, list]:
-    """Return, per field, the gaps to show beside it (not the "still empty" ones, which the
-    checklist shows; none where the field has an error of its own)."""
+    """Return, per field, the errors to show beside it: not the "still empty" ones nor the
+    warnings, which the checklist shows, and none where the field has an error of its own."""
     shown: dict[str, list] = {f: [] for f in PLAN_FIELDS}
     for n, gap in enumerate(gaps):
         fields = [f for f in gap["fields"] if f in shown]
-        if gap["code"] in PRESENCE or not fields:
+        if gap["code"] in PRESENCE or not fields or gap["severity"] != "error":
             continue
         if field_id(row_id, fields[0]) in error_fields:
             continue
@@ -131,30 +130,42 @@ def plan_rows(record: PlanRecord, check: dict, entries: list[Entry], lang: str,
             "open": sum(item["state"] != "done" for item in checklist),
             "field_gaps": _field_gaps(row_id, gaps, error_fields),
             "target_text": target_text(entry, lang),
-            "unit_hint": translate("wizard.field.unit", unit=entry.unit_name.lower())
-            if entry.unit_name else "",
+            "unit": f" ({entry.unit_name.lower()})" if entry.unit_name else "",
         })
+    _choose_open(rows, error_fields)
     return rows
 
 
+def _choose_open(rows: list[dict], error_fields: set[str]) -> None:
+    """Open the KPIs that need the user now: those with a field error, else the first one
+    not ready; the others fold to their heading so the page stays short on a phone."""
+    with_errors = [r for r in rows if any(f.startswith(r["anchor"] + "-") for f in error_fields)]
+    first_open = next((r for r in rows if not r["result"]["ready"]), None)
+    for row in rows:
+        row["unfolded"] = row in with_errors if with_errors else row is first_open
+
+
 def blockers(rows: list[dict], check: dict) -> list[dict]:
-    """Return what stops "ready", each with the field it links to: errors of every KPI, then
-    of the plan as a whole."""
+    """Return what stops "ready", KPI by KPI, each item with the field it links to; the plan's
+    own errors last."""
     found = []
     for row in rows:
+        items = []
         for item in row["checklist"]:
             if item["state"] in ("todo", "invalid"):
-                found.append({"kpi": row["entry"].name, "target": item["target"],
-                              "text": translate("wizard.check_item." + item["name"]),
-                              "state": item["state"]})
+                items.append({"target": item["target"], "state": item["state"],
+                              "text": translate("wizard.check_item." + item["name"])})
             for gap in ([item["gap"]] if item.get("gap") else []) + item["gaps"]:
                 if gap["severity"] == "error":
-                    found.append({"kpi": row["entry"].name, "target": item["target"],
+                    items.append({"target": item["target"] or row["anchor"],
                                   "text": gap["message"], "state": "problem"})
-    for gap in check["plan_gaps"]:
-        if gap["severity"] == "error":
-            found.append({"kpi": None, "target": "plan-gaps", "text": gap["message"],
-                          "state": "problem"})
+        if items:
+            found.append({"kpi": row["entry"].name, "anchor": row["anchor"], "items": items})
+    plan_items = [{"target": "plan-gaps", "text": g["message"], "state": "problem"}
+                  for g in check["plan_gaps"] if g["severity"] == "error"]
+    if plan_items:
+        found.append({"kpi": translate("wizard.plan.whole_plan"), "anchor": "plan-gaps",
+                      "items": plan_items})
     return found
 
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from advisor.deliverable.dictionary import target_text
 from advisor.deliverable.words import quantity_text
 from advisor.errors import InvalidInputError
 from advisor.formatting import date_text
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(wizard_plan.bp)
     app.jinja_env.globals.update(resume_link=resume_link, error_text=error_text,
                                  format_number=format_number, word=word, date_text=date_text,
-                                 quantity_text=quantity_text)
+                                 quantity_text=quantity_text, target_text=target_text)
     app.jinja_env.filters["word_of"] = lambda value, vocab: word(vocab, value)
 
 

@@ -73,16 +73,30 @@
     });
   });
 
-  // Links to a field inside a closed <details> or far down the page: open and focus it.
-  document.querySelectorAll(".ready-summary a, .checklist a").forEach(function (link) {
+  // Links to a KPI or a field inside a folded KPI: unfold it, then focus the target.
+  function reveal(target) {
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") { node.open = true; }
+    }
+    var fold = target.querySelector && target.classList.contains("plan-kpi") ?
+      target.querySelector(".kpi-fold") : null;
+    if (fold) { fold.open = true; }
+  }
+  document.querySelectorAll("a[href^='#']").forEach(function (link) {
+    var target = document.getElementById(link.hash.slice(1));
+    if (!target || !target.closest("[data-plan-form]")) { return; }
     link.addEventListener("click", function (event) {
-      var field = document.getElementById(link.hash.slice(1));
-      if (!field) { return; }
       event.preventDefault();
-      field.focus();
-      field.scrollIntoView({ block: "center" });
+      reveal(target);
+      target.focus();
+      target.scrollIntoView({ block: target.classList.contains("plan-kpi") ? "start" : "center" });
+      if (history.replaceState) { history.replaceState(null, "", link.hash); }
     });
   });
+  if (location.hash) {
+    var landed = document.getElementById(location.hash.slice(1));
+    if (landed && landed.closest("[data-plan-form]")) { reveal(landed); landed.scrollIntoView(); }
+  }
 
   // A second click on a submit button while the page is sending would send the form twice.
   document.querySelectorAll("[data-prevent-double-click]").forEach(function (button) {
