@@ -513,3 +513,111 @@ def test_kept_kpis_outside_the_departments_are_flagged_on_the_check_page(client,
     assert response.status_code == 422 and 'href="#change-keep"' in html
     assert "thuộc bộ phận không còn trong phạm vi" in html
     assert stored(app, sid)[0].plan_id is None
+
+
+def test_giving_a_goal_a_taken_priority_swaps_or_inserts_instead_of_dropping(client, app):
+    sid = sid_of(walk(client))
+    url = f"/wizard/s/{sid}/q/goals?return=check"
+    swapped = {"rank-increase_revenue": "1", "rank-build_brand_awareness": "1",
+               "return": "check"}
+    assert answer(client, url, swapped).status_code == 303
+    assert stored(app, sid)[0].answers["goals"] == ["build_brand_awareness", "increase_revenue"]
+    inserted = {"rank-build_brand_awareness": "1", "rank-increase_revenue": "2",
+                "rank-acquire_customers": "1", "return": "check"}
+    assert answer(client, url, inserted).status_code == 303
+    assert stored(app, sid)[0].answers["goals"] == [
+        "acquire_customers", "build_brand_awareness", "increase_revenue"]
+    html = client.get(f"/wizard/s/{sid}/check").get_data(as_text=True)
+    assert "Ưu tiên 1: Thu hút khách hàng mới" in html
+    assert html.index("Ưu tiên 2: Xây dựng nhận biết thương hiệu") < html.index(
+        "Ưu tiên 3: Tăng doanh thu")
+
+
+def test_after_changing_an_earlier_answer_continue_skips_what_is_answered(client, app):
+    sid = sid_of(walk(client))
+    # Back through the pages (no "return" link), change one answer: straight to the check.
+    response = answer(client, f"/wizard/s/{sid}/q/stage", {"stage": "startup"})
+    assert response.location.endswith("/check")
+    # The same answer again is a walk through the pages: the next one follows.
+    response = answer(client, f"/wizard/s/{sid}/q/stage", {"stage": "startup"})
+    assert qid_of(response.location) == "size"
+    # A change that asks new questions goes to the first of them.
+    response = answer(client, f"/wizard/s/{sid}/q/channels",
+                      {"channels": ["email", "website", "paid_ads", "seo"]})
+    assert response.location.endswith("/check")
+    response = answer(client, f"/wizard/s/{sid}/q/departments",
+                      {"departments": ["sales", "marketing", "branding"]})
+    assert response.location.endswith("/check")
+
+
+def test_the_stepper_and_the_question_count_tell_the_truth(client):
+    url = start(client)
+    html = client.get(url).get_data(as_text=True)
+    assert "Câu 1 (tối đa 13 câu)" in html
+    for qid in ("org_name", "goals"):
+        url = answer(client, url, ANSWERS[qid]).location
+    html = client.get(url).get_data(as_text=True)
+    steps = re.findall(r'class="step step-(\w+)( step-here)?"', html)
+    assert steps[0] == ("done", "") and steps[1] == ("current", " step-here")
+    assert all(state == "todo" for state, _here in steps[2:])
+    url = answer(client, url, {"departments": ["branding"]}).location
+    html = client.get(url).get_data(as_text=True)
+    assert "Câu 4/9" in html  # branding only: no sales or channel questions can follow
+    check = walk(client)
+    html = client.get(f"/wizard/s/{sid_of(check)}/q/channels").get_data(as_text=True)
+    assert "Câu 8/13" in html
+
+
+def test_the_keep_question_has_a_search_box_and_each_kpis_definition(client):
+    url = start(client)
+    while qid_of(url) != "keep":
+        url = answer(client, url, ANSWERS[qid_of(url)]).location
+    html = client.get(url).get_data(as_text=True)
+    assert 'data-keep-search hidden' in html and 'type="search"' in html
+    assert 'aria-describedby="keep-sales-win_rate-def"' in html
+    from catalog.loader import builtin_catalog
+    assert builtin_catalog().by_id["sales.win_rate"].definition.vi in html
+
+
+def test_a_resume_link_opens_where_the_user_stopped(app, client):
+    sid = sid_of(build(client))
+    client.get(f"/wizard/s/{sid}/plan")
+    link = re.search(r'value="(http://[^"]+/wizard/resume/[^"]+)"',
+                     client.get("/").get_data(as_text=True)).group(1)
+    stranger = app.test_client()
+    assert stranger.get(link.replace("http://localhost", "")).location.endswith("/plan")
+    client.get(f"/wizard/s/{sid}/q/stage")
+    assert app.test_client().get(link.replace("http://localhost", "")).location.endswith(
+        "/q/stage")
+
+
+def test_remove_can_be_undone_with_everything_typed_for_the_kpi(client, app):
+    sid = sid_of(build(client))
+    _record, plan = stored(app, sid)
+    first = plan.kpi_ids[0]
+    client.post(f"/wizard/s/{sid}/plan", data={"csrf_token": token(client), **plan_form(
+        plan, {f"kpi-{first}-owner": "Chị Lan", f"kpi-{first}-target": "60"})})
+    gone = plan.plan.kpis[0].kpi_id
+    response = client.post(f"/wizard/s/{sid}/remove/{gone}", data={"csrf_token": token(client)})
+    assert response.location.endswith(f"/results?removed={first}")
+    html = client.get(response.location).get_data(as_text=True)
+    assert f'action="/wizard/s/{sid}/restore/{first}"' in html and "Hoàn tác" in html
+    assert gone not in [k.kpi_id for k in stored(app, sid)[1].plan.kpis]
+    client.post(f"/wizard/s/{sid}/restore/{first}", data={"csrf_token": token(client)})
+    back = stored(app, sid)[1]
+    assert back.kpi_ids == plan.kpi_ids and back.plan.kpis[0].owner == "Chị Lan"
+    assert back.plan.kpis[0].target == 60
+    html = client.get(f"/wizard/s/{sid}/results?removed={first}").get_data(as_text=True)
+    assert "Hoàn tác" not in html  # it is back: nothing left to undo
+
+
+def test_a_department_over_its_limit_is_not_called_balanced(client, app):
+    results = build(client)
+    sid = sid_of(results)
+    page = client.get(f"/wizard/s/{sid}/add?department=sales").get_data(as_text=True)
+    extra = re.search(r'name="kpi_id" value="([^"]+)"', page).group(1)
+    client.post(f"/wizard/s/{sid}/add", data={"csrf_token": token(client), "kpi_id": extra})
+    html = client.get(results).get_data(as_text=True)
+    row = re.search(r'<th scope="row">Kinh doanh</th><td class="num">5 / 4</td>\s*<td>(.*?)</td>',
+                    html, re.S)
+    assert row and "Không: vượt 1 KPI" in row.group(1)

@@ -9,7 +9,14 @@ from advisor.errors import NotFoundError, PlanChangedError
 from advisor.exports import Quantity
 from advisor.formatting import date_text, number_text
 from advisor.plan_models import PlanKpi
-from advisor.plans import PlanRecord, get_plan, get_plan_version, set_status, update_plan
+from advisor.plans import (
+    PlanRecord,
+    get_plan,
+    get_plan_version,
+    note_page,
+    set_status,
+    update_plan,
+)
 from catalog.labels import label
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.db import get_catalog, get_db
@@ -230,6 +237,7 @@ def plan(sid: str):
     record, plan_record = _session_plan(sid)
     lang = current_lang()
     if request.method == "GET":
+        note_page(get_db(), sid, "plan")
         return render_plan(record, plan_record, lang, attempted="checked" in request.args)
     form = parse_plan_form(plan_record, request.form, get_catalog(), lang)
     based_on = request.form.get("version", "")

@@ -56,12 +56,13 @@ def _wants_integer(question_id: str) -> bool:
     return field is not None and int in typing.get_args(field.annotation)
 
 
-def parse_answer(question: Question, form: MultiDict, allowed: list[str]) -> tuple[Any, list]:
+def parse_answer(question: Question, form: MultiDict, allowed: list[str],
+                 previous: Any = None) -> tuple[Any, list]:
     """Return the answer to `question` from the form and the errors found; `allowed` lists the
-    option values offered on the page."""
+    option values offered on the page, `previous` the answer saved before."""
     readers = {"text": _text, "single": _single, "multiple": _multiple, "number": _number}
     if question.ranked:
-        return _ranked(question, form, allowed)
+        return _ranked(question, form, allowed, previous)
     return readers[question.type](question, form, allowed)
 
 
@@ -94,19 +95,42 @@ def _count_errors(question: Question, count: int) -> list:
     return []
 
 
-def _ranked(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
-    """Read one priority select per option: chosen options in priority order."""
+def _ranked(question: Question, form: MultiDict, allowed, previous=None) -> tuple[Any, list]:
+    """Read one priority select per option: chosen options in priority order. Giving a goal
+    the priority another goal had is a swap (or, for a goal not ranked before, an insert),
+    as the page's script does; without the saved answer to tell which moved, it is refused."""
     ranks = {}
     for value in allowed:
         raw = form.get(f"rank-{value}", "").strip()
         if raw.isdigit() and int(raw) >= 1:
             ranks[value] = int(raw)
+    if isinstance(previous, list):
+        ranks = resolve_ranks(ranks, {v: i + 1 for i, v in enumerate(previous)})
     used = list(ranks.values())
     if len(set(used)) != len(used):
         return ranks, [error(question.id, "wizard.error.same_rank")]
     chosen = sorted(ranks, key=ranks.get)
     errors = _count_errors(question, len(chosen))
     return (ranks if errors else chosen), errors
+
+
+def resolve_ranks(ranks: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    """Return the ranks with each clash settled as a person means it: the goal that kept its
+    old priority while another took it gets that goal's old priority (a swap), or, when the
+    other had none, moves down with every goal after it (an insert)."""
+    for rank in sorted(set(ranks.values())):
+        sharing = [g for g, r in ranks.items() if r == rank]
+        kept = [g for g in sharing if before.get(g) == rank]
+        if len(sharing) != 2 or len(kept) != 1:
+            continue
+        keeper, mover = kept[0], next(g for g in sharing if g != kept[0])
+        if mover in before:
+            ranks[keeper] = before[mover]
+        else:
+            for goal, other in list(ranks.items()):
+                if goal != mover and other >= rank:
+                    ranks[goal] = other + 1
+    return ranks
 
 
 def _number(question: Question, form: MultiDict, _allowed) -> tuple[Any, list]:

@@ -15,11 +15,18 @@ from flask import (
     url_for,
 )
 
-from advisor.errors import InvalidInputError
+from advisor.errors import InvalidInputError, NotFoundError
 from advisor.kpi_set import add_kpi, remove_kpi, swap_kpi, working_set
 from advisor.lookup import KpiQuery
 from advisor.plan_models import Plan
-from advisor.plans import PlanRecord, SessionRecord, get_plan, update_plan
+from advisor.plans import (
+    PlanRecord,
+    SessionRecord,
+    get_plan,
+    note_page,
+    removed_kpi,
+    update_plan,
+)
 from advisor.smart import check_plan
 from catalog.loader import Catalog
 from web.db import get_catalog, get_db
@@ -59,9 +66,27 @@ def _set_view(record: SessionRecord, plan_record: PlanRecord, lang: str) -> dict
 def results(sid: str) -> str:
     """Show the recommended set per department with reasons, balance and warnings."""
     record, plan_record = _session_plan(sid)
+    note_page(get_db(), sid, "results")
     view = _set_view(record, plan_record, current_lang())
     return render_template("wizard/results.html", record=record, plan=plan_record,
-                           view=view, stale=is_stale(sid), notices=notices())
+                           view=view, stale=is_stale(sid), notices=notices(),
+                           undo=_undoable(plan_record))
+
+
+def _undoable(plan_record: PlanRecord) -> dict | None:
+    """Return the KPI just removed (named by ?removed=) if it can still be put back."""
+    raw = request.args.get("removed", "")
+    if not raw.isdigit() or len(raw) > 18:
+        return None
+    try:
+        gone = removed_kpi(get_db(), plan_record.id, int(raw))
+    except NotFoundError:
+        return None
+    if gone.kpi.kpi_id in {k.kpi_id for k in plan_record.plan.kpis}:
+        return None
+    entry = get_catalog().get(gone.kpi.kpi_id or "")
+    return {"row_id": gone.id, "name": entry.name.pick(current_lang()) if entry
+            else gone.kpi.name}
 
 
 def _search(query: str, departments: list[str], exclude: set[str]) -> list:
@@ -105,10 +130,38 @@ def add(sid: str):
 
 @bp.post("/s/<sid>/remove/<kpi_id>")
 def remove(sid: str, kpi_id: str) -> Response:
-    """Remove one KPI from the set."""
+    """Remove one KPI from the set; the results page then offers to undo it."""
     record, plan_record = _session_plan(sid)
-    return _edit(record, plan_record, lambda p: remove_kpi(p, kpi_id),
-                 "wizard.notice.removed", kpi=kpi_id)
+    try:
+        changed = remove_kpi(plan_record.plan, kpi_id)
+    except InvalidInputError:
+        notify("wizard.notice.not_changed")
+        return redirect(url_for(".results", sid=sid), 303)
+    row_id = plan_record.kpi_ids[[k.kpi_id for k in plan_record.plan.kpis].index(kpi_id)]
+    update_plan(get_db(), plan_record.id, changed, kpi_ids=[
+        i for i in plan_record.kpi_ids if i != row_id])
+    return redirect(url_for(".results", sid=sid, removed=row_id), 303)
+
+
+@bp.post("/s/<sid>/restore/<int:row_id>")
+def restore(sid: str, row_id: int) -> Response:
+    """Put a removed KPI back where it was, with everything typed for it."""
+    record, plan_record = _session_plan(sid)
+    try:
+        gone = removed_kpi(get_db(), plan_record.id, row_id)
+    except NotFoundError:
+        gone = None
+    if gone is None or gone.kpi.kpi_id in {k.kpi_id for k in plan_record.plan.kpis}:
+        notify("wizard.notice.not_changed")
+        return redirect(url_for(".results", sid=sid), 303)
+    at = min(gone.position, len(plan_record.plan.kpis))
+    kpis = [*plan_record.plan.kpis[:at], gone.kpi, *plan_record.plan.kpis[at:]]
+    ids = [*plan_record.kpi_ids[:at], gone.id, *plan_record.kpi_ids[at:]]
+    update_plan(get_db(), plan_record.id, plan_record.plan.model_copy(update={"kpis": kpis}),
+                kpi_ids=ids)
+    notify("wizard.notice.restored", kpi=gone.kpi.kpi_id or gone.kpi.name or "")
+    return redirect(url_for(".results", sid=sid, _anchor="kpi-" + (gone.kpi.kpi_id or "")
+                            .replace(".", "-")), 303)
 
 
 def _chosen() -> str:

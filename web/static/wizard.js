@@ -17,17 +17,64 @@
     });
   });
 
-  // Ranked goals: choosing a priority another goal already has gives that goal "not chosen",
-  // so two goals never share a number.
+  // Ranked goals: giving a goal a priority another goal has swaps the two (a goal that had
+  // no priority is inserted, and the goals from that priority on move down one), so no goal
+  // is ever dropped; the server settles a form sent without this script the same way.
   document.querySelectorAll("[data-rank-list]").forEach(function (list) {
-    var selects = list.querySelectorAll("select");
+    var selects = Array.prototype.slice.call(list.querySelectorAll("select"));
+    var top = selects.length ? selects[0].options.length - 1 : 0;
     selects.forEach(function (select) {
+      select.setAttribute("data-before", select.value);
       select.addEventListener("change", function () {
-        if (!select.value) { return; }
-        selects.forEach(function (other) {
-          if (other !== select && other.value === select.value) { other.value = ""; }
-        });
+        var before = select.getAttribute("data-before");
+        var wanted = select.value;
+        var clash = wanted && selects.filter(function (other) {
+          return other !== select && other.value === wanted;
+        })[0];
+        if (clash && before) {
+          clash.value = before;
+        } else if (clash) {
+          selects.forEach(function (other) {
+            if (other !== select && other.value && Number(other.value) >= Number(wanted)) {
+              var next = Number(other.value) + 1;
+              other.value = next <= top ? String(next) : "";
+            }
+          });
+        }
+        selects.forEach(function (each) { each.setAttribute("data-before", each.value); });
       });
+    });
+  });
+
+  // The "KPIs to keep" list: a search box that hides the KPIs whose name and definition do
+  // not hold every word typed (accents optional, as in the catalog search).
+  function fold(text) {
+    return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/đ/g, "d");
+  }
+  document.querySelectorAll("[data-keep-search]").forEach(function (box) {
+    var input = box.querySelector("input");
+    var empty = box.querySelector("[data-search-empty]");
+    var form = box.closest("form");
+    var items = Array.prototype.slice.call(form.querySelectorAll("[data-search-item]"));
+    items.forEach(function (item) { item.setAttribute("data-text", fold(item.textContent)); });
+    box.hidden = false;
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); }
+    });
+    input.addEventListener("input", function () {
+      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      var shown = 0;
+      items.forEach(function (item) {
+        var text = item.getAttribute("data-text");
+        var match = words.every(function (word) { return text.indexOf(word) !== -1; });
+        item.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      form.querySelectorAll("details.choice-group").forEach(function (group) {
+        if (words.length) { group.open = true; }
+      });
+      empty.hidden = shown > 0;
     });
   });
 
