@@ -47,7 +47,7 @@
   });
 
   // The "KPIs to keep" list: a search box that hides the KPIs whose name and definition do
-  // not hold every word typed (accents optional, as in the catalog search).
+  // not hold a word starting with each word typed (accents optional, as in the catalog search).
   function fold(text) {
     return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
       .replace(/đ/g, "d");
@@ -57,17 +57,19 @@
     var empty = box.querySelector("[data-search-empty]");
     var form = box.closest("form");
     var items = Array.prototype.slice.call(form.querySelectorAll("[data-search-item]"));
-    items.forEach(function (item) { item.setAttribute("data-text", fold(item.textContent)); });
+    items.forEach(function (item) {
+      item.setAttribute("data-text", " " + fold(item.textContent).replace(/[^a-z0-9]+/g, " "));
+    });
     box.hidden = false;
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") { event.preventDefault(); }
     });
     input.addEventListener("input", function () {
-      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      var words = fold(input.value).split(/[^a-z0-9]+/).filter(Boolean);
       var shown = 0;
       items.forEach(function (item) {
         var text = item.getAttribute("data-text");
-        var match = words.every(function (word) { return text.indexOf(word) !== -1; });
+        var match = words.every(function (word) { return text.indexOf(" " + word) !== -1; });
         item.hidden = !match;
         if (match) { shown += 1; }
       });
