@@ -365,3 +365,45 @@ def test_the_first_questions_can_be_answered_with_the_keyboard_alone(live_server
     page.keyboard.press("Space")
     assert page.is_checked("#business_model-b2b")
     screenshot(page, "wizard-question-radio-keyboard")
+
+
+def test_cards_of_the_wordiest_kpis_still_fit_two_to_a_page(live_server, page, app):
+    """The catalog KPIs with the longest texts, filled in with long names, print two cards
+    to an A4 page with nothing cut off."""
+    from advisor.plan_models import Plan, PlanKpi
+    from advisor.plans import get_plan, get_session, update_plan
+    from advisor.store import open_db
+    from catalog.loader import builtin_catalog
+
+    interview(page, live_server, "vi", VI)
+    page.get_by_role("button", name=VI["confirm"]).click()
+    sid = page.url.split("/s/")[1].split("/")[0]
+    catalog = builtin_catalog()
+
+    def words(kpi) -> int:
+        return len(kpi.definition.vi + kpi.formula.vi + kpi.pitfalls[0].vi) + sum(
+            len(catalog.by_id[c].name.vi) for c in kpi.counter_kpis[:2])
+
+    wordiest = sorted((k for k in catalog.kpis if k.department in ("sales", "marketing")),
+                      key=words, reverse=True)[:5]
+    db = open_db(app.config["DATABASE"])
+    try:
+        record = get_plan(db, get_session(db, sid).plan_id)
+        kpis = [PlanKpi(kpi_id=k.id, department=k.department, frequency=k.frequency,
+                        data_source=k.data_sources[0], owner="Nguyễn Thị Phương Thảo",
+                        report_to="Hội đồng quản trị và Ban tổng giám đốc", baseline=1234567,
+                        target=2345678, statement=f"Tăng {k.name.vi.lower()} từ mức hiện tại lên mục "
+                        "tiêu đã cam kết với ban giám đốc trong năm tài chính này")
+                for k in wordiest]
+        update_plan(db, record.id, Plan.model_validate({**record.plan.model_dump(),
+                                                        "kpis": [k.model_dump() for k in kpis]}))
+    finally:
+        db.close()
+    page.goto(f"{live_server}/wizard/s/{sid}/cards")
+    page.emulate_media(media="print")
+    cut = page.evaluate("[...document.querySelectorAll('.kpi-sheet')]"
+                        ".map(e => e.scrollHeight - e.clientHeight)")
+    assert cut == [0] * 5
+    cards = pdf_pages(page)
+    assert len(cards) == 3 and all(size_pt(p) == A4 for p in cards)
+    assert "Thẻ 5/5" in pdf_text(cards[2])

@@ -58,9 +58,15 @@ class PlanForm:
         return {e["field"] for e in self.errors}
 
 
+_FIELD_NAME = re.compile(r"^kpi-(\d{1,18})-[a-z_-]+$")
+
+
 def form_kpi_ids(form: MultiDict) -> list[int]:
-    """Return the plan-KPI row ids the form was made for."""
-    return [int(v) for v in form.getlist("kpi") if v.isdigit() and len(v) < 19]
+    """Return the plan-KPI row ids the form was made for: those it lists, and those its
+    field names carry."""
+    listed = [v for v in form.getlist("kpi") if v.isdigit() and len(v) < 19]
+    named = [m.group(1) for name in form if (m := _FIELD_NAME.match(name))]
+    return [int(v) for v in dict.fromkeys(listed + named)]
 
 
 def parse_plan_form(record: PlanRecord, form: MultiDict, catalog: Catalog,

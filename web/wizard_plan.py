@@ -67,10 +67,14 @@ def results(sid: str) -> str:
     """Show the recommended set per department with reasons, balance and warnings."""
     record, plan_record = _session_plan(sid)
     note_page(get_db(), sid, "results")
-    view = _set_view(record, plan_record, current_lang())
+    lang = current_lang()
+    view = _set_view(record, plan_record, lang)
+    catalog = get_catalog()
+    about = {k["id"]: (catalog.by_id[k["id"]].definition.pick(lang),
+                       catalog.by_id[k["id"]].formula.pick(lang)) for k in view["kpis"]}
     return render_template("wizard/results.html", record=record, plan=plan_record,
                            view=view, stale=is_stale(sid), notices=notices(),
-                           undo=_undoable(plan_record))
+                           undo=_undoable(plan_record), about=about)
 
 
 def _undoable(plan_record: PlanRecord) -> dict | None:
