@@ -221,7 +221,8 @@ def test_results_show_each_kpi_with_its_reasons_and_the_balance(client, app):
     _record, plan = stored(app, sid_of(results))
     assert len(plan.plan.kpis) == 8
     for heading in ("Định nghĩa", "Công thức", "Vì sao chọn", "Người phụ trách gợi ý",
-                    "Tần suất đo", "Nguồn dữ liệu", "KPI đối trọng", "Cạm bẫy thường gặp", "Độ cân bằng", "Chỉ số dẫn dắt"):
+                    "Tần suất đo", "Nguồn dữ liệu", "KPI đối trọng", "Cạm bẫy thường gặp",
+                    "Độ cân bằng", "Chỉ số dẫn dắt"):
         assert heading in html
     assert html.count('class="kpi-card"') == 8 and "<svg" in html
 

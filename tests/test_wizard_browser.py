@@ -392,8 +392,9 @@ def test_cards_of_the_wordiest_kpis_still_fit_two_to_a_page(live_server, page, a
         kpis = [PlanKpi(kpi_id=k.id, department=k.department, frequency=k.frequency,
                         data_source=k.data_sources[0], owner="Nguyễn Thị Phương Thảo",
                         report_to="Hội đồng quản trị và Ban tổng giám đốc", baseline=1234567,
-                        target=2345678, statement=f"Tăng {k.name.vi.lower()} từ mức hiện tại lên mục "
-                        "tiêu đã cam kết với ban giám đốc trong năm tài chính này")
+                        target=2345678,
+                        statement=f"Tăng {k.name.vi.lower()} từ mức hiện tại lên mục tiêu "
+                        "đã cam kết với ban giám đốc trong năm tài chính này")
                 for k in wordiest]
         update_plan(db, record.id, Plan.model_validate({**record.plan.model_dump(),
                                                         "kpis": [k.model_dump() for k in kpis]}))
