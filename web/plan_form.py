@@ -95,7 +95,7 @@ def _read_kpi(row_id: int, kpi: PlanKpi, form: MultiDict, result: PlanForm) -> P
         fid = field_id(row_id, name)
         if name == "goals":
             if field_id(row_id, GOALS_SHOWN) in form:
-                data["goals"] = form.getlist(fid)
+                data["goals"] = typed["goals"] = form.getlist(fid)
                 result.raw[fid] = data["goals"]
             continue
         if fid not in form:
