@@ -106,7 +106,7 @@ def plan_form(html: str) -> dict:
     for row in rows:
         k = f"kpi-{row}-"
         data |= {k + "owner": "Chị Lan", k + "report_to": "Ban giám đốc",
-                 k + "baseline": "100", k + "target": "110",
+                 k + "baseline": "50", k + "target": "55",
                  k + "baseline_date": today.isoformat(),
                  k + "deadline": (today + dt.timedelta(days=180)).isoformat()}
     return data

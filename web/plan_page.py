@@ -131,7 +131,9 @@ def plan_rows(record: PlanRecord, check: dict, entries: list[Entry], lang: str,
         values = {name: _field_value(kpi, name, lang) for name in PLAN_FIELDS if name != "goals"}
         values["goals"] = _goals_checked(kpi, catalog_entry, plan.goals)
         checklist = _checklist(row_id, gaps, error_fields)
+        sources = _source_choices(kpi, catalog_entry, lang)
         rows.append({
+            "sources": sources,
             "row_id": row_id, "anchor": f"kpi-{row_id}", "entry": entry, "result": result,
             "values": values, "checklist": checklist,
             "open": sum(item["state"] != "done" for item in checklist),
@@ -150,6 +152,15 @@ def _choose_open(rows: list[dict], error_fields: set[str]) -> None:
     first_open = next((r for r in rows if not r["result"]["ready"]), None)
     for row in rows:
         row["unfolded"] = row in with_errors if with_errors else row is first_open
+
+
+def _source_choices(kpi: PlanKpi, entry, lang: str) -> list[tuple[str, str]]:
+    """Return the data sources to offer: those that can supply this catalog KPI (and the one
+    chosen, if another), or every source for a KPI of the consultant's own."""
+    words = list(entry.data_sources) if entry else list(DATA_SOURCES)
+    if kpi.data_source and kpi.data_source not in words:
+        words.append(kpi.data_source)
+    return _choices("data_sources", tuple(words), lang)
 
 
 def blockers(rows: list[dict], check: dict) -> list[dict]:
@@ -195,7 +206,6 @@ def render_plan(record, plan_record: PlanRecord, lang: str, form: PlanForm | Non
         notices=notices(), errors_left=errors_left(check), changes=changes or [],
         elsewhere=elsewhere or {}, gone=_gone(form, lang),
         frequencies=_choices("frequencies", FREQUENCIES, lang),
-        data_sources=_choices("data_sources", DATA_SOURCES, lang),
         commitments=[(c, text.pick(lang)) for c, text in COMMITMENTS.items()],
         goals=[(g, label("goals", g).pick(lang)) for g in plan_record.plan.goals],
         goals_shown=GOALS_SHOWN, field_id=field_id,

@@ -56,7 +56,7 @@
     var input = box.querySelector("input");
     var empty = box.querySelector("[data-search-empty]");
     var form = box.closest("form");
-    var items = Array.prototype.slice.call(form.querySelectorAll("[data-search-item]"));
+    var items = Array.prototype.slice.call(form.querySelectorAll(".choice-group .choice"));
     items.forEach(function (item) {
       item.setAttribute("data-text", " " + fold(item.textContent).replace(/[^a-z0-9]+/g, " "));
     });
