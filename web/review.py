@@ -16,7 +16,7 @@ from advisor.review.report import (
     report_xlsx,
 )
 from web.db import get_catalog, get_db
-from web.i18n import current_lang, translate
+from web.i18n import _, current_lang
 from web.review_chart import MAX_PERIODS, chart_svg
 
 bp = Blueprint("review", __name__)
@@ -70,13 +70,13 @@ def save(plan_id: int) -> Response:
         return _render(plan_id, 422, comments=comments, too_long=too_long)
     save_comments(get_db(), plan_id, review.quarter, comments)
     if request.form.get("action") != "done":
-        flash(translate("review.saved"))
+        flash(_("review.saved"))
         return _back(plan_id, review.quarter, "#comments")
     missing = _load(plan_id, review.quarter).missing_comments()
     if missing:
         return _render(plan_id, 422, missing=set(missing), done_blocked=len(missing))
     set_review_status(get_db(), plan_id, review.quarter, "done")
-    flash(translate("review.done.ok"))
+    flash(_("review.done.ok"))
     return _back(plan_id, review.quarter)
 
 
@@ -86,15 +86,15 @@ def import_measurements(plan_id: int) -> Response:
     record = get_plan(get_db(), plan_id)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        missing = [{"field": "file", "message": translate("review.import.nofile"),
-                    "fix": translate("review.import.help")}]
+        missing = [{"field": "file", "message": _("review.import.nofile"),
+                    "fix": _("review.import.help")}]
         return _render(plan_id, 422, import_errors=missing)
     try:
         result = import_file(get_db(), record, upload.filename, upload.read(), get_catalog())
     except RowsRejectedError as exc:
         return _render(plan_id, 422, import_errors=exc.errors_in(current_lang()),
                        import_name=upload.filename)
-    flash(translate("review.import.done", **result.model_dump()))
+    flash(_("review.import.done", **result.model_dump()))
     # New data may open a later quarter; the page then shows the latest one.
     return _back(plan_id, None, "#import")
 
@@ -110,7 +110,7 @@ def enter_measurement(plan_id: int) -> Response:
     except RowsRejectedError as exc:
         errors = {p.get("column", "kpi"): p for p in exc.errors_in(current_lang())}
         return _render(plan_id, 422, entry=entered, entry_errors=errors)
-    flash(translate("review.import.done", **result.model_dump()))
+    flash(_("review.import.done", **result.model_dump()))
     return _back(plan_id, None, "#entry")
 
 

@@ -17,7 +17,7 @@ from advisor.plans import (
 from catalog.labels import label
 from catalog.loader import builtin_catalog
 from web.db import get_db
-from web.i18n import current_lang, translate
+from web.i18n import N_, _, current_lang
 from web.wizard_access import grant, open_session, owner_token, resume_key
 from web.wizard_form import error, error_text, parse_answer
 from web.wizard_state import (
@@ -69,7 +69,7 @@ def start() -> Response:
 def resume(sid: str, key: str) -> Response:
     """Give this browser the session named by a resume link and continue where it stood."""
     if not grant(sid, key):
-        abort(404, description=translate("wizard.not_found"))
+        abort(404, description=_("wizard.not_found"))
     record = open_session(get_db(), sid)
     return redirect(resume_url(record, current_lang()))
 
@@ -84,7 +84,7 @@ def _question(qid: str) -> Question:
     try:
         return question_by_id(qid)
     except InvalidInputError:
-        abort(404, description=translate("wizard.not_found"))
+        abort(404, description=_("wizard.not_found"))
 
 
 def choices(question: Question, answers: dict, lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -122,12 +122,13 @@ def question(sid: str, qid: str):
         try:
             new_step = interview_step({**step.answers, qid: value}, lang)
         except InvalidInputError as exc:
-            errors = [error(qid, "wizard.error.invalid", detail=exc.errors[0]["message"])]
+            errors = [error(qid, N_("wizard.error.invalid"),
+                            detail=exc.errors[0]["message"])]
     if errors:
         return _question_page(record, asked, step, options, value, errors), 422
     save_answers(db, sid, new_step.answers, lang)
     if new_step.dropped:
-        notify("wizard.notice.dropped", questions=new_step.dropped)
+        notify(N_("wizard.notice.dropped"), questions=new_step.dropped)
     if record.plan_id is not None and new_step.answers != step.answers:
         mark_stale(sid, True)
     return redirect(page_after(sid, qid, new_step, back_to_check), 303)
@@ -165,7 +166,7 @@ def _ranks(value) -> dict[str, int]:
 def answer_text(question: Question, value, lang: str) -> list[str]:
     """Return an answer as lines of text to show on the check page."""
     if value is None or value == []:
-        return [translate("wizard.answer.none")]
+        return [_("wizard.answer.none")]
     if question.options_from == "kpis":
         catalog = builtin_catalog()
         return [catalog.by_id[v].name.pick(lang) if v in catalog.by_id else v for v in value]
@@ -214,9 +215,9 @@ def _check_errors(problems: list[dict]) -> list[dict]:
     for problem in problems:
         field = problem["field"].split(".")[0]
         if field == "keep":
-            found[field] = error(field, "wizard.error.keep_scope")
+            found[field] = error(field, N_("wizard.error.keep_scope"))
         else:
-            found.setdefault(field, error(field, "wizard.error.invalid",
+            found.setdefault(field, error(field, N_("wizard.error.invalid"),
                                           detail=problem["message"]))
     return list(found.values())
 
@@ -229,6 +230,6 @@ def _build_set(record: SessionRecord, answers: dict, lang: str) -> Response:
     else:
         previous = get_plan(db, record.plan_id).plan
         update_plan(db, record.plan_id, initial_plan(answers, lang, previous))
-        notify("wizard.notice.rebuilt")
+        notify(N_("wizard.notice.rebuilt"))
     mark_stale(record.id, False)
     return redirect(url_for("wizard_plan.results", sid=record.id), 303)

@@ -16,7 +16,7 @@ from advisor.interview import Question
 from advisor.models import Answers
 from advisor.plan_models import Plan
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
-from web.i18n import translate
+from web.i18n import N_, _
 
 # "1.000.000" (Vietnamese) and "1,000,000" (English) both group thousands.
 _GROUPED = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
@@ -38,7 +38,7 @@ def error_text(errors: list[dict], field_id: str) -> str | None:
     """Return the message of the error on `field_id`, if any, in the page's language."""
     for found in errors:
         if found["field"] == field_id:
-            return translate(found["key"], **found["values"])
+            return _(found["key"], **found["values"])
     return None
 
 
@@ -77,9 +77,12 @@ def parse_answer(question: Question, form: MultiDict, allowed: list[str]) -> tup
 def _text(question: Question, form: MultiDict, _allowed) -> tuple[Any, list]:
     value = form.get(question.id, "").strip()
     if not value:
-        return None, [] if question.optional else [error(question.id, "wizard.error.text")]
+        if question.optional:
+            return None, []
+        return None, [error(question.id, N_("wizard.error.text"))]
     if question.max_length and len(value) > question.max_length:
-        return value, [error(question.id, "wizard.error.too_long", max=question.max_length)]
+        return value, [error(question.id, N_("wizard.error.too_long"),
+                             max=question.max_length)]
     return value, []
 
 
@@ -87,7 +90,7 @@ def _single(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
     value = form.get(question.id)
     if value in allowed:
         return value, []
-    return None, [error(question.id, "wizard.error.choose_one")]
+    return None, [error(question.id, N_("wizard.error.choose_one"))]
 
 
 def _multiple(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
@@ -97,9 +100,9 @@ def _multiple(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
 
 def _count_errors(question: Question, count: int) -> list:
     if question.min_items and count < question.min_items:
-        return [error(question.id, "wizard.error.too_few", min=question.min_items)]
+        return [error(question.id, N_("wizard.error.too_few"), min=question.min_items)]
     if question.max_items and count > question.max_items:
-        return [error(question.id, "wizard.error.too_many", max=question.max_items)]
+        return [error(question.id, N_("wizard.error.too_many"), max=question.max_items)]
     return []
 
 
@@ -112,7 +115,7 @@ def _ranked(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
             ranks[value] = int(raw)
     used = list(ranks.values())
     if len(set(used)) != len(used):
-        return ranks, [error(question.id, "wizard.error.same_rank")]
+        return ranks, [error(question.id, N_("wizard.error.same_rank"))]
     chosen = sorted(ranks, key=ranks.get)
     errors = _count_errors(question, len(chosen))
     return (ranks if errors else chosen), errors
@@ -121,17 +124,17 @@ def _ranked(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
 def _number(question: Question, form: MultiDict, _allowed) -> tuple[Any, list]:
     raw = form.get(question.id, "").strip()
     if not raw:
-        return raw, [error(question.id, "wizard.error.number_missing")]
+        return raw, [error(question.id, N_("wizard.error.number_missing"))]
     value = parse_number(raw)
     if value is None:
-        return raw, [error(question.id, "wizard.error.not_number")]
+        return raw, [error(question.id, N_("wizard.error.not_number"))]
     if _wants_integer(question.id):
         if not value.is_integer():
-            return raw, [error(question.id, "wizard.error.whole_number")]
+            return raw, [error(question.id, N_("wizard.error.whole_number"))]
         value = int(value)
     low, high = question.minimum, question.maximum
     if (low is not None and value < low) or (high is not None and value > high):
-        return raw, [error(question.id, "wizard.error.between", min=_plain(low),
+        return raw, [error(question.id, N_("wizard.error.between"), min=_plain(low),
                            max=_plain(high))]
     return value, []
 
@@ -177,13 +180,18 @@ def _plan_value(field: str, field_id: str, raw: str) -> tuple[Any, list]:
     if not text:
         return None, []
     if field in PLAN_TEXT_FIELDS and len(text) > PLAN_TEXT_FIELDS[field]:
-        return None, [error(field_id, "wizard.error.too_long", max=PLAN_TEXT_FIELDS[field])]
+        return None, [error(field_id, N_("wizard.error.too_long"),
+                            max=PLAN_TEXT_FIELDS[field])]
     if field in PLAN_NUMBER_FIELDS:
         value = parse_number(text)
-        return value, [] if value is not None else [error(field_id, "wizard.error.not_number")]
+        if value is None:
+            return None, [error(field_id, N_("wizard.error.not_number"))]
+        return value, []
     if field in PLAN_DATE_FIELDS:
         value = parse_date(text)
-        return value, [] if value is not None else [error(field_id, "wizard.error.date")]
+        if value is None:
+            return None, [error(field_id, N_("wizard.error.date"))]
+        return value, []
     if field in PLAN_CHOICE_FIELDS and text not in PLAN_CHOICE_FIELDS[field]:
-        return None, [error(field_id, "wizard.error.choose_one")]
+        return None, [error(field_id, N_("wizard.error.choose_one"))]
     return text, []

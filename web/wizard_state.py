@@ -19,7 +19,7 @@ from advisor.interview import (
 )
 from advisor.plans import SessionRecord
 from catalog.loader import builtin_catalog
-from web.i18n import current_lang, translate
+from web.i18n import _, current_lang
 
 STALE_KEY = "wizard_stale"
 
@@ -111,7 +111,7 @@ def notices() -> list[str]:
     found = []
     for message in get_flashed_messages(category_filter=["wizard"]):
         data = json.loads(message)
-        found.append(translate(data["key"], **_named(data["values"])))
+        found.append(_(data["key"], **_named(data["values"])))
     return found
 
 

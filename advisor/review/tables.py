@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.formatting import count_text
+from advisor.i18n import both
 from advisor.review.errors import RowsRejectedError
 
 COLUMNS = ("kpi", "period", "value", "target", "note")
@@ -29,14 +31,6 @@ MAX_ROWS = 20_000
 MAX_PROBLEMS = 500
 _PLAIN = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,(\d{1,2}|\d{4,})", re.ASCII)
-
-
-def bilingual(vi: str, en: str) -> dict[str, str]:
-    """Return a message in Vietnamese and English."""
-    return {"vi": vi, "en": en}
-
-
-_t = bilingual  # short, for the many messages below
 
 
 @dataclass(frozen=True)
@@ -73,10 +67,10 @@ class Problems:
         items = self.items[:MAX_PROBLEMS]
         if len(self.items) > MAX_PROBLEMS:
             more = len(self.items) - MAX_PROBLEMS
-            items.append({"field": "file", "message": _t(f"… và {more} lỗi nữa.",
-                                                          f"… and {more} more problems."),
-                          "fix": _t("Sửa các lỗi trên rồi nhập lại.",
-                                    "Fix the problems above and import again.")})
+            items.append({"field": "file",
+                          "message": both("review.import.more_problems",
+                                          count=lambda lang: count_text(more, lang)),
+                          "fix": both("review.import.more_problems_fix")})
         raise RowsRejectedError(items)
 
 # --- Reading files ---------------------------------------------------------------------------
@@ -100,27 +94,22 @@ def _header(cells: list[Any], problems: Problems,
         text = "" if cell is None else str(cell).lstrip("\ufeff")
         column = _ALIAS_TO_COLUMN.get(name_key(text))
         if text.strip() and column is None:
-            problems.add(header_row, text.strip(), _t(f"cột lạ {text.strip()!r}.",
-                                                      f"unknown column {text.strip()!r}."),
-                         _t("Dùng các cột: kpi, period, value, target, note.",
-                            "Use the columns kpi, period, value, target, note."))
+            problems.add(header_row, text.strip(),
+                         both("review.import.unknown_column", column=repr(text.strip())),
+                         both("review.import.columns_fix"))
         columns.append(column)
     for column in required:
         if column not in columns:
-            problems.add(header_row, column, _t(f"thiếu cột {column!r}.",
-                                                f"the column {column!r} is missing."),
-                         _t("Dòng đầu tiên phải có tên cột: kpi, period, value (target, note "
-                            "nếu có).", "The first line must name the columns: kpi, period, "
-                                        "value (and target, note if used)."))
+            problems.add(header_row, column,
+                         both("review.import.missing_column", column=repr(column)),
+                         both("review.import.header_fix"))
     return columns
 
 
 def _rows_from(lines: list[tuple[int, list[Any]]], problems: Problems,
                required: tuple[str, ...]) -> list[RawRow]:
     if not lines:
-        problems.add(None, None, _t("tệp trống.", "the file is empty."),
-                     _t("Nhập một tệp có dòng tiêu đề và ít nhất một dòng số liệu.",
-                        "Import a file with a header line and at least one row of data."))
+        problems.add(None, None, both("review.import.empty"), both("review.import.empty_fix"))
         problems.raise_if_any()
     columns = _header(lines[0][1], problems, required)
     if any(column not in columns for column in required):
@@ -135,16 +124,14 @@ def _rows_from(lines: list[tuple[int, list[Any]]], problems: Problems,
                 row.cells[column] = cell
         if len(cells) > len(columns) and any(str(c).strip() for c in cells[len(columns):]
                                              if c is not None):
-            problems.add(row, None, _t("dòng có nhiều ô hơn dòng tiêu đề.",
-                                       "the row has more cells than the header."),
-                         _t("Xoá các ô thừa hoặc đặt giá trị có dấu phẩy trong ngoặc kép.",
-                            "Remove the extra cells, or quote values that contain the "
-                            "separator."))
+            problems.add(row, None, both("review.import.extra_cells"),
+                         both("review.import.extra_cells_fix"))
         rows.append(row)
     if len(rows) > MAX_ROWS:
-        problems.add(None, None, _t(f"tệp có {len(rows)} dòng, nhiều hơn giới hạn {MAX_ROWS}.",
-                                    f"the file has {len(rows)} rows, more than {MAX_ROWS}."),
-                     _t("Chia thành nhiều tệp nhỏ hơn.", "Split it into smaller files."))
+        problems.add(None, None, both("review.import.too_many_rows",
+                                      rows=lambda lang: count_text(len(rows), lang),
+                                      limit=lambda lang: count_text(MAX_ROWS, lang)),
+                     both("review.import.too_many_rows_fix"))
     return rows
 
 
@@ -154,9 +141,8 @@ def read_csv(data: bytes, problems: Problems,
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        problems.add(None, None, _t("tệp không phải văn bản UTF-8.", "the file is not UTF-8 text."),
-                     _t("Trong Excel chọn Lưu thành › CSV UTF-8 (.csv), hoặc nhập tệp .xlsx.",
-                        "In Excel use Save As › CSV UTF-8 (.csv), or import the .xlsx file."))
+        problems.add(None, None, both("review.import.not_utf8"),
+                     both("review.import.not_utf8_fix"))
         problems.raise_if_any()
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
@@ -166,9 +152,9 @@ def read_csv(data: bytes, problems: Problems,
         for cells in reader:
             lines.append((reader.line_num, cells))
     except csv.Error as exc:
-        problems.add(None, None, _t(f"không đọc được CSV quanh dòng {reader.line_num}: {exc}.",
-                                    f"cannot read the CSV near line {reader.line_num}: {exc}."),
-                     _t("Kiểm tra dấu ngoặc kép ở dòng đó.", "Check the quotes on that line."))
+        problems.add(None, None, both("review.import.bad_csv", line=reader.line_num,
+                                      reason=str(exc)),
+                     both("review.import.bad_csv_fix"))
         problems.raise_if_any()
     return _rows_from(lines, problems, required)
 
@@ -182,10 +168,8 @@ def read_xlsx(data: bytes, problems: Problems,
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        problems.add(None, None, _t("không mở được tệp Excel này.", "this Excel file cannot be "
-                                                                   "opened."),
-                     _t("Lưu lại dưới dạng .xlsx (Excel Workbook) hoặc CSV UTF-8.",
-                        "Save it again as .xlsx (Excel Workbook) or as CSV UTF-8."))
+        problems.add(None, None, both("review.import.bad_xlsx"),
+                     both("review.import.bad_xlsx_fix"))
         problems.raise_if_any()
     try:
         sheet = book.worksheets[0]
@@ -204,10 +188,8 @@ def read_upload(filename: str, data: bytes, problems: Problems,
     if data[:4] == b"PK\x03\x04":
         return read_xlsx(data, problems, required)
     if filename.lower().endswith(".xls") or data[:4] == b"\xd0\xcf\x11\xe0":
-        problems.add(None, None, _t("tệp .xls (Excel 97-2003) chưa được hỗ trợ.",
-                                    "old .xls (Excel 97-2003) files are not supported."),
-                     _t("Lưu lại dưới dạng .xlsx hoặc CSV UTF-8.",
-                        "Save it again as .xlsx or as CSV UTF-8."))
+        problems.add(None, None, both("review.import.old_xls"),
+                     both("review.import.old_xls_fix"))
         problems.raise_if_any()
     return read_csv(data, problems, required)
 
@@ -220,33 +202,29 @@ def rows_from_dicts(items: list[Any], where: str = "measurements") -> tuple[list
     for i, item in enumerate(items):
         row = RawRow(f"{where}.{i}", None, {})
         if not isinstance(item, dict):
-            problems.add(row, None, _t("mỗi dòng phải là một đối tượng.", "each row must be "
-                                                                           "an object."),
-                         _t('Ví dụ: {"kpi": "sales.revenue", "period": "2025-03", "value": 12}',
-                            'For example {"kpi": "sales.revenue", "period": "2025-03", '
-                            '"value": 12}'))
+            problems.add(row, None, both("review.import.not_object"),
+                         both("review.import.not_object_fix"))
             continue
         for key in item:
             if key not in COLUMNS:
-                problems.add(row, str(key), _t(f"trường lạ {key!r}.", f"unknown field {key!r}."),
-                             _t("Dùng kpi, period, value, target, note.",
-                                "Use kpi, period, value, target, note."))
+                problems.add(row, str(key), both("review.import.unknown_field", field=repr(key)),
+                             both("review.import.fields_fix"))
         row.cells.update({k: v for k, v in item.items() if k in COLUMNS})
         rows.append(row)
     return rows, problems
 
-NUMBER_FIX = _t("Ghi một con số, ví dụ 1250 hoặc 12.5 (không kèm đơn vị, không dấu phân cách "
-                 "hàng nghìn).",
-                 "Write a number such as 1250 or 12.5 (no unit, no thousands separators).")
+def number_fix() -> dict[str, str]:
+    """Return how to write a number in a file, in both languages (each with its own decimal
+    mark: 12,5 and 12.5 are both read)."""
+    return both("review.import.number_fix")
 
 
 def read_number(cell: Any) -> float | dict:
     """Return the cell as a finite number, or a bilingual message saying why it is not one."""
     if isinstance(cell, bool):
-        return _t(f"{cell!r} không phải là số.", f"{cell!r} is not a number.")
+        return both("review.import.not_number", cell=repr(cell))
     if isinstance(cell, int | float):
-        return float(cell) if math.isfinite(cell) else _t("giá trị không hữu hạn.",
-                                                          "the value is not finite.")
+        return float(cell) if math.isfinite(cell) else both("review.import.not_finite")
     text = "" if cell is None else str(cell).strip().replace("\u00a0", "").replace(" ", "")
     text = text.removesuffix("%")
     if _PLAIN.fullmatch(text):
@@ -254,9 +232,8 @@ def read_number(cell: Any) -> float | dict:
     if _DECIMAL_COMMA.fullmatch(text):
         return float(text.replace(",", "."))
     if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?", text, re.ASCII):
-        return _t(f"{cell!r} có dấu phân cách hàng nghìn nên không rõ là số nào.",
-                  f"{cell!r} has thousands separators, so the number is ambiguous.")
-    return _t(f"{cell!r} không phải là số.", f"{cell!r} is not a number.")
+        return both("review.import.ambiguous_number", cell=repr(cell))
+    return both("review.import.not_number", cell=repr(cell))
 
 
 def cell_text(cell: Any) -> str:
