@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from advisor.errors import InvalidInputError
 from advisor.exports import to_csv, to_xlsx
 from advisor.formatting import datetime_text, range_text, value_text
 from advisor.i18n import N_, MessageId, both, gettext
 from advisor.plan_models import PlanKpi
 from advisor.plans import PlanRecord, get_plan
 from advisor.review.analysis import review_kpis
+from advisor.review.errors import RowsRejectedError
 from advisor.review.measurements import plan_measurements, review_state
 from advisor.review.models import MAX_POINTS, KpiReview, ReviewKpi, Text
 from advisor.review.periods import Period, parse_period
@@ -108,8 +108,8 @@ def quarter_end(quarter: str) -> dt.date:
     """Return the last day of a quarter label such as 2025-Q1."""
     match = QUARTER.fullmatch(quarter)
     if match is None:
-        raise InvalidInputError([{"field": "quarter",
-                                  "message": gettext("en", "review.quarter.invalid")}])
+        raise RowsRejectedError([{"field": "quarter", "message": both("review.quarter.invalid"),
+                                  "fix": both("review.quarter.fix")}])
     year, quarter_no = int(match[1]), int(match[2])
     if quarter_no == 4:
         return dt.date(year, 12, 31)
