@@ -17,6 +17,9 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_compact_decimal, format_decimal, format_scientific
 
 NONE = "–"
+# The functions pages call by name (web/i18n.py offers them to every template).
+TEMPLATE_HELPERS = ("number_text", "count_text", "percent_text", "share_text", "money_text",
+                    "value_text", "range_text", "date_text", "datetime_text")
 # dd/mm/yyyy in Vietnamese (CLDR's short form drops the leading zeros and the century).
 _DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "medium"}
 # Money from this size on reads as millions or billions where a summary is enough.

@@ -13,6 +13,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 from werkzeug.utils import cached_property
 
+from advisor import formatting
 from advisor.i18n import LANGS, N_, gettext, translations
 from web.words import NAMES
 
@@ -82,6 +83,7 @@ def init_app(app: Flask) -> None:
     """Set up Flask-Babel (locale selector, Jinja's i18n extension) and the template helpers."""
     CatalogBabel(app, locale_selector=choose_lang,
                  default_locale=app.config["DEFAULT_LANG"])
-    app.jinja_env.globals.update(pick=pick, names=NAMES)
+    app.jinja_env.globals.update(pick=pick, names=NAMES, **{
+        name: getattr(formatting, name) for name in formatting.TEMPLATE_HELPERS})
     app.jinja_env.filters["merge_args"] = merge_args
     app.context_processor(lambda: {"lang": current_lang()})

@@ -6,10 +6,12 @@ from advisor.plans import get_plan
 from advisor.review.errors import RowsRejectedError
 from advisor.review.importer import add_rows, import_file
 from advisor.review.measurements import save_comments, set_review_status
+from advisor.review.policy import review_policy
 from advisor.review.report import (
     ACTION_NAMES,
     PlanReview,
     number,
+    number_range,
     plan_review,
     report_csv,
     report_table,
@@ -39,9 +41,13 @@ def _render(plan_id: int, status: int = 200, template: str = "review/page.html",
     lang = current_lang()
     review = _load(plan_id, request.values.get("quarter"))
     record = get_plan(get_db(), plan_id)
+    policy = review_policy()
+    levels = {"committed": round(100 * policy.committed_probability),
+              "stretch": round(100 * policy.stretch_probability)}
     html = render_template(template, review=review, record=record,
                            charts=_charts(review, lang), actions=ACTION_NAMES,
-                           number=number, max_periods=MAX_PERIODS, **extra)
+                           number=number, number_range=number_range, levels=levels,
+                           run_length=policy.run_length, max_periods=MAX_PERIODS, **extra)
     return Response(html, status=status, mimetype="text/html")
 
 

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from advisor.i18n import N_, gettext
 from advisor.review.models import KpiReview
+from advisor.review.policy import review_policy
 from advisor.review.view import decimals_for, number_text
 from web.words import NAMES
 
@@ -118,6 +119,7 @@ class _Chart:
         natural = review.natural_range_next
         self.decimals = decimals_for(natural.upper - natural.lower if natural else 0.0,
                                      review.unit)
+        self.run = review_policy().run_length
         self.parts: list[str] = []
         self.right_labels: list[tuple[float, str, str]] = []
 
@@ -199,7 +201,7 @@ class _Chart:
         for (x, y), point in zip(coords, self.points, strict=True):
             if point.period in kinds:
                 kind, side = kinds[point.period]
-                title = gettext(self.lang, NAMES["signal"][kind])
+                title = gettext(self.lang, NAMES["signal"][kind], run=self.run)
                 self.parts.append(f'<g class="signal"><title>{escape(point.period)}: '
                                   f'{escape(title)}</title>{_shape(kind, x, y, side)}</g>')
             else:
@@ -217,7 +219,7 @@ class _Chart:
                   if kind in present]
         x, y = LEFT, PLOT_BOTTOM + 40
         for mark, style, key in items:
-            text = gettext(self.lang, key)
+            text = gettext(self.lang, key, run=self.run)
             width = 40 + 7.2 * len(text)
             if x + width > WIDTH - 8:
                 x, y = LEFT, y + 20

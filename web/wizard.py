@@ -4,6 +4,7 @@ from flask import Blueprint, Flask, abort, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from advisor.errors import InvalidInputError
+from advisor.formatting import number_text
 from advisor.interview import Question, question_by_id
 from advisor.kpi_set import initial_plan
 from advisor.plans import (
@@ -182,9 +183,9 @@ def answer_text(question: Question, value, lang: str) -> list[str]:
 
 
 def format_number(value: float, lang: str) -> str:
-    """Return a number with thousands grouped as people write them in `lang`."""
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
+    """Return a number typed into a form, as `lang` writes it (thousands grouped, every decimal
+    kept so that saving the form again does not change it)."""
+    return number_text(value, lang, 6)
 
 
 @bp.route("/s/<sid>/check", methods=["GET", "POST"])

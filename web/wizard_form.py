@@ -12,11 +12,12 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from advisor.formatting import number_text
 from advisor.interview import Question
 from advisor.models import Answers
 from advisor.plan_models import Plan
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
-from web.i18n import N_, _
+from web.i18n import N_, _, current_lang
 
 # "1.000.000" (Vietnamese) and "1,000,000" (English) both group thousands.
 _GROUPED = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
@@ -140,9 +141,7 @@ def _number(question: Question, form: MultiDict, _allowed) -> tuple[Any, list]:
 
 
 def _plain(number: float | None) -> str:
-    if number is None:
-        return ""
-    return f"{number:,.0f}" if float(number).is_integer() else str(number)
+    return "" if number is None else number_text(number, current_lang(), 6)
 
 
 def parse_date(raw: str) -> dt.date | None:
