@@ -60,6 +60,13 @@ NAMES: dict[str, dict[str, str]] = {
         "run_of_8": N_("review.signal.run_of_8"),
         "range_beyond_url": N_("review.signal.range_beyond_url"),
     },
+    "import_column": {
+        "kpi": N_("review.column.kpi"),
+        "period": N_("review.measurement.period"),
+        "value": N_("review.measurement.value"),
+        "target": N_("review.measurement.target"),
+        "note": N_("review.measurement.note"),
+    },
     "entry_field": {
         "kpi": N_("review.entry.kpi"),
         "period": N_("review.entry.period"),

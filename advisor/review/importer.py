@@ -225,7 +225,7 @@ def _where(row: RawRow):
     """Return a function of the language naming where a row came from ("line 3")."""
     if row.line is None:
         return row.where
-    return lambda lang: gettext(lang, "review.import.line", line=row.line)
+    return lambda lang: gettext(lang, "review.import.at_line", line=row.line)
 
 
 def _period(item: _Checked, frequency: str | None, reason: dict | None,
