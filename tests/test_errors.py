@@ -89,3 +89,19 @@ def test_a_bad_quarter_is_named_in_the_page_language(client):
     plan_id = client.post("/api/v1/plans", json=PLAN).get_json()["id"]
     html = client.get(f"/plans/{plan_id}/review?quarter=2025-Q9&lang=vi").get_data(as_text=True)
     assert "Ghi quý dạng 2025-Q1" in html and "write the quarter" not in html
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_kpi_card_never_repeats_a_tag(client, lang):
+    """A financial KPI of the financial perspective reads "Tài chính" once, not twice."""
+    import re
+
+    from tests.test_wizard import build, sid_of
+
+    sid = sid_of(build(client, lang=lang))
+    html = client.get(f"/wizard/s/{sid}/add?lang={lang}").get_data(as_text=True)
+    rows = re.findall(r'<p class="tags">(.*?)</p>', html, re.S)
+    assert rows
+    for row in rows:
+        tags = re.findall(r'<span class="tag[^"]*">([^<]+)</span>', row)
+        assert len(tags) == len(set(tags)), tags
