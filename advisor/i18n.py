@@ -24,9 +24,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from advisor.config import LANGS
 from advisor.errors import AdvisorError
 
-LANGS: tuple[str, ...] = ("vi", "en")
+__all__ = ["LANGS", "MissingTranslationError", "N_", "both", "gettext", "translations"]
 DOMAIN = "messages"
 # Keyword specs for babel.messages.extract: which argument of each call is the message id.
 KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "both": None,

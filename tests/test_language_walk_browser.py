@@ -98,6 +98,12 @@ def assert_speaks(page, lang: str, name: str) -> str:
     return text + gaps
 
 
+def follow(locator) -> None:
+    """Click a link or button and wait for the page it leads to."""
+    with locator.page.expect_navigation():
+        locator.click()
+
+
 @pytest.fixture
 def app(app):
     """The app, with a route that fails as a bug would: the 500 page is part of the walk."""
@@ -115,22 +121,22 @@ def walk_wizard(page, base: str, lang: str, words: dict) -> None:
     """Home, every question, check, results, plan (with its gaps, then filled), plan report."""
     page.goto(f"{base}/?lang={lang}")
     assert_speaks(page, lang, "home")
-    page.locator("form[action='/wizard/start'] button").click()
+    follow(page.locator("form[action='/wizard/start'] button"))
     route = {**ROUTE, "org_name": ("text", DATA[lang]["org"])}
     while "/q/" in page.url:
         qid = current_question(page)
         assert_speaks(page, lang, f"question-{qid}")
         answer(page, qid, words, route)
     assert_speaks(page, lang, "check")
-    page.get_by_role("button", name=words["confirm"]).click()
+    follow(page.get_by_role("button", name=words["confirm"]))
     assert_speaks(page, lang, "results")
-    page.get_by_role("link", name=words["to_plan"]).click()
+    follow(page.get_by_role("link", name=words["to_plan"]))
     assert_speaks(page, lang, "plan-with-gaps")
     count = page.locator("fieldset.plan-kpi").count()
     fill_plan(page, count)
-    page.locator("form.plan-form > button").click()
+    follow(page.locator("form.plan-form > button"))
     assert_speaks(page, lang, "plan-filled")
-    page.locator("a[href$='/report']").click()
+    follow(page.locator("a[href$='/report']"))
     text = assert_speaks(page, lang, "plan-report")
     assert date_text(dt.date.today(), lang) in text
     deadline = dt.date.today() + dt.timedelta(days=180)
@@ -153,15 +159,15 @@ def walk_review(page, base: str, lang: str) -> None:
     text = assert_speaks(page, lang, "review")
     assert page.locator("svg.pbc").count() == 2
     assert (re.search(r"\d,\d", text) if lang == "vi" else re.search(r"\d\.\d", text))
-    page.get_by_role("link", name="Báo cáo quý (bản in)" if lang == "vi"
-                     else "Quarterly report (printable)").click()
+    follow(page.get_by_role("link", name="Báo cáo quý (bản in)" if lang == "vi"
+                            else "Quarterly report (printable)"))
     assert_speaks(page, lang, "review-report")
     # An import with a bad row: the problems are listed in the page's language.
     page.goto(f"{base}/plans/{plan_id}/review?lang={lang}")
     page.set_input_files("#import-file", files=[{
         "name": "bad.csv", "mimeType": "text/csv",
         "buffer": b"kpi,period,value\nsales.revenue,2025-13,12.5.1\n"}])
-    page.locator("form[action$='/review/import'] button").click()
+    follow(page.locator("form[action$='/review/import'] button"))
     assert page.locator(".import-errors").is_visible()
     assert_speaks(page, lang, "review-import-errors")
 
@@ -185,7 +191,7 @@ def walk_errors(page, base: str, lang: str, words: dict) -> None:
     assert_speaks(page, lang, "error-413")
     page.goto(f"{base}/?lang={lang}")
     page.evaluate("document.querySelector('input[name=csrf_token]').remove()")
-    page.locator("form[action='/wizard/start'] button").click()
+    follow(page.locator("form[action='/wizard/start'] button"))
     assert "400" in page.inner_text("main")
     assert_speaks(page, lang, "error-400-csrf")
 
