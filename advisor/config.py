@@ -3,6 +3,7 @@
 import json
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest request body accepted, in bytes (uploads included)."),
     Setting("WORKERS", "WORKERS", 0, int,
             "Worker processes of the production server; 0 means 2 x CPU cores + 1."),
+    Setting("THREADS", "THREADS", 8, int,
+            "Threads per worker process; a slow client holds one thread, not a process."),
+    Setting("REQUEST_TIMEOUT", "REQUEST_TIMEOUT", 60, int,
+            "Seconds a client may take to send its request to the production server; a "
+            "slower one gets 408."),
+    Setting("ALLOWED_HOSTS", "ALLOWED_HOSTS", None, str,
+            "Host names the app answers, comma-separated (.example.com: with subdomains; *: "
+            "any); default: the address serve binds plus localhost, 127.0.0.1 and ::1. "
+            "Other Host headers get 400."),
     Setting("SEARCH_CACHE_SIZE", "SEARCH_CACHE", 2048, int,
             "Catalog search pages kept in memory per process; 0 turns the cache off."),
+    Setting("CATALOG_FILES", "CATALOG", None, str,
+            "Catalog data files to use instead of the built-in catalog, separated by `:`; "
+            "default: the files in catalog/data."),
 )
 
 LANGS: tuple[str, ...] = ("vi", "en")
@@ -62,6 +75,26 @@ def from_file(path: str | Path) -> dict[str, Any]:
     return {s.key: _convert(s, data[s.key], path) for s in SETTINGS if s.key in data}
 
 
+def layered(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting: its default, then the KPI_ADVISOR_CONFIG file, then KPI_ADVISOR_*
+    environment variables."""
+    environ = os.environ if environ is None else environ
+    settings = defaults()
+    config_file = environ.get(ENV_PREFIX + "CONFIG")
+    if config_file:
+        settings.update(from_file(config_file))
+    settings.update(from_env(environ))
+    return settings
+
+
+def catalog_files(value: str | Sequence[str | Path] | None) -> list[Path]:
+    """Return the files the CATALOG_FILES setting names; none means the built-in catalog."""
+    if not value:
+        return []
+    parts = value.split(os.pathsep) if isinstance(value, str) else value
+    return [Path(part) for part in parts if str(part)]
+
+
 def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Return the settings given by KPI_ADVISOR_* environment variables."""
     environ = os.environ if environ is None else environ
@@ -81,6 +114,8 @@ def _convert(setting: Setting, raw: Any, origin: object) -> Any:
         raise ConfigError(f"{origin}: {setting.key} must be {setting.kind.__name__}") from exc
     if setting.key == "DEFAULT_LANG" and value not in LANGS:
         raise ConfigError(f"{origin}: DEFAULT_LANG must be one of {', '.join(LANGS)}")
+    if setting.key in ("THREADS", "REQUEST_TIMEOUT") and value < 1:
+        raise ConfigError(f"{origin}: {setting.key} must be at least 1")
     return value
 
 

@@ -26,7 +26,7 @@ _DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "medium"}
 _COMPACT_FROM = 1_000_000
 _WHOLE_UNITS = ("count", "currency")
 # Beyond this, digits stop meaning anything (and exceed decimal's precision): 1,2E18.
-_HUGE = 1e15
+_HUGE = 1e15  # the largest magnitude advisor/values.py lets in, still written in full
 
 
 def _finite(value: float | None) -> bool:
@@ -37,7 +37,7 @@ def number_text(value: float | None, lang: str, decimals: int = 2) -> str:
     """Return `value` with at most `decimals` decimals in the language's style; '–' for none."""
     if not _finite(value):
         return NONE
-    if abs(value) >= _HUGE:
+    if abs(value) > _HUGE:
         return format_scientific(value, format="0.###E0", locale=lang)
     pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
     text = format_decimal(value, format=pattern, locale=lang)
@@ -144,3 +144,12 @@ class Blank(dict):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def round_to_scale(value: float, scale: float, steps: int) -> float:
+    """Return `value` rounded to a power of ten near `scale` / `steps`: a suggested level of
+    5,122,252,747 reads 5,120,000,000 when the change is half a billion, 104.3 reads 104."""
+    if scale <= 0 or not math.isfinite(scale):
+        return value
+    unit = 10 ** math.floor(math.log10(scale / steps))
+    return round(round(value / unit) * unit, 10)

@@ -1,16 +1,16 @@
 """The guided interview: questions as data, the next one chosen by the interview rule set."""
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from advisor.errors import InvalidInputError
 from advisor.models import Answers
 from catalog.labels import all_labels
-from catalog.loader import builtin_catalog
+from catalog.loader import Catalog
 from catalog.models import Text
 from rules.engine import evaluate
 from rules.loader import load_builtin
@@ -37,7 +37,7 @@ class Question(BaseModel):
     type: QuestionType
     text: Text
     help: Text
-    options: list[Option] = Field(default_factory=list)
+    options: tuple[Option, ...] = ()
     options_from: str | None = None
     ranked: bool = False
     optional: bool = False
@@ -72,28 +72,40 @@ SECTIONS = ("organisation", "strategy", "business", "channels", "data")
 
 
 @cache
-def questions() -> tuple[Question, ...]:
-    """Return every question, in the order they are asked, with options filled in."""
+def base_questions() -> tuple[Question, ...]:
+    """Return every question, in the order they are asked, with the options of the vocabulary
+    it names; a question whose options are the catalog's KPIs has none here (see questions)."""
     text = (resources.files("rules") / "data" / "questions" / "interview.yaml").read_text("utf-8")
     parsed = Questionnaire.model_validate(yaml.safe_load(text))
-    return tuple(_with_options(q) for q in parsed.questions)
+    return tuple(_with_vocabulary(q) for q in parsed.questions)
 
 
-def _with_options(question: Question) -> Question:
+def _with_vocabulary(question: Question) -> Question:
     """Return the question with options taken from its vocabulary, if it names one."""
-    if question.options_from is None:
+    if question.options_from in (None, "kpis"):
         return question
-    if question.options_from == "kpis":
-        options = [Option(value=k.id, label=k.name) for k in builtin_catalog().kpis]
-    else:
-        vocab = all_labels()[question.options_from]
-        options = [Option(value=word, label=text) for word, text in vocab.items()]
+    vocab = all_labels()[question.options_from]
+    options = tuple(Option(value=word, label=text) for word, text in vocab.items())
     return question.model_copy(update={"options": options})
 
 
-def question_by_id(question_id: str) -> Question:
-    """Return one question by id."""
-    for question in questions():
+@lru_cache(maxsize=16)
+def questions(catalog: Catalog) -> tuple[Question, ...]:
+    """Return every question, in the order they are asked, with options filled in: the KPIs a
+    question offers are those of `catalog` (remembered per catalog; models are frozen)."""
+    return tuple(_with_kpis(q, catalog) for q in base_questions())
+
+
+def _with_kpis(question: Question, catalog: Catalog) -> Question:
+    if question.options_from != "kpis":
+        return question
+    options = tuple(Option(value=k.id, label=k.name) for k in catalog.kpis)
+    return question.model_copy(update={"options": options})
+
+
+def question_by_id(question_id: str, catalog: Catalog) -> Question:
+    """Return one question by id, its options filled in from `catalog`."""
+    for question in questions(catalog):
         if question.id == question_id:
             return question
     raise InvalidInputError([{"field": "question", "message": f"unknown question {question_id!r}"}])
@@ -102,6 +114,7 @@ def question_by_id(question_id: str) -> Question:
 def question_json(question: Question, lang: str | None) -> dict:
     """Return a question as the API shows it; text picked in `lang` if given."""
     data = question.model_dump(exclude={"options_from"})
+    data["options"] = list(data["options"])
     if lang:
         data["text"], data["help"] = question.text.pick(lang), question.help.pick(lang)
         data["options"] = [{"value": o.value, "label": o.label.pick(lang)}
@@ -128,7 +141,7 @@ def applicable_questions(answers: Answers) -> tuple[list[str], list[dict]]:
     skipped = {f.action.question for f in firings if f.action.action == "skip"}
     trace = [{"rule": f.rule_id, "action": f.action.action, "question": f.action.question}
              for f in firings]
-    order = [q.id for q in questions() if q.id in asked and q.id not in skipped]
+    order = [q.id for q in base_questions() if q.id in asked and q.id not in skipped]
     return order, trace
 
 
@@ -137,15 +150,16 @@ def _flat(given: dict) -> dict:
     return {k: v for k, v in given.items() if isinstance(v, (str, int, float, list))}
 
 
-def next_step(raw_answers: dict, lang: str | None = None) -> InterviewStep:
-    """Return the next question for these answers, dropping answers that no longer apply."""
+def next_step(raw_answers: dict, catalog: Catalog, lang: str | None = None) -> InterviewStep:
+    """Return the next question for these answers, dropping answers that no longer apply; a
+    question on KPIs offers those of `catalog`."""
     answers = parse_answers(raw_answers)
     given = answers.given()
     order, trace = _settled_order(answers)
     dropped = sorted(set(given) - set(order))
     kept = {k: v for k, v in given.items() if k in order}
     pending = [qid for qid in order if qid not in kept]
-    question = question_json(question_by_id(pending[0]), lang) if pending else None
+    question = question_json(question_by_id(pending[0], catalog), lang) if pending else None
     return InterviewStep(done=not pending, question=question, answers=kept, dropped=dropped,
                          progress=progress(order, kept), trace=trace)
 
@@ -153,7 +167,7 @@ def next_step(raw_answers: dict, lang: str | None = None) -> InterviewStep:
 def _settled_order(answers: Answers) -> tuple[list[str], list[dict]]:
     """Return the applicable questions once dropping stale answers changes nothing more."""
     order, trace = applicable_questions(answers)
-    for _ in range(len(questions())):
+    for _ in range(len(base_questions())):
         stale = set(answers.given()) - set(order)
         if not stale:
             break
@@ -165,7 +179,7 @@ def _settled_order(answers: Answers) -> tuple[list[str], list[dict]]:
 
 def progress(order: list[str], answered: dict) -> dict:
     """Return progress by section: answered and total questions, and the share done."""
-    by_id = {q.id: q for q in questions()}
+    by_id = {q.id: q for q in base_questions()}
     sections = []
     for name in SECTIONS:
         ids = [qid for qid in order if by_id[qid].section == name]

@@ -5,7 +5,10 @@ the set is recomputed from its current KPI ids, so the balance and the warnings 
 what is on the page, not what was first recommended.
 """
 
+import json
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 from pydantic import ValidationError
 
@@ -16,7 +19,7 @@ from advisor.plan_models import Plan, PlanKpi
 from advisor.recommend import recommend_kpis, score_candidates
 from advisor.recommend_view import balance_json, kpi_item, render_reason, warning_values
 from advisor.selection import BALANCE_NEEDS, Candidate, rank_key
-from catalog.loader import Catalog, builtin_catalog
+from catalog.loader import Catalog
 from catalog.models import Text
 
 ADDED = Text(vi="Do chuyên gia tư vấn thêm vào bộ KPI.", en="Added to the set by the consultant.")
@@ -58,16 +61,19 @@ def recommend_request(answers: dict, lang: str) -> RecommendRequest:
 
 
 @lru_cache(maxsize=128)
-def _recommendation(request_json: str) -> dict:
-    """Return recommend_kpis for a request given as JSON (same answers, same answer)."""
-    return recommend_kpis(RecommendRequest.model_validate_json(request_json))
+def _recommendation_text(catalog: Catalog, request_json: str) -> str:
+    """Return recommend_kpis for a request given as JSON, as JSON text (same catalog and answers,
+    same answer); kept as text so that every caller gets a copy of its own to change."""
+    request = RecommendRequest.model_validate_json(request_json)
+    return json.dumps(recommend_kpis(request, catalog), ensure_ascii=False)
 
 
 @lru_cache(maxsize=128)
-def _candidates(request_json: str) -> dict[str, Candidate]:
-    """Return every in-scope catalog KPI scored by the recommend rules, keyed by id."""
+def _candidates(catalog: Catalog, request_json: str) -> Mapping[str, Candidate]:
+    """Return every in-scope catalog KPI scored by the recommend rules, keyed by id (read-only:
+    the candidates are only read here, and what leaves this module is built from them)."""
     request = RecommendRequest.model_validate_json(request_json)
-    return {c.kpi.id: c for c in score_candidates(request)[0]}
+    return MappingProxyType({c.kpi.id: c for c in score_candidates(request, catalog)[0]})
 
 
 def _key(request: RecommendRequest) -> str:
@@ -75,28 +81,30 @@ def _key(request: RecommendRequest) -> str:
     return request.model_copy(update={"org_name": None}).model_dump_json()
 
 
-def recommendation(request: RecommendRequest) -> dict:
-    """Return the recommendation for `request`, computed once per distinct request."""
-    return _recommendation(_key(request))
+def recommendation(request: RecommendRequest, catalog: Catalog) -> dict:
+    """Return the recommendation for `request` from `catalog`, computed once per distinct
+    request and catalog; the caller may change the copy it gets."""
+    return json.loads(_recommendation_text(catalog, _key(request)))
 
 
-def initial_plan(answers: dict, lang: str, previous: Plan | None = None) -> Plan:
-    """Return a draft plan holding the recommended set; details typed into `previous` are kept
-    for the KPIs that stay."""
+def initial_plan(answers: dict, lang: str, catalog: Catalog, previous: Plan | None = None) -> Plan:
+    """Return a draft plan holding the set recommended from `catalog`; details typed into
+    `previous` are kept for the KPIs that stay."""
     request = recommend_request(answers, lang)
     kept = {k.kpi_id: k for k in previous.kpis} if previous else {}
-    kpis = [_plan_kpi(item["id"], kept.get(item["id"]), item)
-            for item in recommendation(request)["kpis"]]
+    kpis = [_plan_kpi(item["id"], kept.get(item["id"]), catalog, item)
+            for item in recommendation(request, catalog)["kpis"]]
     return Plan(org_name=request.org_name, goals=list(request.goals),
                 departments=list(request.departments), data_sources=request.data_sources,
                 kpis=kpis, lang=lang)
 
 
-def _plan_kpi(kpi_id: str, old: PlanKpi | None, item: dict | None = None) -> PlanKpi:
+def _plan_kpi(kpi_id: str, old: PlanKpi | None, catalog: Catalog,
+              item: dict | None = None) -> PlanKpi:
     """Return a plan KPI for a catalog id: old details if any, else the recommended defaults."""
     if old is not None:
         return old
-    kpi = builtin_catalog().by_id[kpi_id]
+    kpi = catalog.by_id[kpi_id]
     source = item["data_source"] if item else kpi.data_sources[0]
     return PlanKpi(kpi_id=kpi_id, department=kpi.department, frequency=kpi.frequency,
                    data_source=source)
@@ -125,12 +133,12 @@ def _position(plan: Plan, kpi_id: str) -> int:
     return ids.index(kpi_id)
 
 
-def swap_kpi(plan: Plan, old_id: str, new_id: str, catalog: Catalog | None = None) -> Plan:
+def swap_kpi(plan: Plan, old_id: str, new_id: str, catalog: Catalog) -> Plan:
     """Return the plan with `old_id` replaced, in place, by the catalog KPI `new_id`."""
     position = _position(plan, old_id)
-    _known(new_id, plan, catalog or builtin_catalog(), "kpi_id")
+    _known(new_id, plan, catalog, "kpi_id")
     kpis = list(plan.kpis)
-    kpis[position] = _plan_kpi(new_id, None)
+    kpis[position] = _plan_kpi(new_id, None, catalog)
     return plan.model_copy(update={"kpis": kpis})
 
 
@@ -143,33 +151,31 @@ def remove_kpi(plan: Plan, kpi_id: str) -> Plan:
     return plan.model_copy(update={"kpis": kpis})
 
 
-def add_kpi(plan: Plan, kpi_id: str, catalog: Catalog | None = None) -> Plan:
+def add_kpi(plan: Plan, kpi_id: str, catalog: Catalog) -> Plan:
     """Return the plan with the catalog KPI `kpi_id` added after its department's KPIs."""
-    catalog = catalog or builtin_catalog()
     _known(kpi_id, plan, catalog, "kpi_id")
     department = catalog.by_id[kpi_id].department
     kpis = list(plan.kpis)
     last = max((i for i, k in enumerate(kpis) if k.department == department), default=None)
-    kpis.insert(len(kpis) if last is None else last + 1, _plan_kpi(kpi_id, None))
+    kpis.insert(len(kpis) if last is None else last + 1, _plan_kpi(kpi_id, None, catalog))
     return plan.model_copy(update={"kpis": kpis})
 
 
-def working_set(answers: dict, kpi_ids: list[str], lang: str) -> dict:
+def working_set(answers: dict, kpi_ids: list[str], lang: str, catalog: Catalog) -> dict:
     """Return the set as it stands: each KPI explained, balance, warnings and, per department,
-    the best alternatives not in the set."""
+    the best alternatives from `catalog` not in the set."""
     request = recommend_request(answers, lang)
     key = _key(request)
-    recommended = {item["id"]: item for item in _recommendation(key)["kpis"]}
-    candidates = _candidates(key)
+    recommended = {item["id"]: item for item in recommendation(request, catalog)["kpis"]}
+    candidates = _candidates(catalog, key)
     have = set(request.data_sources or [])
-    catalog = builtin_catalog()
     items = [recommended.get(i) or _added_item(candidates, i, have, catalog, lang)
              for i in kpi_ids if i in candidates]
     chosen = [candidates[i] for i in kpi_ids if i in candidates]
     return {
         "kpis": items,
         "balance": balance_json(chosen, list(request.departments)),
-        "warnings": set_warnings(chosen, candidates, request, lang),
+        "warnings": set_warnings(chosen, candidates, request, lang, catalog),
         "alternatives": alternatives(candidates, kpi_ids, list(request.departments), lang),
         "departments": list(request.departments),
         "limit_per_department": request.max_kpis_per_department,
@@ -182,7 +188,7 @@ def _added_item(candidates, kpi_id, have, catalog, lang) -> dict:
     return item
 
 
-def alternatives(candidates: dict[str, Candidate], kpi_ids: list[str], departments: list[str],
+def alternatives(candidates: Mapping[str, Candidate], kpi_ids: list[str], departments: list[str],
                  lang: str, limit: int = 8) -> dict[str, list[dict]]:
     """Return, per department, the best-ranked KPIs that are not in the set."""
     found = {}
@@ -202,8 +208,8 @@ def _alternative(candidate: Candidate, lang: str) -> dict:
                         for r in candidate.reasons]}
 
 
-def set_warnings(chosen: list[Candidate], candidates: dict[str, Candidate],
-                 request: RecommendRequest, lang: str) -> list[dict]:
+def set_warnings(chosen: list[Candidate], candidates: Mapping[str, Candidate],
+                 request: RecommendRequest, lang: str, catalog: Catalog) -> list[dict]:
     """Return what the current set lacks or overdoes: goals unserved, balance, size, pairs,
     duplicates; each with a code, the details and a message in `lang`."""
     found = _goal_warnings(chosen, candidates, request)
@@ -211,7 +217,7 @@ def set_warnings(chosen: list[Candidate], candidates: dict[str, Candidate],
         found += _department_warnings(department, chosen, request.max_kpis_per_department)
     found += _pair_warnings(chosen)
     found += _duplicate_warnings(chosen)
-    return [_message(w, lang) for w in found]
+    return [_message(w, lang, catalog) for w in found]
 
 
 def _goal_warnings(chosen, candidates, request) -> list[dict]:
@@ -253,9 +259,9 @@ def _duplicate_warnings(chosen: list[Candidate]) -> list[dict]:
     return found
 
 
-def _message(warning: dict, lang: str) -> dict:
+def _message(warning: dict, lang: str, catalog: Catalog) -> dict:
     """Return the warning with its message in `lang`, ids and words turned into names."""
-    values = warning_values(warning, lang, builtin_catalog())
+    values = warning_values(warning, lang, catalog)
     if "goal" in values:
         values["hint"] = SET_WARNINGS["goal_hint"].pick(lang).format(kpi=values["suggest"]) \
             if warning.get("suggest") else ""

@@ -3,16 +3,18 @@
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from advisor.errors import NotFoundError
+from advisor.models import Goal
 from catalog.loader import Catalog
 from catalog.models import Kpi
 from catalog.search import SearchFilters, search
-from catalog.vocab import GOALS, Department, Indicator, Perspective
+from catalog.vocab import Department, Indicator, Perspective
 
 Lang = Literal["vi", "en"]
 
@@ -27,7 +29,7 @@ class KpiQuery(BaseModel):
     financial: bool | None = None
     perspective: Perspective | None = None
     indicator: Indicator | None = None
-    goal: str | None = None
+    goal: Goal | None = None
     lang: Lang | None = None
     limit: int = Field(default=20, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)
@@ -39,13 +41,6 @@ class KpiQuery(BaseModel):
             if value.lower() not in ("true", "false"):
                 raise ValueError("must be true or false")
             return value.lower() == "true"
-        return value
-
-    @field_validator("goal")
-    @classmethod
-    def _known_goal(cls, value: str | None) -> str | None:
-        if value is not None and value not in GOALS:
-            raise ValueError(f"unknown goal; allowed: {', '.join(GOALS)}")
         return value
 
 
@@ -69,14 +64,6 @@ def _pick_language(value: Any, lang: str) -> Any:
     return value
 
 
-def cached_kpi_json(catalog: Catalog, kpi_id: str, lang: str | None) -> dict[str, Any]:
-    """Return kpi_json for a catalog KPI, computed once per catalog, id and language."""
-    key = ("kpi_json", kpi_id, lang)
-    if key not in catalog.memo:
-        catalog.memo[key] = kpi_json(catalog.by_id[kpi_id], lang)
-    return catalog.memo[key]
-
-
 def search_ids(db: sqlite_utils.Database, catalog: Catalog, query: KpiQuery) -> tuple[list, int]:
     """Return the ids of one page of matching KPIs and the total number of matches."""
     filters = SearchFilters(
@@ -96,11 +83,13 @@ class SearchCache:
 
     def __init__(self, size: int):
         self.size = size
-        self._pages: OrderedDict[tuple, tuple[list, int]] = OrderedDict()
+        self._pages: OrderedDict[tuple, tuple[Sequence[str], int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def ids(self, db: sqlite_utils.Database, catalog: Catalog, query: KpiQuery) -> tuple[list, int]:
-        """Return search_ids for the query, from memory when it was asked before."""
+    def ids(self, db: sqlite_utils.Database, catalog: Catalog,
+            query: KpiQuery) -> tuple[Sequence[str], int]:
+        """Return search_ids for the query, from memory when it was asked before (the ids as a
+        tuple, which no caller can change)."""
         if self.size <= 0:
             return search_ids(db, catalog, query)
         key = (catalog.fingerprint, *query.model_dump(exclude={"lang"}).values())
@@ -108,7 +97,8 @@ class SearchCache:
             if key in self._pages:
                 self._pages.move_to_end(key)
                 return self._pages[key]
-        found = search_ids(db, catalog, query)
+        ids, total = search_ids(db, catalog, query)
+        found = (tuple(ids), total)
         with self._lock:
             self._pages[key] = found
             while len(self._pages) > self.size:
@@ -117,9 +107,9 @@ class SearchCache:
 
 
 def find_kpis(db: sqlite_utils.Database, catalog: Catalog, query: KpiQuery) -> dict[str, Any]:
-    """Return one page of matching KPIs: items, total, limit and offset."""
+    """Return one page of matching KPIs: items, total, limit and offset (fresh dicts)."""
     ids, total = search_ids(db, catalog, query)
-    items = [cached_kpi_json(catalog, i, query.lang) for i in ids]
+    items = [json.loads(_kpi_text(catalog, i, query.lang)) for i in ids]
     return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
 
 
@@ -133,9 +123,11 @@ def page_json_text(db: sqlite_utils.Database, catalog: Catalog, query: KpiQuery,
 
 
 def _kpi_text(catalog: Catalog, kpi_id: str, lang: str | None) -> str:
+    """Return kpi_json for a catalog KPI as JSON text, made once per catalog, id and language
+    (kept as text, which nobody can change)."""
     key = ("kpi_text", kpi_id, lang)
     if key not in catalog.memo:
-        catalog.memo[key] = json.dumps(cached_kpi_json(catalog, kpi_id, lang),
+        catalog.memo[key] = json.dumps(kpi_json(catalog.by_id[kpi_id], lang),
                                        ensure_ascii=False, separators=(",", ":"))
     return catalog.memo[key]
 

@@ -21,10 +21,22 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1
 KpiRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
 
 
+UNIQUE_LISTS = ("goals", "departments", "channels", "data_sources", "keep")
+
+
+def state_unique_lists(schema: dict) -> None:
+    """Say in the JSON schema what _no_duplicates checks: each value at most once."""
+    for name in UNIQUE_LISTS:
+        field = schema["properties"].get(name, {})
+        for branch in (field, *field.get("anyOf", ())):
+            if branch.get("type") == "array":
+                branch["uniqueItems"] = True
+
+
 class Answers(BaseModel):
     """Answers given so far; every field is optional until a recommendation needs it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=state_unique_lists)
 
     org_name: ShortText | None = None
     goals: list[Goal] | None = Field(default=None, max_length=12)
@@ -42,7 +54,7 @@ class Answers(BaseModel):
     max_kpis_per_department: int | None = Field(default=None, ge=1, le=12)
     keep: list[KpiRef] | None = Field(default=None, max_length=36)
 
-    @field_validator("goals", "departments", "channels", "data_sources", "keep")
+    @field_validator(*UNIQUE_LISTS)
     @classmethod
     def _no_duplicates(cls, values: list[str] | None) -> list[str] | None:
         if values is not None and len(set(values)) != len(values):

@@ -5,7 +5,7 @@ from advisor.formatting import date_text, range_text
 from advisor.i18n import N_, gettext
 from advisor.plan_models import Plan, PlanKpi
 from catalog.labels import label
-from catalog.loader import Catalog, builtin_catalog
+from catalog.loader import Catalog
 
 PLAN_COLUMNS = (
     ("department", N_("plan.column.department")),
@@ -47,9 +47,8 @@ def plan_header(lang: str) -> list[str]:
     return [gettext(lang, title) for _, title in PLAN_COLUMNS]
 
 
-def plan_rows(plan: Plan, check: dict, lang: str, catalog: Catalog | None = None) -> list[list]:
+def plan_rows(plan: Plan, check: dict, lang: str, catalog: Catalog) -> list[list]:
     """Return one row per plan KPI, words as labels in `lang`, with its SMART score and gaps."""
-    catalog = catalog or builtin_catalog()
     return [_kpi_row(kpi, result, lang, catalog)
             for kpi, result in zip(plan.kpis, check["kpis"], strict=True)]
 
@@ -105,15 +104,16 @@ def _letter(letter: str, lang: str) -> str:
     return gettext(lang, LETTERS[letter]) if letter in LETTERS else letter
 
 
-def plan_csv(plan: Plan, check: dict, lang: str) -> str:
+def plan_csv(plan: Plan, check: dict, lang: str, catalog: Catalog) -> str:
     """Return the plan sheet as CSV text (with a BOM so spreadsheets keep the diacritics)."""
-    return to_csv(plan_header(lang), plan_rows(plan, check, lang))
+    return to_csv(plan_header(lang), plan_rows(plan, check, lang, catalog))
 
 
-def plan_xlsx(plan: Plan, check: dict, lang: str) -> bytes:
+def plan_xlsx(plan: Plan, check: dict, lang: str, catalog: Catalog) -> bytes:
     """Return an XLSX workbook: the plan sheet and the SMART gaps sheet."""
     return to_xlsx({
-        gettext(lang, SHEETS["plan"]): (plan_header(lang), plan_rows(plan, check, lang)),
+        gettext(lang, SHEETS["plan"]): (plan_header(lang),
+                                        plan_rows(plan, check, lang, catalog)),
         gettext(lang, SHEETS["gaps"]): ([gettext(lang, t) for t in GAP_COLUMNS],
                                         gap_rows(check, lang)),
     })

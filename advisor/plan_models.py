@@ -3,14 +3,33 @@
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from advisor.models import DataSource, DepartmentName, Goal, Lang
-from catalog.vocab import DIRECTIONS, FREQUENCIES, UNITS
+from advisor.values import Number
+from catalog.vocab import DIRECTIONS, FREQUENCIES, STAGES, UNITS
 
 Text120 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
 Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Commitment = Literal["committed", "aspirational"]
+
+
+class Milestone(BaseModel):
+    """A checkpoint on the way to a KPI's target: the level to reach by a date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    target: Number
 
 
 class PlanKpi(BaseModel):
@@ -25,11 +44,11 @@ class PlanKpi(BaseModel):
     scope: Text120 | None = None
     unit: Literal[UNITS] | None = None
     direction: Literal[DIRECTIONS] | None = None
-    baseline: float | None = None
+    baseline: Number | None = None
     baseline_date: dt.date | None = None
-    target: float | None = None
-    target_low: float | None = None
-    target_high: float | None = None
+    target: Number | None = None
+    target_low: Number | None = None
+    target_high: Number | None = None
     deadline: dt.date | None = None
     frequency: Literal[FREQUENCIES] | None = None
     data_source: DataSource | None = None
@@ -37,13 +56,28 @@ class PlanKpi(BaseModel):
     report_to: Text120 | None = None
     goals: list[Goal] | None = None
     commitment: Commitment | None = None
-    history: list[float] | None = Field(default=None, max_length=520)
+    history: list[Number] | None = Field(default=None, max_length=520)
+    milestones: list[Milestone] | None = Field(default=None, max_length=60)
 
     @field_validator("kpi_id", "name", "statement", "scope", "owner", "report_to",
                      mode="before")
     @classmethod
     def _blank_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _range_has_both_ends(self) -> "PlanKpi":
+        """Refuse a target range with only one end, naming the end that is missing."""
+        if (self.target_low is None) == (self.target_high is None):
+            return self
+        missing, given = (("target_low", "target_high") if self.target_low is None
+                          else ("target_high", "target_low"))
+        raise ValidationError.from_exception_data("PlanKpi", [InitErrorDetails(
+            type=PydanticCustomError(
+                "range_end", "a target range needs both ends: give {missing} as well as "
+                "{given} (or leave both out and give target)",
+                {"missing": missing, "given": given}),
+            loc=(missing,), input=None)])
 
 
 class Plan(BaseModel):
@@ -59,3 +93,5 @@ class Plan(BaseModel):
     kpis: list[PlanKpi] = Field(min_length=1, max_length=200)
     lang: Lang = "vi"
     as_of: dt.date | None = None
+    # Where the client is (startup, growth, mature): how fast outcomes can plausibly move.
+    stage: Literal[STAGES] | None = None

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from advisor.errors import NotFoundError
 from advisor.plan_models import Plan, PlanKpi
+from advisor.store import transaction
 
 
 class PlanRecord(BaseModel):
@@ -46,7 +47,7 @@ def create_session(db: sqlite_utils.Database, owner: str, lang: str = "vi") -> S
     now = _now()
     row = {"id": secrets.token_urlsafe(16), "owner": owner, "org_name": None, "lang": lang,
            "answers": "{}", "plan_id": None, "created": now, "updated": now}
-    with db.conn:
+    with transaction(db):
         db["sessions"].insert(row)
     return _session(row)
 
@@ -66,10 +67,10 @@ def get_session(db: sqlite_utils.Database, session_id: str) -> SessionRecord:
 def save_answers(db: sqlite_utils.Database, session_id: str, answers: dict,
                  lang: str | None = None) -> SessionRecord:
     """Replace the session's answers (already validated) and return the session."""
-    session = get_session(db, session_id)
-    update = {"answers": json.dumps(answers, ensure_ascii=False), "updated": _now(),
-              "org_name": answers.get("org_name"), "lang": lang or session.lang}
-    with db.conn:
+    with transaction(db):
+        session = get_session(db, session_id)
+        update = {"answers": json.dumps(answers, ensure_ascii=False), "updated": _now(),
+                  "org_name": answers.get("org_name"), "lang": lang or session.lang}
         db["sessions"].update(session_id, update)
     return get_session(db, session_id)
 
@@ -92,7 +93,7 @@ def sessions_by_ids(db: sqlite_utils.Database, ids: list[str]) -> list[SessionRe
 def create_plan(db: sqlite_utils.Database, plan: Plan, session_id: str | None = None) -> int:
     """Store a new draft plan with its KPIs and return its id."""
     now = _now()
-    with db.conn:
+    with transaction(db):
         plan_id = db["plans"].insert({
             "org_name": plan.org_name, "status": "draft", "created": now, "updated": now,
             "session_id": session_id, **_plan_columns(plan),
@@ -107,7 +108,7 @@ def _plan_columns(plan: Plan) -> dict:
     return {
         "goals": json.dumps(plan.goals), "departments": json.dumps(plan.departments),
         "data_sources": None if plan.data_sources is None else json.dumps(plan.data_sources),
-        "max_kpis_per_owner": plan.max_kpis_per_owner, "lang": plan.lang,
+        "max_kpis_per_owner": plan.max_kpis_per_owner, "lang": plan.lang, "stage": plan.stage,
     }
 
 
@@ -130,7 +131,7 @@ def get_plan(db: sqlite_utils.Database, plan_id: int) -> PlanRecord:
         "departments": json.loads(row["departments"]),
         "data_sources": json.loads(row["data_sources"]) if row["data_sources"] else None,
         "max_kpis_per_owner": row["max_kpis_per_owner"], "lang": row["lang"],
-        "kpis": [json.loads(k["data"]) for k in kpi_rows],
+        "stage": row.get("stage"), "kpis": [json.loads(k["data"]) for k in kpi_rows],
     })
     return PlanRecord(id=row["id"], status=row["status"], created=row["created"],
                       updated=row["updated"], session_id=row["session_id"], plan=plan,
@@ -146,15 +147,10 @@ def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan) -> PlanReco
     """Replace a plan's context and KPIs and send it back to draft. A KPI keeps its row (and
     its measurements) while it stays in the plan; a KPI taken out is only marked removed, so
     its measurements survive and come back with it if it is added again."""
-    get_plan(db, plan_id)
-    reusable: dict[str, list[int]] = {}
-    rows = db["plan_kpis"].rows_where("plan_id = ?", [plan_id],
-                                      order_by="removed_at IS NOT NULL, position")
-    for row in rows:
-        kpi = PlanKpi.model_validate_json(row["data"])
-        reusable.setdefault(_identity(kpi), []).append(row["id"])
     now = _now()
-    with db.conn:
+    with transaction(db):
+        get_plan(db, plan_id)
+        reusable = _reusable_kpis(db, plan_id)
         db["plans"].update(plan_id, {"org_name": plan.org_name, "status": "draft",
                                      "updated": now, **_plan_columns(plan)})
         kept = []
@@ -173,10 +169,21 @@ def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan) -> PlanReco
     return get_plan(db, plan_id)
 
 
+def _reusable_kpis(db: sqlite_utils.Database, plan_id: int) -> dict[str, list[int]]:
+    """Return the plan's KPI row ids by identity, rows still in the plan first."""
+    reusable: dict[str, list[int]] = {}
+    rows = db["plan_kpis"].rows_where("plan_id = ?", [plan_id],
+                                      order_by="removed_at IS NOT NULL, position")
+    for row in rows:
+        kpi = PlanKpi.model_validate_json(row["data"])
+        reusable.setdefault(_identity(kpi), []).append(row["id"])
+    return reusable
+
+
 def set_status(db: sqlite_utils.Database, plan_id: int, status: str) -> None:
     """Mark a plan draft or ready."""
-    get_plan(db, plan_id)
-    with db.conn:
+    with transaction(db):
+        get_plan(db, plan_id)
         db["plans"].update(plan_id, {"status": status, "updated": _now()})
 
 

@@ -5,7 +5,7 @@ from advisor.fit import ANSWER_OF, fit_verdict
 from advisor.models import RecommendRequest
 from advisor.recommend_view import recommendation_json
 from advisor.selection import Candidate, reason_entry, select_kpis
-from catalog.loader import Catalog, builtin_catalog
+from catalog.loader import Catalog
 from catalog.models import Kpi
 from rules.engine import hits_by_fact
 from rules.loader import load_builtin
@@ -16,10 +16,9 @@ CLIENT_FIELDS = ("industry", "revenue_model", "business_model", "stage", "size",
                  "sales_motion", "email_list_size", "monthly_ad_budget")
 
 
-def recommend_kpis(request: RecommendRequest, catalog: Catalog | None = None,
+def recommend_kpis(request: RecommendRequest, catalog: Catalog,
                    ruleset: RuleSet | None = None) -> dict:
     """Return the recommended KPI set with reasons, balance, alternatives, warnings and trace."""
-    catalog = catalog or builtin_catalog()
     ruleset = ruleset or load_builtin("recommend")
     _check_keep(request, catalog)
     candidates, hits = score_candidates(request, catalog, ruleset)
@@ -29,11 +28,10 @@ def recommend_kpis(request: RecommendRequest, catalog: Catalog | None = None,
     return recommendation_json(selection, request, catalog, trace)
 
 
-def score_candidates(request: RecommendRequest, catalog: Catalog | None = None,
+def score_candidates(request: RecommendRequest, catalog: Catalog,
                      ruleset: RuleSet | None = None) -> tuple[list[Candidate], list[tuple]]:
     """Return every in-scope catalog KPI as a Candidate scored by the recommend rules, and
     per KPI the rules that fired for it (rules.engine.Hit)."""
-    catalog = catalog or builtin_catalog()
     kpis = _kpis_in_scope(request, catalog)
     facts = kpi_facts(kpis, request, catalog)
     hits = hits_by_fact(ruleset or load_builtin("recommend"), facts)

@@ -1,7 +1,19 @@
-"""The one module that opens KPI Advisor's SQLite file (through sqlite-utils)."""
+"""The one module that opens KPI Advisor's SQLite file (through sqlite-utils), and the one way
+to change it: `transaction(db)`.
 
+Connections run with the driver's implicit transactions off (`isolation_level=None`), so no
+statement ever opens a transaction nobody closes; every change to the data goes through
+`transaction`, which makes it all or nothing. sqlite-utils 4 (checked with 4.2.1 on Python 3.11:
+`tests/test_store.py`) commits each of its writes at once when no transaction is open, and turns
+them into savepoints of the open transaction when there is one, so its `insert`, `update` and
+`upsert` may be used inside `transaction` and are rolled back with it.
+"""
+
+import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -12,17 +24,90 @@ from catalog.search import build_index
 _THREAD = threading.local()
 META_TABLE = "meta"
 CATALOG_KEY = "catalog_fingerprint"
+# How long a writer waits for another one's write lock before giving up, in seconds. An import
+# of the largest file we accept holds the lock well under a second (bench/bench_import.py), so
+# ten seconds absorb a queue of them without answering "database is locked".
+BUSY_TIMEOUT = 10.0
+PRIVATE_FILE = 0o600
 
 
 def open_db(path: str | Path | None) -> sqlite_utils.Database:
-    """Return a connection to the database at `path` (created if missing), or in memory if None."""
+    """Return a connection to the database at `path` (created if missing, readable by its
+    owner only), or in memory if None."""
     if path is None or str(path) == ":memory:":
-        return sqlite_utils.Database(memory=True)
+        return sqlite_utils.Database(sqlite3.connect(":memory:", isolation_level=None,
+                                                     check_same_thread=False))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
+    _create_private(Path(path))
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, isolation_level=None,
+                           check_same_thread=False)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA foreign_keys=ON")
     return db
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable by its owner only, unless it exists. SQLite gives the
+    -wal and -shm files the database file's mode, so they are private too."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run the block as one write transaction: every change it makes is kept, or none.
+
+    The outermost block starts with BEGIN IMMEDIATE, which takes SQLite's write lock at once
+    (waiting up to BUSY_TIMEOUT), so nothing the block reads can change before it writes; it
+    ends with COMMIT, or with ROLLBACK on any exception (a worker's SystemExit included) and the
+    exception goes on. A block inside another is a savepoint: leaving it by an exception undoes
+    its own changes only, and the outer block decides the rest (uncaught, it rolls back all).
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with _savepoint(conn):
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        _rollback(conn)
+        raise
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+@contextmanager
+def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
+    """Run the block as a savepoint of the open transaction."""
+    conn.execute("SAVEPOINT kpi_advisor_nested")
+    try:
+        yield
+    except BaseException:
+        # An error such as RAISE(ROLLBACK) may already have ended the whole transaction.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO kpi_advisor_nested")
+            conn.execute("RELEASE kpi_advisor_nested")
+        raise
+    conn.execute("RELEASE kpi_advisor_nested")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll the open transaction back, if an error has not ended it already."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def integrity_check(db: sqlite_utils.Database) -> str:
+    """Return SQLite's verdict on the file's structure: "ok", or the first problem found."""
+    return db.execute("PRAGMA integrity_check").fetchone()[0]
 
 
 def thread_db(path: str | Path) -> sqlite_utils.Database:
@@ -59,6 +144,7 @@ CREATE TABLE IF NOT EXISTS plans (
     data_sources TEXT,
     max_kpis_per_owner INTEGER NOT NULL DEFAULT 7,
     lang TEXT NOT NULL DEFAULT 'vi',
+    stage TEXT,
     session_id TEXT,
     created TEXT NOT NULL,
     updated TEXT NOT NULL
@@ -109,9 +195,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS review_comments_current
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the application tables that do not exist yet."""
-    db.execute("PRAGMA journal_mode=WAL")
-    db.conn.executescript(SCHEMA)
+    """Switch the file to write-ahead logging and create the tables that do not exist yet."""
+    db.execute("PRAGMA journal_mode=WAL")  # cannot change inside a transaction
+    with transaction(db):
+        db.executescript(SCHEMA)
+        if "stage" not in db["plans"].columns_dict:  # files made before plans had a stage
+            db.execute("ALTER TABLE plans ADD COLUMN stage TEXT")
 
 
 def _meta(db: sqlite_utils.Database, key: str) -> str | None:
@@ -131,6 +220,10 @@ def ensure_catalog(db: sqlite_utils.Database, catalog: Catalog) -> bool:
     """Rebuild the catalog tables when the data files changed; return True if it rebuilt them."""
     if _meta(db, CATALOG_KEY) == catalog.fingerprint:
         return False
-    build_index(db, catalog.kpis)
-    _set_meta(db, CATALOG_KEY, catalog.fingerprint)
+    with transaction(db):
+        # Read again under the write lock: another worker may have rebuilt them meanwhile.
+        if _meta(db, CATALOG_KEY) == catalog.fingerprint:
+            return False
+        build_index(db, catalog.kpis)
+        _set_meta(db, CATALOG_KEY, catalog.fingerprint)
     return True

@@ -86,7 +86,7 @@ def timed(runs: int, catalog: Catalog | None = None, ruleset: RuleSet | None = N
         times = []
         for _ in range(runs):
             start = time.perf_counter()
-            result = recommend_kpis(REQUEST, catalog, ruleset)
+            result = recommend_kpis(REQUEST, catalog or builtin_catalog(), ruleset)
             times.append((time.perf_counter() - start) * 1000)
     finally:
         recommend_module.hits_by_fact = clock.real
@@ -111,7 +111,7 @@ def synthetic_catalog(size: int) -> Catalog:
             "channels": rng.sample(CHANNELS, rng.choice([0, 0, 1])),
             "counter_kpis": [], "related": [],
         }))
-    return Catalog(kpis=tuple(kpis), fingerprint="synthetic", by_id={k.id: k for k in kpis})
+    return Catalog(kpis=tuple(kpis), fingerprint=f"synthetic-{size}", by_id={k.id: k for k in kpis})
 
 
 def synthetic_rules(count: int, catalog: Catalog) -> RuleSet:
@@ -158,10 +158,10 @@ def rss_mb() -> float:
 def memory(total: int) -> tuple[float, float]:
     """Return RSS after 100 recommendations and after `total`."""
     for _ in range(100):
-        recommend_kpis(REQUEST)
+        recommend_kpis(REQUEST, builtin_catalog())
     after_100 = rss_mb()
     for _ in range(total - 100):
-        recommend_kpis(REQUEST)
+        recommend_kpis(REQUEST, builtin_catalog())
     return after_100, rss_mb()
 
 
@@ -173,7 +173,7 @@ def main() -> None:
     runs, total = (20, 500) if args.quick else (300, 10_000)
     catalog = synthetic_catalog(5000)
     ruleset = synthetic_rules(400, catalog)
-    recommend_kpis(REQUEST)
+    recommend_kpis(REQUEST, builtin_catalog())
     recommend_kpis(REQUEST, catalog, ruleset)
     for setting in ("plain process", "as served, loaded objects frozen"):
         if gc.get_freeze_count() == 0 and setting.startswith("as served"):

@@ -45,16 +45,20 @@ def plan_of(size: int) -> Plan:
 def main() -> None:
     """Print the median and p95 time of checking a 50-KPI plan."""
     plan = plan_of(50)
-    result = check_plan(plan)
-    times = []
+    catalog = builtin_catalog()
+    result = check_plan(plan, catalog)
+    times, cpu = [], []
     for _ in range(200):
-        start = time.perf_counter()
-        check_plan(plan)
+        start, start_cpu = time.perf_counter(), time.process_time()
+        check_plan(plan, catalog)
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
     times.sort()
     gaps = sum(len(k["gaps"]) for k in result["kpis"]) + len(result["plan_gaps"])
+    # CPU time too: on a shared machine the wall clock also counts other people's work.
     print(f"SMART check of a 50-KPI plan ({gaps} gaps): median {statistics.median(times):.1f} ms, "
-          f"p95 {times[189]:.1f} ms (goal < 20 ms median)")
+          f"p95 {times[189]:.1f} ms, CPU median {statistics.median(cpu):.1f} ms "
+          f"(goal < 20 ms median)")
 
 
 if __name__ == "__main__":

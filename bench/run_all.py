@@ -6,7 +6,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_catalog.py", "bench_engine.py", "bench_recommend.py", "bench_smart.py",
-           "bench_wizard.py", "bench_review_speed.py", "bench_forecast_m3.py"]
+           "bench_wizard.py", "bench_review_speed.py", "bench_import.py",
+           "bench_forecast_m3.py"]
 
 
 def main() -> int:

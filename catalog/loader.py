@@ -1,11 +1,12 @@
 """Read the catalog data files into strict models and check what spans files."""
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 
 import yaml
 from pydantic import ValidationError
@@ -17,14 +18,28 @@ from catalog.vocab import DEPARTMENTS
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
-    """All KPIs in catalog order, indexed by id, with a fingerprint of the files they came from."""
+    """All KPIs in catalog order, indexed by id, with a fingerprint of the files they came from.
+
+    Catalogs with the same fingerprint were read from the same files: they are equal and hash
+    alike, so a cache keyed by a catalog is keyed by its fingerprint.
+    """
 
     kpis: tuple[Kpi, ...]
     fingerprint: str
-    by_id: dict[str, Kpi] = field(default_factory=dict)
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
+    by_id: Mapping[str, Kpi] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # Read-only, so no caller can change the index every page and command shares.
+        object.__setattr__(self, "by_id", MappingProxyType(dict(self.by_id)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Catalog) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
 
     def get(self, kpi_id: str) -> Kpi | None:
         """Return the KPI with this id, or None."""

@@ -63,7 +63,12 @@ def _body_text(kpi: Kpi) -> str:
 
 
 def build_index(db: sqlite_utils.Database, kpis: Iterable[Kpi]) -> int:
-    """Replace the catalog tables with `kpis` and their full-text index; return the count."""
+    """Replace the catalog tables with `kpis` and their full-text index; return the count.
+
+    Run it inside one transaction of the caller (the store's `transaction`): on its own, each
+    of sqlite-utils' steps would commit by itself and a failure would leave the tables half
+    built.
+    """
     rows = [
         {
             "id": kpi.id,
@@ -80,20 +85,19 @@ def build_index(db: sqlite_utils.Database, kpis: Iterable[Kpi]) -> int:
         }
         for position, kpi in enumerate(kpis)
     ]
-    with db.conn:
-        for name in (FTS_TABLE, KPI_TABLE):
-            if db[name].exists():
-                db[name].drop()
-        table = db[KPI_TABLE]
-        table.create(
-            {"id": str, "position": int, "department": str, "financial": int,
-             "perspective": str, "indicator": str, "goals": str, "name_vi": str,
-             "name_en": str, "aliases": str, "body": str},
-            pk="id",
-        )
-        table.insert_all(rows)
-        table.create_index(["department"])
-        table.enable_fts(list(FTS_COLUMNS), fts_version="FTS5", tokenize="unicode61")
+    for name in (FTS_TABLE, KPI_TABLE):
+        if db[name].exists():
+            db[name].drop()
+    table = db[KPI_TABLE]
+    table.create(
+        {"id": str, "position": int, "department": str, "financial": int,
+         "perspective": str, "indicator": str, "goals": str, "name_vi": str,
+         "name_en": str, "aliases": str, "body": str},
+        pk="id",
+    )
+    table.insert_all(rows)
+    table.create_index(["department"])
+    table.enable_fts(list(FTS_COLUMNS), fts_version="FTS5", tokenize="unicode61")
     return len(rows)
 
 

@@ -1,34 +1,60 @@
 """Shared fixtures: the app on a fresh database file, its clients, and a live server."""
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from waitress.server import create_server
 
 from advisor.store import ensure_catalog, ensure_schema, open_db
 from catalog.loader import builtin_catalog
+from cli import cli
+from tests.contract import watch
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def new_app(folder: Path):
+    """Return an app on a fresh SQLite file in `folder`, its API answers checked against the
+    OpenAPI document (see tests/contract.py)."""
+    app = create_app({
+        "TESTING": True,
+        "DATABASE": str(folder / "test.db"),
+        "SECRET_KEY": "test-secret-" + folder.name,
+    })
+    watch(app)
+    return app
+
+
+def assert_contract_kept(app) -> None:
+    """Fail the running test if an API answer since the last call broke the document."""
+    mismatches = app.extensions["contract_watch"].mismatches
+    found, mismatches[:] = list(mismatches), []
+    if found:
+        pytest.fail("API answers that break the OpenAPI document:\n" + "\n".join(found[:20]),
+                    pytrace=False)
+
+
 @pytest.fixture
 def app(tmp_path):
     """Return an app on a fresh SQLite file in a temporary instance folder."""
-    app = create_app({
-        "TESTING": True,
-        "DATABASE": str(tmp_path / "test.db"),
-        "SECRET_KEY": "test-secret-" + tmp_path.name,
-    })
+    app = new_app(tmp_path)
     yield app
+    assert_contract_kept(app)
 
 
 @pytest.fixture
@@ -78,16 +104,19 @@ def live_server(app):
 
 
 @pytest.fixture
-def run_cli(tmp_path):
-    """Run `kpi-advisor` as a real subprocess; return (exit code, stdout, stderr)."""
+def run_cli(tmp_path, monkeypatch):
+    """Run the `kpi-advisor` group in this process; return (exit code, stdout, stderr).
+
+    An exception the command did not turn into an exit code fails the test with its traceback.
+    """
+    monkeypatch.chdir(tmp_path)
+
     def run(*args: str, stdin: str | None = None, env: dict | None = None):
-        full_env = {**os.environ, "KPI_ADVISOR_DB": str(tmp_path / "cli.db"), **(env or {})}
-        proc = subprocess.run(
-            [sys.executable, "-m", "advisor", *args],
-            input=stdin, capture_output=True, text=True, cwd=tmp_path, env=full_env,
-            timeout=120,
-        )
-        return proc.returncode, proc.stdout, proc.stderr
+        full_env = {"KPI_ADVISOR_DB": str(tmp_path / "cli.db"), **(env or {})}
+        result = CliRunner().invoke(cli, list(args), input=stdin, env=full_env)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout, result.stderr
     return run
 
 
@@ -141,3 +170,76 @@ def screenshot(page, name: str) -> Path:
     target = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
     return target
+
+
+@dataclass
+class Served:
+    """A running `kpi-advisor serve`: its base URL, process, database file and log."""
+
+    url: str
+    port: int
+    process: subprocess.Popen
+    database: Path
+    log: Path
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the server's whole process group (gunicorn's master and workers)."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def http(url: str, method: str = "GET", body: bytes | None = None,
+         headers: dict | None = None, timeout: float = 30) -> tuple[int, dict, bytes]:
+    """Send one request; return (status, headers, body) whatever the status."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def start_serve(folder: Path, database: Path | None = None, **settings) -> Served:
+    """Start `kpi-advisor serve` (gunicorn, as in production) on a free port and wait until it
+    answers; settings are KPI_ADVISOR_* variables without the prefix."""
+    port = free_port()
+    database = database or folder / "served.db"
+    log = folder / f"serve-{port}.log"
+    env = {**os.environ, "KPI_ADVISOR_DB": str(database), "KPI_ADVISOR_SECRET_KEY": "served",
+           **{f"KPI_ADVISOR_{key}": str(value) for key, value in settings.items()}}
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port",
+                                    str(port)], env=env, cwd=folder, stdout=out, stderr=out,
+                                   start_new_session=True)
+    served = Served(f"http://127.0.0.1:{port}", port, process, database, log)
+
+    def answers() -> bool:
+        try:
+            return http(f"{served.url}/api/v1/kpis?limit=1", timeout=2)[0] > 0  # any answer
+        except OSError:
+            return process.poll() is not None  # stop waiting for a server that died
+
+    if not wait_for(answers, timeout=90) or process.poll() is not None:
+        served.stop(signal.SIGKILL)
+        pytest.fail(f"kpi-advisor serve did not start: {log.read_text()[-2000:]}")
+    return served
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Return a function that starts real `kpi-advisor serve` processes, all stopped after."""
+    started: list[Served] = []
+
+    def start(**settings) -> Served:
+        started.append(start_serve(tmp_path, **settings))
+        return started[-1]
+
+    yield start
+    for served in started:
+        served.stop()

@@ -1,6 +1,7 @@
 """The catalog API through Flask's test client and through a real server on a free port."""
 
 import json
+import re
 import urllib.error
 import urllib.request
 
@@ -123,9 +124,63 @@ def test_openapi_is_valid_and_covers_every_endpoint(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/"):
             continue
-        path = rule.rule.replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
+        for name, converter in rule._converters.items():
+            parameter = next(p for p in spec["paths"][path][method.lower()]["parameters"]
+                             if p["name"] == name)
+            if type(converter).__name__ == "Id64Converter":
+                assert parameter["schema"] == {"type": "integer", "minimum": 1,
+                                               "maximum": 2**63 - 1}
+
+
+def _bare_objects(value, where=""):
+    """Yield the places where a schema is an object that says nothing of its fields."""
+    if isinstance(value, dict):
+        if value.get("type") == "object" and not ({"properties", "additionalProperties",
+                                                    "$ref", "anyOf", "oneOf"} & set(value)):
+            yield where
+        for key, child in value.items():
+            yield from _bare_objects(child, f"{where}/{key}")
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            yield from _bare_objects(child, f"{where}/{i}")
+
+
+def test_openapi_has_no_bare_objects_and_declares_every_status(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert list(_bare_objects(spec)) == []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            responses = op["responses"]
+            assert {"401", "403", "405", "429", "500"} <= set(responses), (method, path)
+            assert "Allow" in responses["405"]["headers"]
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            if "requestBody" in op:
+                assert {"400", "413", "415", "422"} <= set(responses), (method, path)
+            for status, response in responses.items():
+                if status.startswith(("4", "5")):
+                    schema = response["content"]["application/problem+json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/Problem"}
+    problem = spec["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail"}
+    assert set(problem["properties"]) >= {"type", "title", "status", "detail", "errors"}
+    assert spec["paths"]["/api/v1/plans"]["post"]["responses"]["201"]["headers"]["Location"]
+
+
+def test_text_fields_are_declared_in_both_shapes(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    answer = spec["paths"]["/api/v1/kpis/{kpi_id}"]["get"]["responses"]["200"]
+    shapes = answer["content"]["application/json"]["schema"]["anyOf"]
+    assert shapes == [{"$ref": "#/components/schemas/Kpi"},
+                      {"$ref": "#/components/schemas/KpiInLang"}]
+    assert schemas["Kpi"]["properties"]["name"] == {"$ref": "#/components/schemas/Text"}
+    assert schemas["KpiInLang"]["properties"]["name"]["type"] == "string"
+    assert set(schemas["Kpi"]["properties"]) == KPI_FIELDS
+    assert schemas["Kpi"]["additionalProperties"] is False
 
 
 def test_docs_page_works_offline(client):

@@ -1,4 +1,4 @@
-"""The `kpi-advisor` command run as a real process."""
+"""The `kpi-advisor` command: in process through CliRunner, as a real process where it matters."""
 
 import csv
 import gc
@@ -9,10 +9,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
+import click
 import pytest
 
-from advisor.cli import build_parser
+from cli import cli
+from cli.shell import AdvisorCommand
 from tests.conftest import free_port
 from web.server import freeze_loaded_objects
 
@@ -47,7 +50,13 @@ def test_catalog_show(run_cli):
 def test_bad_input_exits_2_with_a_message(run_cli, args):
     code, out, err = run_cli(*args)
     assert code == 2
-    assert "error" in err and "Traceback" not in err
+    assert "Error: " in err and "Traceback" not in err
+
+
+def test_unknown_option_value_exits_2_with_clicks_message(run_cli):
+    code, out, err = run_cli("recommend", "answers.yaml", "--lang", "fr")
+    assert code == 2 and out == ""
+    assert "Invalid value for '--lang': 'fr' is not one of 'vi', 'en'." in err
 
 
 def test_export_csv_keeps_vietnamese(run_cli, tmp_path):
@@ -66,26 +75,40 @@ def test_export_json(run_cli):
     assert code == 0 and len(items) >= 120 and items[0]["name"]["vi"]
 
 
-def _subcommand_paths(parser, prefix=()):
-    for action in parser._subparsers._group_actions if parser._subparsers else []:
-        for name, sub in action.choices.items():
-            yield (*prefix, name), sub
-            yield from _subcommand_paths(sub, (*prefix, name))
+def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _command_paths(command, (*prefix, name))
 
 
 def test_every_command_has_help(run_cli):
-    paths = [p for p, _ in _subcommand_paths(build_parser())]
+    paths = [p for p, _ in _command_paths(cli)]
     assert ("catalog", "search") in paths and ("serve",) in paths
-    for path in paths:
+    for path in [(), *paths]:
         code, out, _ = run_cli(*path, "--help")
-        assert code == 0 and "usage: kpi-advisor" in out, path
+        assert code == 0 and "Usage: kpi-advisor" in out, path
+
+
+def test_every_command_turns_named_errors_into_exit_2():
+    """Each command runs through AdvisorCommand.invoke, the one place that does it."""
+    leaves = [(p, c) for p, c in _command_paths(cli) if not isinstance(c, click.Group)]
+    assert len(leaves) == 8
+    assert all(isinstance(c, AdvisorCommand) for _, c in leaves), leaves
+
+
+def test_the_console_script_runs():
+    script = Path(sys.executable).with_name("kpi-advisor")
+    proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "Usage: kpi-advisor" in proc.stdout
+    assert "recommend" in proc.stdout and "serve" in proc.stdout
 
 
 def test_serve_runs_a_production_server(tmp_path):
     port = free_port()
     env = {**os.environ, "KPI_ADVISOR_SECRET_KEY": "s"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "advisor", "serve", "--port", str(port),
+        [sys.executable, "-m", "cli", "serve", "--port", str(port),
          "--db", str(tmp_path / "serve.db")],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
     )
@@ -122,3 +145,31 @@ def test_serve_freezes_what_it_loaded_before_forking():
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _readme_cli_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text[text.index("## Command line"):text.index("## Interview and recommendations")]
+
+
+def test_readme_shows_the_groups_own_help(run_cli):
+    section = _readme_cli_section()
+    shown = section.split("$ kpi-advisor --help\n", 1)[1].split("```", 1)[0]
+    code, out, _ = run_cli("--help")
+    assert code == 0 and shown == out
+
+
+def test_readme_synopsis_names_real_commands_and_options():
+    section = _readme_cli_section()
+    lines = [line for line in section.splitlines() if line.startswith("kpi-advisor ")]
+    assert len(lines) == 8
+    for line in lines:
+        command, words = cli, line.split()[1:]
+        while isinstance(command, click.Group):
+            command = command.commands[words.pop(0)]
+        known = {opt for param in command.params for opt in param.opts}
+        named = {w.strip("[]|").split("|")[0] for w in words if w.strip("[").startswith("--")}
+        assert named <= known, (line, named - known)

@@ -4,6 +4,7 @@ import pytest
 
 from advisor.errors import InvalidInputError
 from advisor.interview import next_step, questions
+from catalog.loader import builtin_catalog
 
 FULL = {
     "org_name": "Công ty An Phát",
@@ -23,7 +24,7 @@ FULL = {
 
 
 def test_every_question_is_bilingual_with_help_and_options():
-    for question in questions():
+    for question in questions(builtin_catalog()):
         assert question.text.vi and question.text.en and question.help.vi and question.help.en
         if question.type in ("single", "multiple"):
             assert question.options, question.id
@@ -31,7 +32,7 @@ def test_every_question_is_bilingual_with_help_and_options():
 
 
 def test_interview_starts_with_the_organisation():
-    step = next_step({})
+    step = next_step({}, builtin_catalog())
     assert not step.done and step.question["id"] == "org_name"
     assert step.progress["answered"] == 0
 
@@ -40,7 +41,7 @@ def walk(answers: dict) -> list[str]:
     """Return the questions asked, in order, answering each from `answers`."""
     given, asked = {}, []
     for _ in range(30):
-        step = next_step(given, "en")
+        step = next_step(given, builtin_catalog(), "en")
         if step.done:
             return asked
         qid = step.question["id"]
@@ -73,7 +74,7 @@ def test_irrelevant_questions_are_skipped(changes, absent, present):
 
 
 def test_changing_an_answer_drops_only_what_no_longer_applies():
-    step = next_step({**FULL, "departments": ["branding"]})
+    step = next_step({**FULL, "departments": ["branding"]}, builtin_catalog())
     assert step.done
     assert set(step.dropped) == {"sales_motion", "channels", "email_list_size",
                                  "monthly_ad_budget"}
@@ -82,7 +83,8 @@ def test_changing_an_answer_drops_only_what_no_longer_applies():
 
 
 def test_progress_counts_by_section():
-    step = next_step({k: FULL[k] for k in ("org_name", "goals", "departments")})
+    step = next_step({k: FULL[k] for k in ("org_name", "goals", "departments")},
+                     builtin_catalog())
     sections = {s["section"]: s for s in step.progress["sections"]}
     assert sections["organisation"] == {"section": "organisation", "answered": 1, "total": 1}
     assert sections["strategy"]["answered"] == 2
@@ -104,10 +106,11 @@ def test_progress_counts_by_section():
 )
 def test_bad_answers_name_the_field(answers, field):
     with pytest.raises(InvalidInputError) as info:
-        next_step(answers)
+        next_step(answers, builtin_catalog())
     assert info.value.errors[0]["field"] == field
 
 
 def test_same_answers_same_step_byte_for_byte():
-    first = next_step(FULL, "vi").model_dump_json()
-    assert all(next_step(FULL, "vi").model_dump_json() == first for _ in range(5))
+    first = next_step(FULL, builtin_catalog(), "vi").model_dump_json()
+    assert all(next_step(FULL, builtin_catalog(), "vi").model_dump_json() == first
+               for _ in range(5))

@@ -51,7 +51,8 @@ SCENARIOS = {"b2b_startup": B2B_STARTUP, "b2c_retailer": B2C_RETAILER,
 
 
 def run(answers: dict, lang: str = "en") -> dict:
-    return recommend_kpis(RecommendRequest.model_validate({**answers, "lang": lang}))
+    return recommend_kpis(RecommendRequest.model_validate({**answers, "lang": lang}),
+                          builtin_catalog())
 
 
 @pytest.fixture(scope="module")

@@ -1,33 +1,50 @@
 """The Flask application: wizard pages, review pages and the JSON API."""
 
-import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from advisor import config
-from advisor.interview import questions
+from advisor.interview import base_questions
 from advisor.lookup import SearchCache
 from advisor.store import ensure_catalog, ensure_schema, open_db
-from catalog.loader import builtin_catalog
+from catalog.loader import Catalog, builtin_catalog, load_catalog
 from rules.loader import builtin_names, load_builtin
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Return the app: defaults, KPI_ADVISOR_CONFIG file, environment, then test_config."""
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(config.defaults())
-    config_file = os.environ.get(config.ENV_PREFIX + "CONFIG")
-    if config_file:
-        app.config.update(config.from_file(config_file))
-    app.config.update(config.from_env())
+    app.url_map.converters["int"] = Id64Converter
+    app.config.update(config.layered())
     if test_config:
         app.config.update(test_config)
     _finish_config(app)
     _prepare_store(app)
     _register(app)
     return app
+
+
+def _up_to(limit: str) -> str:
+    """Return a regex of the numbers with as many digits as `limit` that do not exceed it."""
+    options = [limit]
+    for i, digit in enumerate(limit):
+        if digit != "0":
+            low = "1" if i == 0 else "0"
+            if low <= str(int(digit) - 1):
+                rest = len(limit) - i - 1
+                options.append(f"{limit[:i]}[{low}-{int(digit) - 1}][0-9]{{{rest}}}")
+    return "|".join(options)
+
+
+class Id64Converter(IntegerConverter):
+    """`<int:...>` in every route: an id from 1 to 2**63 - 1 written plainly (ASCII digits, no
+    leading zero). Anything else matches no route, so it is a 404 (not an overflow in the
+    database, nor the 405 werkzeug gives when a converter refuses a value it matched)."""
+
+    regex = f"(?:[1-9][0-9]{{0,17}}|{_up_to(str(2**63 - 1))})"
 
 
 def _finish_config(app: Flask) -> None:
@@ -45,14 +62,21 @@ def _check_policy() -> None:
     """Parse every rule set and the interview's questions, so a broken file stops the start."""
     for name in builtin_names():
         load_builtin(name)
-    questions()
+    base_questions()
+
+
+def _load_catalog(app: Flask) -> Catalog:
+    """Return the catalog the CATALOG_FILES setting names, else the built-in one: the app's one
+    catalog, which every page and API call is given (web.db.get_catalog)."""
+    files = config.catalog_files(app.config["CATALOG_FILES"])
+    return load_catalog(files) if files else builtin_catalog()
 
 
 def _prepare_store(app: Flask) -> None:
     """Load the catalog and rules (failing fast on broken data) and bring the database up to
     date."""
     _check_policy()
-    catalog = builtin_catalog()
+    catalog = _load_catalog(app)
     app.extensions["kpi_catalog"] = catalog
     app.extensions["search_cache"] = SearchCache(app.config["SEARCH_CACHE_SIZE"])
     db = open_db(app.config["DATABASE"])
@@ -65,8 +89,21 @@ def _prepare_store(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     """Register the blueprints, the error handlers and the per-request database."""
-    from web import api, api_advice, api_review, csrf, db, errors, i18n, pages, review, wizard
+    from web import (
+        api,
+        api_advice,
+        api_review,
+        csrf,
+        db,
+        errors,
+        i18n,
+        pages,
+        protect,
+        review,
+        wizard,
+    )
 
+    protect.init_app(app)  # first: a request for another host name goes no further
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)

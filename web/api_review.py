@@ -1,30 +1,49 @@
 """The JSON API of review mode: ad-hoc reviews, plans, their measurements and their reviews."""
 
 import base64
-import binascii
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, request, url_for
 
-from advisor.errors import InvalidInputError, NotFoundError
-from advisor.plan_models import Plan
+from advisor.errors import InvalidInputError
 from advisor.plans import PlanRecord, create_plan, get_plan, list_plans
 from advisor.review.analysis import review_kpis, with_catalog
 from advisor.review.errors import RowsRejectedError
 from advisor.review.importer import add_rows, import_file
 from advisor.review.measurements import plan_measurements
-from advisor.review.models import ReviewRequest
 from advisor.review.report import PlanReview, plan_review
 from advisor.review.view import review_json, reviews_json
-from web.api import requested_lang
-from web.body import json_object
+from advisor.smart.bounds import impossible_values
+from web.contract.catalog import SpeakQuery
+from web.contract.plans import PlanBody, ReviewBody
+from web.contract.registry import Answer, Header, Reply, default_lang, operation
+from web.contract.review import (
+    ImportBody,
+    ImportForm,
+    Measurements,
+    MeasurementsBody,
+    MeasurementsQuery,
+    PlanReviewOut,
+    Plans,
+    ReviewAnswer,
+    ReviewQuery,
+    SaveAnswer,
+    StoredPlan,
+)
 from web.db import get_catalog, get_db
 from web.errors import ApiProblem
 
 bp = Blueprint("api_review", __name__, url_prefix="/api/v1")
+# What a client can do next with the plan a POST created (OpenAPI links, used by schemathesis).
+PLAN_LINKS = {name: (operation_id, "plan_id") for name, operation_id in (
+    ("plan", "getPlan"), ("measurements", "listMeasurements"),
+    ("addMeasurements", "addMeasurements"), ("importMeasurements", "importMeasurements"),
+    ("review", "getPlanReview"))}
+ALL_OR_NOTHING = ("All rows are stored or none; every bad row is reported with its line, "
+                  "column, message and fix.")
 
 
-def _lang() -> str:
-    return requested_lang(current_app.config["DEFAULT_LANG"])
+def _lang(query: SpeakQuery) -> str:
+    return query.lang or current_app.config["DEFAULT_LANG"]
 
 
 def _rejected(exc: RowsRejectedError, lang: str) -> InvalidInputError:
@@ -32,25 +51,18 @@ def _rejected(exc: RowsRejectedError, lang: str) -> InvalidInputError:
     return InvalidInputError(exc.errors_in(lang))
 
 
-def _plan(plan_id: str) -> PlanRecord:
-    """Return the stored plan named in the path (ids are whole numbers)."""
-    if not plan_id.isascii() or not plan_id.isdigit():
-        raise NotFoundError("plan", plan_id)
-    return get_plan(get_db(), int(plan_id))
-
-
-@bp.post("/reviews")
-def create_review() -> Response:
+@operation(bp, "POST", "/reviews", operation_id="createReview", tag="review",
+           summary="KPI histories in; limits, signals, forecast, chance of the target and a "
+           "suggested target (committed and stretch levels) out; nothing is stored",
+           body=ReviewBody, body_defaults=default_lang, replies=(Reply(ReviewAnswer),))
+def create_review(body: ReviewBody) -> dict:
     """Review KPI histories sent in the body; nothing is stored."""
-    body = json_object()
-    body.setdefault("lang", current_app.config["DEFAULT_LANG"])
-    review_request = ReviewRequest.model_validate(body)
-    kpis, names = with_catalog(review_request.kpis, get_catalog())
+    kpis, names = with_catalog(body.kpis, get_catalog())
     try:
         reviews = review_kpis(kpis, names)
     except RowsRejectedError as exc:
-        raise _rejected(exc, review_request.lang) from None
-    return jsonify(reviews_json(reviews, review_request.lang))
+        raise _rejected(exc, body.lang) from None
+    return reviews_json(reviews, body.lang)
 
 
 def plan_json(record: PlanRecord) -> dict:
@@ -62,96 +74,97 @@ def plan_json(record: PlanRecord) -> dict:
             "updated": record.updated, "plan": plan}
 
 
-@bp.get("/plans")
-def plans() -> Response:
+@operation(bp, "GET", "/plans", operation_id="listPlans", tag="plans",
+           summary="Stored plans, newest first", replies=(Reply(Plans),))
+def plans() -> dict:
     """List the stored plans, newest first."""
-    return jsonify({"plans": list_plans(get_db())})
+    return {"plans": list_plans(get_db())}
 
 
-@bp.post("/plans")
-def add_plan() -> Response:
+@operation(bp, "POST", "/plans", operation_id="createPlan", tag="plans",
+           summary="Store a new plan (status draft)",
+           description="Each KPI names a catalog `kpi_id` or, for a KPI of your own, a `name`. "
+           "A stored plan holds no value its KPI cannot take: a baseline, target, range end or "
+           "milestone outside the KPI's value range, or a range whose low end is above its "
+           "high end, is refused with 422 naming the field and what is allowed (the SMART "
+           "check reports the same values as error gaps instead).",
+           body=PlanBody, replies=(Reply(StoredPlan, 201, "Created", headers=(
+               Header("Location", "The new plan's address."),), links=PLAN_LINKS),))
+def add_plan(body: PlanBody) -> Answer:
     """Store a new plan; answer it with its id and 201."""
-    plan = Plan.model_validate(json_object())
     catalog = get_catalog()
     unknown = [{"field": f"kpis.{i}.kpi_id", "message": f"unknown KPI id {k.kpi_id!r}; see "
                 "GET /api/v1/kpis, or leave it out and give a name"}
-               for i, k in enumerate(plan.kpis) if k.kpi_id and catalog.get(k.kpi_id) is None]
+               for i, k in enumerate(body.kpis) if k.kpi_id and catalog.get(k.kpi_id) is None]
     unknown += [{"field": f"kpis.{i}.name", "message": "give a catalog kpi_id or a name"}
-                for i, k in enumerate(plan.kpis) if not k.kpi_id and not k.name]
+                for i, k in enumerate(body.kpis) if not k.kpi_id and not k.name]
+    unknown += [found.problem() for found in impossible_values(body, catalog)]
     if unknown:
         raise InvalidInputError(unknown)
-    plan_id = create_plan(get_db(), plan)
-    response = jsonify(plan_json(get_plan(get_db(), plan_id)))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api_review.plan", plan_id=str(plan_id))
-    return response
+    plan_id = create_plan(get_db(), body)
+    return Answer(plan_json(get_plan(get_db(), plan_id)), 201,
+                  {"Location": url_for("api_review.plan", plan_id=plan_id)})
 
 
-@bp.get("/plans/<plan_id>")
-def plan(plan_id: str) -> Response:
+@operation(bp, "GET", "/plans/<int:plan_id>", operation_id="getPlan", tag="plans",
+           summary="One stored plan with the row id of each KPI", replies=(Reply(StoredPlan),))
+def plan(plan_id: int) -> dict:
     """Return one stored plan."""
-    return jsonify(plan_json(_plan(plan_id)))
+    return plan_json(get_plan(get_db(), plan_id))
 
 
-@bp.get("/plans/<plan_id>/measurements")
-def measurements(plan_id: str) -> Response:
+@operation(bp, "GET", "/plans/<int:plan_id>/measurements", operation_id="listMeasurements",
+           tag="plans", summary="The plan's measurements; replaced values too with history=true",
+           query=MeasurementsQuery, replies=(Reply(Measurements),))
+def measurements(plan_id: int, query: MeasurementsQuery) -> dict:
     """Return the plan's current measurements, and with ?history=true the replaced ones too."""
-    record = _plan(plan_id)
-    history = request.args.get("history", "false")
-    if history not in ("true", "false"):
-        raise ApiProblem(422, "Invalid input", "history must be true or false",
-                         [{"field": "history", "message": "allowed: true, false"}])
-    rows = plan_measurements(get_db(), record.id, include_replaced=history == "true")
-    return jsonify({"plan_id": record.id, "measurements": rows})
+    record = get_plan(get_db(), plan_id)
+    rows = plan_measurements(get_db(), record.id, include_replaced=query.history == "true")
+    return {"plan_id": record.id, "measurements": rows}
 
 
-@bp.post("/plans/<plan_id>/measurements")
-def add_measurements(plan_id: str) -> Response:
+@operation(bp, "POST", "/plans/<int:plan_id>/measurements", operation_id="addMeasurements",
+           tag="plans", summary="Store measurements sent as JSON", description=ALL_OR_NOTHING,
+           query=SpeakQuery, body=MeasurementsBody, replies=(Reply(SaveAnswer),))
+def add_measurements(plan_id: int, query: SpeakQuery, body: MeasurementsBody) -> dict:
     """Store measurements sent as JSON: all of them, or none and every problem."""
-    record = _plan(plan_id)
-    body = json_object()
-    items = body.get("measurements")
-    if not isinstance(items, list) or not items:
-        raise InvalidInputError([{"field": "measurements", "message": "give a non-empty list of "
-                                  "{kpi, period, value, target, note}"}])
-    lang = _lang()
+    record = get_plan(get_db(), plan_id)
+    items = [row.model_dump(exclude_unset=True) for row in body.measurements]
     try:
         result = add_rows(get_db(), record, items, get_catalog(), "api")
     except RowsRejectedError as exc:
-        raise _rejected(exc, lang) from None
-    return jsonify(result.model_dump())
+        raise _rejected(exc, _lang(query)) from None
+    return result.model_dump()
 
 
-@bp.post("/plans/<plan_id>/measurements/import")
-def import_measurements(plan_id: str) -> Response:
+@operation(bp, "POST", "/plans/<int:plan_id>/measurements/import",
+           operation_id="importMeasurements", tag="plans",
+           summary="Import a CSV or XLSX file (columns kpi, period, value, target, note)",
+           description="As multipart field `file`, or as JSON {filename, content_base64}. "
+           + ALL_OR_NOTHING, query=SpeakQuery, body=ImportBody, form=ImportForm,
+           replies=(Reply(SaveAnswer),))
+def import_measurements(plan_id: int, query: SpeakQuery, body: ImportBody | None) -> dict:
     """Import a CSV or XLSX file (multipart field `file`, or JSON with the file in base64)."""
-    record = _plan(plan_id)
-    filename, data = _uploaded_file()
-    lang = _lang()
+    record = get_plan(get_db(), plan_id)
+    filename, data = _uploaded_file(body)
     try:
         result = import_file(get_db(), record, filename, data, get_catalog())
     except RowsRejectedError as exc:
-        raise _rejected(exc, lang) from None
-    return jsonify(result.model_dump())
+        raise _rejected(exc, _lang(query)) from None
+    return result.model_dump()
 
 
-def _uploaded_file() -> tuple[str, bytes]:
-    """Return the name and bytes of the file sent as multipart or as base64 in JSON."""
-    if request.is_json:
-        body = json_object()
-        name, content = body.get("filename"), body.get("content_base64")
-        if not isinstance(name, str) or not name or not isinstance(content, str):
-            raise InvalidInputError([{"field": "content_base64", "message": "give filename "
-                                      "and content_base64 (the file's bytes in base64)"}])
+def _uploaded_file(body: ImportBody | None) -> tuple[str, bytes]:
+    """Return the name and bytes of the file sent as base64 in JSON, or as multipart."""
+    if body is not None:
         try:
-            return name, base64.b64decode(content, validate=True)
-        except binascii.Error:
-            raise InvalidInputError([{"field": "content_base64",
-                                      "message": "not valid base64"}]) from None
+            return body.filename, base64.b64decode(body.content_base64, validate=True)
+        except ValueError:  # bad padding or alphabet, and text that is not ASCII at all
+            raise InvalidInputError([{"field": "content_base64", "message": "not valid base64 "
+                                      "(A-Z, a-z, 0-9, + and /, padded with =)"}]) from None
     if not (request.content_type or "").startswith("multipart/form-data"):
-        raise ApiProblem(415, "Unsupported media type",
-                         "send the file as multipart/form-data in a field named file, or as "
-                         "JSON {filename, content_base64}")
+        raise ApiProblem(415, "send the file as multipart/form-data in a field named file, "
+                         "or as JSON {filename, content_base64}")
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidInputError([{"field": "file", "message": "attach a CSV or XLSX file in "
@@ -170,10 +183,10 @@ def plan_review_json(review: PlanReview, lang: str) -> dict:
     }
 
 
-@bp.get("/plans/<plan_id>/review")
-def review(plan_id: str) -> Response:
+@operation(bp, "GET", "/plans/<int:plan_id>/review", operation_id="getPlanReview", tag="plans",
+           summary="The plan's quarterly review from its stored measurements",
+           query=ReviewQuery, replies=(Reply(PlanReviewOut),))
+def review(plan_id: int, query: ReviewQuery) -> dict:
     """Return the review of the plan's latest quarter (or ?quarter=2025-Q1) from stored data."""
-    record = _plan(plan_id)
-    quarter = request.args.get("quarter") or None
-    result = plan_review(get_db(), record.id, get_catalog(), quarter)
-    return jsonify(plan_review_json(result, _lang()))
+    result = plan_review(get_db(), plan_id, get_catalog(), query.quarter)
+    return plan_review_json(result, _lang(query))

@@ -1,26 +1,117 @@
-"""Reading JSON request bodies into problems rather than crashes."""
+"""Reading JSON request bodies strictly: problems naming the field rather than crashes.
+
+Python's json module accepts what JSON does not (NaN, Infinity) and what no handler can use
+(numbers that overflow to infinity, integers of hundreds of digits, lone UTF-16 surrogates that
+cannot be stored or encoded, nesting deep enough to exhaust the stack). Every body is read here,
+so those never reach a model or the store.
+"""
+
+import json
+import math
+import re
+from typing import Any
 
 from flask import request
 
 from web.errors import ApiProblem
 
+MAX_DEPTH = 64  # far beyond any body of this API (a review is 4 deep), far below the stack
+INT64 = 2**63
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Refused:
+    """A JSON number the parser met that no handler may see, kept to name its field."""
+
+    def __init__(self, text: str, reason: str):
+        self.text = text
+        self.reason = reason
+
+
+def _number(text: str) -> float | int | _Refused:
+    value = float(text)
+    if not math.isfinite(value):
+        return _Refused(text, "a number too large to represent")
+    # 3.0 is the integer 3 to JSON Schema: read it so, or strict validation refuses it.
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _integer(text: str) -> int | _Refused:
+    # Checked by length first: int() of thousands of digits is slow, and refused past 4300.
+    if len(text.lstrip("-")) > 19 or not -INT64 <= int(text) < INT64:
+        return _Refused(text[:24], "a whole number beyond 64 bits (±9.2e18)")
+    return int(text)
+
+
+def _constant(text: str) -> _Refused:
+    return _Refused(text, "NaN and Infinity are not JSON numbers")
+
+
+def invalid(field: str, message: str, status: int = 422) -> ApiProblem:
+    """Return the problem for one bad field of the body."""
+    return ApiProblem(status, f"{field}: {message}",
+                      [{"field": field, "message": message}])
+
+
+def strict_json(raw: bytes) -> Any:
+    """Return the JSON value in `raw`, or raise a 422 problem naming the offending field."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise invalid("body", f"not UTF-8 (byte {exc.start})") from None
+    try:
+        value = json.loads(text, parse_float=_number, parse_int=_integer,
+                           parse_constant=_constant)
+    except RecursionError:
+        raise invalid("body", f"nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        raise invalid("body", f"not valid JSON: {exc}") from None
+    _check_values(value)
+    return value
+
+
+def _check_values(value: Any) -> None:
+    """Raise a problem at the first refused number, lone surrogate or too deep nesting."""
+    stack: list[tuple[Any, tuple, int]] = [(value, (), 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                raise invalid("body", f"nested deeper than {MAX_DEPTH} levels")
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in pairs:
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    raise invalid(_field((*path, _printable(key))),
+                                  "the field name holds a lone UTF-16 surrogate (\\ud800-"
+                                  "\\udfff), which is not text")
+                stack.append((child, (*path, key), depth + 1))
+        elif isinstance(item, _Refused):
+            raise invalid(_field(path), f"{item.reason}: {item.text}")
+        elif isinstance(item, str) and _SURROGATE.search(item):
+            raise invalid(_field(path), "holds a lone UTF-16 surrogate (\\ud800-\\udfff), "
+                                        "which is not text; send the character itself")
+
+
+def _printable(key: str) -> str:
+    """Return a field name as sent, a lone surrogate escaped (\\ud800), so it can be shown."""
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _field(path: tuple) -> str:
+    return ".".join(str(p) for p in path) or "body"
+
+
+def json_body() -> Any:
+    """Return the request's JSON body, strictly read, or raise a 4xx problem."""
+    if not request.is_json:
+        raise ApiProblem(415, "send the body as JSON with Content-Type: application/json")
+    return strict_json(request.get_data(cache=True))
+
 
 def json_object() -> dict:
     """Return the request's JSON body, which must be an object, or raise a 4xx problem."""
-    if not request.is_json:
-        raise ApiProblem(415, "Unsupported media type",
-                         "send the body as JSON with Content-Type: application/json")
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
-        raise ApiProblem(422, "Invalid input", "the body must be a JSON object",
+        raise ApiProblem(422, "the body must be a JSON object",
                          [{"field": "body", "message": "expected a JSON object"}])
     return body
-
-
-def lang_of(body: dict, default: str) -> str:
-    """Return the body's `lang` (vi or en), the query's, or `default`; reject others."""
-    lang = body.get("lang", request.args.get("lang", default))
-    if lang not in ("vi", "en"):
-        raise ApiProblem(422, "Invalid input", "lang must be one of: vi, en",
-                         [{"field": "lang", "message": "allowed: vi, en"}])
-    return lang

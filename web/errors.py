@@ -17,14 +17,16 @@ PROBLEM = "application/problem+json"
 
 
 class ApiProblem(Exception):
-    """An HTTP problem raised by a view, with optional field errors."""
+    """An HTTP problem raised by a view: its detail in the reader's language, optional field
+    errors, and a title of its own where the status's would say too little."""
 
-    def __init__(self, status: int, title: str, detail: str, errors: list[dict] | None = None):
+    def __init__(self, status: int, detail: str, errors: list[dict] | None = None,
+                 title: str | None = None):
         super().__init__(detail)
         self.status = status
-        self.title = title
         self.detail = detail
         self.errors = errors or []
+        self.title = title
 
 
 def validation_errors(exc: ValidationError, prefix: tuple = ()) -> list[dict]:
@@ -46,17 +48,20 @@ def problem_lang() -> str:
     if _wants_json() and request.is_json:
         try:
             body = request.get_json(silent=True)
-        except HTTPException:  # a body too large to read
+        # A body too large to read, or nested too deep for Python's parser (web/body.py
+        # refused it for that): the request's language is then the problem's.
+        except (HTTPException, RecursionError):
             body = None
         if isinstance(body, dict) and body.get("lang") in LANGS:
             return body["lang"]
     return current_lang()
 
 
-def problem(status: int, title: str, detail: str, errors: list[dict] | None = None) -> Response:
+def problem(status: int, detail: str, errors: list[dict] | None = None,
+            title: str | None = None) -> Response:
     """Return a problem response in the form the request's part of the site uses; the title is
-    the status's, in the request's language."""
-    title = status_title(status, problem_lang())
+    the status's in the problem's language unless one is given (already in that language)."""
+    title = title or status_title(status, problem_lang())
     if _wants_json():
         body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
         if errors:
@@ -72,7 +77,7 @@ def problem(status: int, title: str, detail: str, errors: list[dict] | None = No
 
 def _on_validation(exc: ValidationError) -> Response:
     errors = validation_errors(exc)
-    return problem(422, "Invalid input", _fields_detail(errors), errors)
+    return problem(422, _fields_detail(errors), errors)
 
 
 def _fields_detail(errors: list[dict]) -> str:
@@ -84,27 +89,31 @@ def _fields_detail(errors: list[dict]) -> str:
 def _on_invalid(exc: InvalidInputError) -> Response:
     if isinstance(exc, RowsRejectedError):
         errors = exc.errors_in(problem_lang())
-        return problem(422, "Invalid input", "; ".join(
-            f"{e['field']}: {e['message']}" for e in errors), errors)
-    return problem(422, "Invalid input", _fields_detail(exc.errors), exc.errors)
+        return problem(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
+    return problem(422, _fields_detail(exc.errors), exc.errors)
 
 
 def _on_not_found(exc: NotFoundError) -> Response:
-    return problem(404, "Not found", not_found_detail(exc, problem_lang()))
+    return problem(404, not_found_detail(exc, problem_lang()))
 
 
 def _on_problem(exc: ApiProblem) -> Response:
-    return problem(exc.status, exc.title, exc.detail, exc.errors)
+    return problem(exc.status, exc.detail, exc.errors, exc.title)
 
 
 def _on_http(exc: HTTPException) -> Response:
     detail = http_detail(exc, problem_lang(), current_app.config.get("MAX_CONTENT_LENGTH"))
-    return problem(exc.code or 500, exc.name, detail)
+    response = problem(exc.code or 500, detail)
+    # Keep what the exception says beyond its body: Allow on a 405, Retry-After on a 429.
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _on_unexpected(exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.path)
-    return problem(500, "Internal error", gettext(problem_lang(), "error.detail.500"))
+    return problem(500, gettext(problem_lang(), "error.detail.500"))
 
 
 def init_app(app: Flask) -> None:

@@ -16,8 +16,7 @@ from advisor.plans import (
     update_plan,
 )
 from catalog.labels import label
-from catalog.loader import builtin_catalog
-from web.db import get_db
+from web.db import get_catalog, get_db
 from web.i18n import N_, _, current_lang
 from web.wizard_access import grant, open_session, owner_token, resume_key
 from web.wizard_form import error, error_text, parse_answer
@@ -83,7 +82,7 @@ def continue_session(sid: str) -> Response:
 
 def _question(qid: str) -> Question:
     try:
-        return question_by_id(qid)
+        return question_by_id(qid, get_catalog())
     except InvalidInputError:
         abort(404, description=_("wizard.not_found"))
 
@@ -94,7 +93,7 @@ def choices(question: Question, answers: dict, lang: str) -> dict[str, list[tupl
         return {"": [(o.value, o.label.pick(lang)) for o in question.options]}
     departments = answers.get("departments") or []
     grouped: dict[str, list[tuple[str, str]]] = {d: [] for d in departments}
-    for kpi in builtin_catalog().kpis:
+    for kpi in get_catalog().kpis:
         if kpi.department in grouped:
             grouped[kpi.department].append((kpi.id, kpi.name.pick(lang)))
     return grouped
@@ -169,7 +168,7 @@ def answer_text(question: Question, value, lang: str) -> list[str]:
     if value is None or value == []:
         return [_("wizard.answer.none")]
     if question.options_from == "kpis":
-        catalog = builtin_catalog()
+        catalog = get_catalog()
         return [catalog.by_id[v].name.pick(lang) if v in catalog.by_id else v for v in value]
     if question.options_from:
         return [label(question.options_from, v).pick(lang) for v in value] \
@@ -202,8 +201,9 @@ def check(sid: str):
             return _build_set(record, step.answers, lang)
         except InvalidInputError as exc:
             errors = _check_errors(exc.errors)
-    rows = [{"question": question_by_id(qid), "lines": answer_text(
-        question_by_id(qid), step.answers.get(qid), lang)} for qid in route_of(step)]
+    catalog = get_catalog()
+    rows = [{"question": question_by_id(qid, catalog), "lines": answer_text(
+        question_by_id(qid, catalog), step.answers.get(qid), lang)} for qid in route_of(step)]
     page = render_template("wizard/check.html", record=record, rows=rows, errors=errors,
                            sections=section_states(step, None, finished=True),
                            stale=is_stale(sid), notices=notices())
@@ -225,12 +225,12 @@ def _check_errors(problems: list[dict]) -> list[dict]:
 
 def _build_set(record: SessionRecord, answers: dict, lang: str) -> Response:
     """Store the recommended set as the session's draft plan, keeping typed-in details."""
-    db = get_db()
+    db, catalog = get_db(), get_catalog()
     if record.plan_id is None:
-        create_plan(db, initial_plan(answers, lang), session_id=record.id)
+        create_plan(db, initial_plan(answers, lang, catalog), session_id=record.id)
     else:
         previous = get_plan(db, record.plan_id).plan
-        update_plan(db, record.plan_id, initial_plan(answers, lang, previous))
+        update_plan(db, record.plan_id, initial_plan(answers, lang, catalog, previous))
         notify(N_("wizard.notice.rebuilt"))
     mark_stale(record.id, False)
     return redirect(url_for("wizard_plan.results", sid=record.id), 303)

@@ -12,10 +12,11 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from advisor.formatting import number_text
+from advisor.formatting import date_text, number_text
 from advisor.interview import Question
 from advisor.models import Answers
 from advisor.plan_models import Plan
+from advisor.values import is_usable_number
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.i18n import N_, _, current_lang
 
@@ -27,7 +28,10 @@ PLAN_DATE_FIELDS = ("baseline_date", "deadline")
 PLAN_CHOICE_FIELDS = {"frequency": FREQUENCIES, "data_source": DATA_SOURCES,
                       "commitment": ("committed", "aspirational")}
 PLAN_FIELDS = ("statement", "owner", "report_to", "baseline", "baseline_date", "target",
-               "deadline", "frequency", "data_source", "commitment")
+               "deadline", "milestones", "frequency", "data_source", "commitment")
+# Checkpoints are typed as "30/06/2026: 110", separated by ";" or new lines.
+# A checkpoint is a date, ':' (or '='), a number; the date may hold spaces ("Jun 30, 2026").
+_CHECKPOINT = re.compile(r"^\s*(.+?)\s*[:=]\s*(.+?)\s*$")
 
 
 def error(field: str, key: str, **values) -> dict:
@@ -145,9 +149,10 @@ def _plain(number: float | None) -> str:
 
 
 def parse_date(raw: str) -> dt.date | None:
-    """Return the date in `raw` (ISO, or day/month/year as written in Vietnam), or None."""
+    """Return the date in `raw` (ISO, day/month/year as written in Vietnam, or the English
+    locale's "Jun 30, 2026", as date_text writes them), or None."""
     text = raw.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%b %d, %Y"):
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
@@ -181,10 +186,17 @@ def _plan_value(field: str, field_id: str, raw: str) -> tuple[Any, list]:
     if field in PLAN_TEXT_FIELDS and len(text) > PLAN_TEXT_FIELDS[field]:
         return None, [error(field_id, N_("wizard.error.too_long"),
                             max=PLAN_TEXT_FIELDS[field])]
+    if field == "milestones":
+        value = parse_milestones(text)
+        if value is None:
+            return None, [error(field_id, N_("wizard.error.milestones"))]
+        return value, []
     if field in PLAN_NUMBER_FIELDS:
         value = parse_number(text)
         if value is None:
             return None, [error(field_id, N_("wizard.error.not_number"))]
+        if not is_usable_number(value):
+            return None, [error(field_id, N_("wizard.error.number_too_large"))]
         return value, []
     if field in PLAN_DATE_FIELDS:
         value = parse_date(text)
@@ -194,3 +206,25 @@ def _plan_value(field: str, field_id: str, raw: str) -> tuple[Any, list]:
     if field in PLAN_CHOICE_FIELDS and text not in PLAN_CHOICE_FIELDS[field]:
         return None, [error(field_id, N_("wizard.error.choose_one"))]
     return text, []
+
+
+def parse_milestones(text: str) -> list[dict] | None:
+    """Return the checkpoints written in `text` ("30/06/2026: 110; 30/09/2026: 115"), in date
+    order, or None if one of them is not a date and a number."""
+    found = []
+    for part in re.split(r"[;\n]", text):
+        if not part.strip():
+            continue
+        match = _CHECKPOINT.match(part)
+        day = parse_date(match.group(1)) if match else None
+        level = parse_number(match.group(2)) if match else None
+        if day is None or level is None:
+            return None
+        found.append({"date": day, "target": level})
+    return sorted(found, key=lambda m: m["date"]) or None
+
+
+def milestones_text(milestones: list | None, lang: str) -> str:
+    """Return checkpoints as the form shows them, in the language's formats."""
+    return "; ".join(f"{date_text(m.date, lang)}: {number_text(m.target, lang, 6)}"
+                     for m in milestones or [])

@@ -1,5 +1,6 @@
 """The wizard after the interview: the KPI set (swap, remove, add), the plan, its exports."""
 
+import copy
 import datetime as dt
 import re
 from functools import lru_cache
@@ -16,6 +17,7 @@ from flask import (
 )
 
 from advisor.errors import InvalidInputError
+from advisor.formatting import number_text
 from advisor.kpi_set import add_kpi, remove_kpi, swap_kpi, working_set
 from advisor.lookup import KpiQuery
 from advisor.plan_export import COMMITMENTS, plan_csv, plan_xlsx
@@ -23,14 +25,15 @@ from advisor.plan_models import Plan
 from advisor.plans import PlanRecord, SessionRecord, get_plan, set_status, update_plan
 from advisor.recommend_view import TEMPLATES
 from advisor.smart import check_plan
+from advisor.smart.bounds import allowed_text, impossible_values
 from catalog.labels import label
-from catalog.loader import builtin_catalog
+from catalog.loader import Catalog
 from catalog.search import fold
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.db import get_catalog, get_db
 from web.i18n import N_, _, current_lang
 from web.wizard_access import open_session
-from web.wizard_form import PLAN_FIELDS, parse_plan_form
+from web.wizard_form import PLAN_FIELDS, error, milestones_text, parse_plan_form
 from web.wizard_state import is_stale, notices, notify
 from web.words import NAMES
 
@@ -53,7 +56,7 @@ def set_answers(record: SessionRecord, plan: Plan) -> dict:
     """Return the answers seen through the plan's own context, so the set shown always
     matches the plan even when answers changed since it was built."""
     keep = [k for k in record.answers.get("keep") or []
-            if (entry := builtin_catalog().get(k)) and entry.department in plan.departments]
+            if (entry := get_catalog().get(k)) and entry.department in plan.departments]
     return {**record.answers, "goals": plan.goals, "departments": plan.departments,
             "data_sources": plan.data_sources or [], "keep": keep}
 
@@ -61,7 +64,7 @@ def set_answers(record: SessionRecord, plan: Plan) -> dict:
 def _set_view(record: SessionRecord, plan_record: PlanRecord, lang: str) -> dict:
     plan = plan_record.plan
     return working_set(set_answers(record, plan), [k.kpi_id for k in plan.kpis if k.kpi_id],
-                       lang)
+                       lang, get_catalog())
 
 
 @bp.get("/s/<sid>/results")
@@ -94,7 +97,7 @@ def swap(sid: str, kpi_id: str):
     if current is None:
         return redirect(url_for(".results", sid=sid))
     if request.method == "POST":
-        return _edit(record, plan_record, lambda p: swap_kpi(p, kpi_id, _chosen()),
+        return _edit(record, plan_record, lambda p: swap_kpi(p, kpi_id, _chosen(), get_catalog()),
                      N_("wizard.notice.swapped"), kpi=kpi_id, other=_chosen())
     return _chooser(record, plan_record, "swap", [current.department], kpi_id)
 
@@ -104,7 +107,7 @@ def add(sid: str):
     """Offer KPIs to add (best alternatives and a catalog search); on POST add one."""
     record, plan_record = _session_plan(sid)
     if request.method == "POST":
-        return _edit(record, plan_record, lambda p: add_kpi(p, _chosen()),
+        return _edit(record, plan_record, lambda p: add_kpi(p, _chosen(), get_catalog()),
                      N_("wizard.notice.added"), kpi=_chosen())
     departments = plan_record.plan.departments
     wanted = request.args.get("department")
@@ -146,21 +149,21 @@ def _chooser(record, plan_record, mode: str, departments: list[str], kpi_id: str
         departments=departments, all_departments=plan_record.plan.departments,
         alternatives={d: view["alternatives"].get(d, []) for d in departments},
         found=_search(query, departments, in_set),
-        current=builtin_catalog().get(kpi_id or ""),
+        current=get_catalog().get(kpi_id or ""),
     )
 
 
 @lru_cache(maxsize=256)
-def _check(plan_json: str, day: str) -> dict:
-    """Return the SMART check of a plan given as JSON, once per plan text and day."""
+def _check(catalog: Catalog, plan_json: str, day: str) -> dict:
+    """Return the SMART check of a plan given as JSON, once per catalog, plan text and day."""
     plan = Plan.model_validate_json(plan_json)
-    return check_plan(plan.model_copy(update={"as_of": dt.date.fromisoformat(day)}))
+    return check_plan(plan.model_copy(update={"as_of": dt.date.fromisoformat(day)}), catalog)
 
 
 def smart_check(plan: Plan, lang: str) -> dict:
-    """Return the SMART check of `plan` with the text in `lang`."""
+    """Return the SMART check of `plan` with the text in `lang` (a copy the caller may change)."""
     text = plan.model_copy(update={"lang": lang}).model_dump_json()
-    return _check(text, dt.date.today().isoformat())
+    return copy.deepcopy(_check(get_catalog(), text, dt.date.today().isoformat()))
 
 
 def place_gaps(index: int, gaps: list[dict]) -> dict:
@@ -184,13 +187,14 @@ def place_gaps(index: int, gaps: list[dict]) -> dict:
 def _plan_rows(plan: Plan, check: dict, lang: str) -> list[dict]:
     """Return what the plan page shows per KPI: the KPI, its catalog entry, check result,
     where its gaps go, and the hints taken from the catalog."""
-    catalog = builtin_catalog()
+    catalog = get_catalog()
     rows = []
     for index, (kpi, result) in enumerate(zip(plan.kpis, check["kpis"], strict=True)):
         entry = catalog.get(kpi.kpi_id or "")
         name = entry.name.pick(lang) if entry else result["name"]
         rows.append({
-            "index": index, "kpi": kpi.model_dump(), "entry": entry, "result": result,
+            "index": index, "entry": entry, "result": result,
+            "kpi": {**kpi.model_dump(), "milestones": milestones_text(kpi.milestones, lang)},
             "name": name, "gaps": place_gaps(index, result["gaps"]),
             "owner_role": entry.owner_role.pick(lang) if entry else "",
             "template": TEMPLATES[entry.direction].pick(lang).format(name=name.lower())
@@ -203,7 +207,7 @@ def _plan_rows(plan: Plan, check: dict, lang: str) -> list[dict]:
 
 def _located(errors: list[dict], plan: Plan, lang: str) -> list[dict]:
     """Return the form errors, each naming its KPI and field for the error summary."""
-    catalog = builtin_catalog()
+    catalog = get_catalog()
     located = []
     for found in errors:
         index, field = found["field"][1:].split("-", 1)
@@ -236,6 +240,20 @@ def _plan_page(record, plan_record, lang: str, raw: dict, errors: list) -> str:
     )
 
 
+def impossible_form_values(plan: Plan, lang: str) -> list[dict]:
+    """Return the form errors for values no KPI of the plan can hold (a stored plan refuses
+    them; the SMART check would only report them)."""
+    errors, seen = [], set()
+    for found in impossible_values(plan, get_catalog()):
+        field = found.field.split(".")[0]  # milestones.2 is typed in the milestones field
+        if field in PLAN_FIELDS and not found.inverted and (found.index, field) not in seen:
+            seen.add((found.index, field))
+            errors.append(error(f"k{found.index}-{field}", N_("wizard.error.outside_range"),
+                                allowed=allowed_text(found.low, found.high, lang),
+                                value=number_text(found.value, lang, 6)))
+    return errors
+
+
 @bp.route("/s/<sid>/plan", methods=["GET", "POST"])
 def plan(sid: str):
     """Show the plan form with SMART gaps next to the fields; on POST save it."""
@@ -244,6 +262,8 @@ def plan(sid: str):
     raw, errors = {}, []
     if request.method == "POST":
         updated, raw, errors = parse_plan_form(plan_record.plan, request.form)
+        if updated is not None:
+            errors = impossible_form_values(updated, lang)
         if not errors:
             update_plan(get_db(), plan_record.id, updated)
             notify(N_("wizard.notice.saved"))
@@ -282,7 +302,7 @@ def export_csv(sid: str) -> Response:
     """Download the plan as CSV (UTF-8 with BOM)."""
     _record, plan_record = _session_plan(sid)
     lang = current_lang()
-    body = plan_csv(plan_record.plan, smart_check(plan_record.plan, lang), lang)
+    body = plan_csv(plan_record.plan, smart_check(plan_record.plan, lang), lang, get_catalog())
     return _download(body.encode("utf-8"), "text/csv; charset=utf-8",
                      _filename(plan_record, "csv"))
 
@@ -292,7 +312,8 @@ def export_xlsx(sid: str) -> Response:
     """Download the plan and its SMART gaps as an XLSX workbook."""
     _record, plan_record = _session_plan(sid)
     lang = current_lang()
-    body = plan_xlsx(plan_record.plan, smart_check(plan_record.plan, lang), lang)
+    body = plan_xlsx(plan_record.plan, smart_check(plan_record.plan, lang), lang,
+                     get_catalog())
     return _download(body, XLSX, _filename(plan_record, "xlsx"))
 
 

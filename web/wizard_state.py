@@ -1,8 +1,8 @@
 """Where an interview session stands: its step, its route, its next page, and one-time notices.
 
-The interview's step depends only on the answers and the language, and the same answers come
-back on every page of a session, so steps are remembered per (answers, language): a page then
-costs a template, not a rule-engine run.
+The interview's step depends only on the catalog, the answers and the language, and the same
+answers come back on every page of a session, so steps are remembered per (catalog, answers,
+language): a page then costs a template, not a rule-engine run.
 """
 
 import json
@@ -18,7 +18,8 @@ from advisor.interview import (
     question_by_id,
 )
 from advisor.plans import SessionRecord
-from catalog.loader import builtin_catalog
+from catalog.loader import Catalog
+from web.db import get_catalog
 from web.i18n import _, current_lang
 
 STALE_KEY = "wizard_stale"
@@ -29,8 +30,9 @@ def _key(answers: dict) -> str:
 
 
 @lru_cache(maxsize=512)
-def _step(answers_json: str, lang: str) -> InterviewStep:
-    return next_step(json.loads(answers_json), lang)
+def _step(catalog: Catalog, answers_json: str, lang: str) -> str:
+    """Return next_step as JSON text, so that every caller gets a step of its own to change."""
+    return next_step(json.loads(answers_json), catalog, lang).model_dump_json()
 
 
 @lru_cache(maxsize=512)
@@ -40,8 +42,8 @@ def _route(answers_json: str) -> tuple[str, ...]:
 
 
 def interview_step(answers: dict, lang: str) -> InterviewStep:
-    """Return next_step for these answers (remembered; do not change the result)."""
-    return _step(_key(answers), lang)
+    """Return next_step for these answers with the app's catalog (remembered per catalog)."""
+    return InterviewStep.model_validate_json(_step(get_catalog(), _key(answers), lang))
 
 
 def route_of(step: InterviewStep) -> tuple[str, ...]:
@@ -119,11 +121,11 @@ def _named(values: dict) -> dict:
     """Return notice values with question and KPI ids turned into their names."""
     named = dict(values)
     if "questions" in named:
-        named["questions"] = "; ".join(question_by_id(q).text.pick(current_lang())
+        named["questions"] = "; ".join(question_by_id(q, get_catalog()).text.pick(current_lang())
                                        for q in named["questions"])
     for key in ("kpi", "other"):
         if key in named:
-            entry = builtin_catalog().get(named[key])
+            entry = get_catalog().get(named[key])
             named[key] = entry.name.pick(current_lang()) if entry else named[key]
     return named
 

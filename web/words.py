@@ -41,6 +41,7 @@ NAMES: dict[str, dict[str, str]] = {
         "baseline_date": N_("wizard.field.baseline_date"),
         "target": N_("wizard.field.target"),
         "deadline": N_("wizard.field.deadline"),
+        "milestones": N_("wizard.field.milestones"),
         "frequency": N_("wizard.field.frequency"),
         "data_source": N_("wizard.field.data_source"),
         "commitment": N_("wizard.field.commitment"),

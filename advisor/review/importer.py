@@ -15,7 +15,7 @@ import sqlite_utils
 from advisor.formatting import count_text, number_text
 from advisor.i18n import both, gettext
 from advisor.plans import PlanRecord
-from advisor.review.errors import PeriodError
+from advisor.review.errors import PeriodError, RowsRejectedError
 from advisor.review.history import majority_frequency
 from advisor.review.measurements import MeasurementIn, SaveResult, kpi_periods, save_measurements
 from advisor.review.periods import FREQUENCIES, Period, parse_period
@@ -29,6 +29,7 @@ from advisor.review.tables import (
     read_upload,
     rows_from_dicts,
 )
+from advisor.values import has_lone_surrogate
 from catalog.labels import label
 from catalog.loader import Catalog
 from catalog.models import Kpi, value_bounds
@@ -86,6 +87,10 @@ def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked |
     value = _number(row, "value", problems, required=True)
     target = _number(row, "target", problems, required=False)
     note = cell_text(row.cells.get("note")) or None
+    for column, text in (("kpi", kpi_text), ("note", note)):
+        if text and has_lone_surrogate(text):
+            problems.add(row, column, both("review.import.bad_character"),
+                         both("review.import.bad_character_fix"))
     if note and len(note) > NOTE_LENGTH:
         problems.add(row, "note", both("review.import.long_note",
                                        length=lambda lang: count_text(len(note), lang)),
@@ -259,6 +264,11 @@ def _range_checks(item: _Checked, bounds: tuple[float | None, float | None], uni
 def import_file(db: sqlite_utils.Database, record: PlanRecord, filename: str, data: bytes,
                 catalog: Catalog) -> SaveResult:
     """Import a CSV or XLSX file into the plan: every row stored, or none and every problem."""
+    if has_lone_surrogate(filename):
+        raise RowsRejectedError([{
+            "field": "filename",
+            "message": both("review.import.bad_filename"),
+            "fix": both("review.import.bad_filename_fix")}])
     problems = Problems()
     rows = read_upload(filename, data, problems)
     stored = kpi_periods(db, record.kpi_ids)

@@ -7,11 +7,14 @@ Review comments are kept the same way.
 """
 
 import datetime as dt
+import math
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from advisor.errors import NotFoundError
+from advisor.errors import InvalidInputError, NotFoundError
+from advisor.store import transaction
+from advisor.values import has_lone_surrogate
 
 
 class MeasurementIn(BaseModel):
@@ -50,51 +53,65 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-def _same(row: dict, new: MeasurementIn) -> bool:
-    return (row["value"] == new.value and row["target"] == new.target
-            and (row["note"] or None) == (new.note or None))
+def _same(row: tuple, new: MeasurementIn) -> bool:
+    _ident, value, target, note = row
+    return (value == new.value and target == new.target
+            and (note or None) == (new.note or None))
 
 
 def save_measurements(db: sqlite_utils.Database, rows: list[MeasurementIn],
                       source: str) -> SaveResult:
-    """Store checked rows in one transaction: new periods added, changed ones replaced."""
+    """Store checked rows in one transaction: new periods added, changed ones replaced.
+
+    Each write is an upsert that keeps history: under the write lock the stored value of the
+    period is read, marked replaced if it differs, and the new value added as the current one;
+    so two writers of the same period never meet the unique index, the later one simply wins.
+    """
+    keys = [(new.plan_kpi_id, new.period) for new in rows]
+    if len(set(keys)) != len(keys):
+        raise ValueError("save_measurements takes one row per plan KPI and period")
     result = SaveResult()
-    stamp = now()
-    with db.conn:
+    with transaction(db):
+        stamp = now()  # taken under the write lock, so history reads in the order of writes
+        current = _current_rows(db, sorted({new.plan_kpi_id for new in rows}))
+        replaced, added = [], []
         for new in rows:
-            current = _current_row(db, new.plan_kpi_id, new.period)
-            if current is not None and _same(current, new):
+            stored = current.get((new.plan_kpi_id, new.period))
+            if stored is not None and _same(stored, new):
                 result.unchanged += 1
                 continue
-            if current is not None:
-                db.execute("UPDATE measurements SET replaced_at = ? WHERE id = ?",
-                           [stamp, current["id"]])
+            if stored is not None:
+                replaced.append((stamp, stored[0]))
                 result.replaced += 1
             else:
                 result.inserted += 1
-            db["measurements"].insert({**new.model_dump(), "source": source,
-                                       "recorded_at": stamp, "replaced_at": None})
+            added.append((new.plan_kpi_id, new.period, new.period_key, new.value, new.target,
+                          new.note, source, stamp))
+        db.conn.executemany("UPDATE measurements SET replaced_at = ? WHERE id = ?", replaced)
+        db.conn.executemany(
+            "INSERT INTO measurements (plan_kpi_id, period, period_key, value, target, note, "
+            "source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", added)
     return result
 
 
-def _current_row(db: sqlite_utils.Database, plan_kpi_id: int, period: str) -> dict | None:
-    rows = db.execute(
-        "SELECT id, value, target, note FROM measurements "
-        "WHERE plan_kpi_id = ? AND period = ? AND replaced_at IS NULL", [plan_kpi_id, period],
-    ).fetchall()
-    if not rows:
-        return None
-    ident, value, target, note = rows[0]
-    return {"id": ident, "value": value, "target": target, "note": note}
+def _current_rows(db: sqlite_utils.Database,
+                  plan_kpi_ids: list[int]) -> dict[tuple[int, str], tuple]:
+    """Return the current (id, value, target, note) of every stored period of the KPIs."""
+    if not plan_kpi_ids:
+        return {}
+    marks = ", ".join("?" for _ in plan_kpi_ids)
+    sql = (f"SELECT plan_kpi_id, period, id, value, target, note FROM measurements "
+           f"WHERE replaced_at IS NULL AND plan_kpi_id IN ({marks})")
+    return {(kpi, period): rest for kpi, period, *rest in db.execute(sql, plan_kpi_ids)}
 
 
 _COLUMNS = ("id", "plan_kpi_id", "position", "period", "period_key", "value", "target", "note",
             "source", "recorded_at", "replaced_at")
 
 
-def plan_measurements(db: sqlite_utils.Database, plan_id: int,
-                      include_replaced: bool = False) -> list[dict]:
-    """Return the plan's measurements by KPI position and period; replaced ones on request."""
+def stored_measurements(db: sqlite_utils.Database, plan_id: int,
+                        include_replaced: bool = False) -> list[dict]:
+    """Return the plan's measurements by KPI position and period, as stored."""
     sql = ("SELECT m.id, m.plan_kpi_id, k.position, m.period, m.period_key, m.value, m.target, "
            "m.note, m.source, m.recorded_at, m.replaced_at FROM measurements m "
            "JOIN plan_kpis k ON k.id = m.plan_kpi_id WHERE k.plan_id = ? AND k.removed_at IS NULL")
@@ -102,6 +119,21 @@ def plan_measurements(db: sqlite_utils.Database, plan_id: int,
         sql += " AND m.replaced_at IS NULL"
     sql += " ORDER BY k.position, m.period_key, m.recorded_at"
     return [dict(zip(_COLUMNS, row, strict=True)) for row in db.execute(sql, [plan_id])]
+
+
+def plan_measurements(db: sqlite_utils.Database, plan_id: int,
+                      include_replaced: bool = False) -> list[dict]:
+    """Return the plan's measurements by KPI position and period; replaced ones on request.
+
+    A number that is not finite (written before values were checked) comes back as None: no
+    JSON or spreadsheet can hold infinity, and the review sets such rows aside anyway.
+    """
+    rows = stored_measurements(db, plan_id, include_replaced)
+    for row in rows:
+        for key in ("value", "target"):
+            if isinstance(row[key], float) and not math.isfinite(row[key]):
+                row[key] = None
+    return rows
 
 
 def kpi_periods(db: sqlite_utils.Database, plan_kpi_ids: list[int]) -> dict[int, list[str]]:
@@ -126,13 +158,12 @@ def _review_row(db: sqlite_utils.Database, plan_id: int, quarter: str) -> dict |
 
 
 def _ensure_review(db: sqlite_utils.Database, plan_id: int, quarter: str) -> dict:
-    row = _review_row(db, plan_id, quarter)
-    if row is None:
-        stamp = now()
-        db["reviews"].insert({"plan_id": plan_id, "quarter": quarter, "status": "open",
-                              "created": stamp, "updated": stamp, "done_at": None})
-        row = _review_row(db, plan_id, quarter)
-    return row
+    """Return the quarter's review row, adding an open one first if there is none."""
+    stamp = now()
+    db.execute("INSERT INTO reviews (plan_id, quarter, status, created, updated) "
+               "VALUES (?, ?, 'open', ?, ?) ON CONFLICT (plan_id, quarter) DO NOTHING",
+               [plan_id, quarter, stamp, stamp])
+    return _review_row(db, plan_id, quarter)
 
 
 def review_state(db: sqlite_utils.Database, plan_id: int, quarter: str) -> ReviewState:
@@ -152,9 +183,13 @@ def review_state(db: sqlite_utils.Database, plan_id: int, quarter: str) -> Revie
 def save_comments(db: sqlite_utils.Database, plan_id: int, quarter: str,
                   comments: dict[int, str]) -> ReviewState:
     """Store the team's comments per plan KPI; a changed comment keeps the old one in history."""
-    _require_plan(db, plan_id)
-    stamp = now()
-    with db.conn:
+    invalid = [{"field": f"comments.{k}", "message": "holds a lone UTF-16 surrogate, which is "
+                "not a character"} for k, text in comments.items() if has_lone_surrogate(text)]
+    if invalid:
+        raise InvalidInputError(invalid)
+    with transaction(db):
+        stamp = now()
+        _require_plan(db, plan_id)
         review = _ensure_review(db, plan_id, quarter)
         for plan_kpi_id, text in comments.items():
             _save_comment(db, review["id"], plan_kpi_id, text.strip(), stamp)
@@ -173,8 +208,8 @@ def _save_comment(db: sqlite_utils.Database, review_id: int, plan_kpi_id: int, t
         return
     if rows:
         db.execute("UPDATE review_comments SET replaced_at = ? WHERE id = ?", [stamp, rows[0][0]])
-    db["review_comments"].insert({"review_id": review_id, "plan_kpi_id": plan_kpi_id,
-                                  "comment": text, "recorded_at": stamp, "replaced_at": None})
+    db.execute("INSERT INTO review_comments (review_id, plan_kpi_id, comment, recorded_at) "
+               "VALUES (?, ?, ?, ?)", [review_id, plan_kpi_id, text, stamp])
 
 
 def set_review_status(db: sqlite_utils.Database, plan_id: int, quarter: str,
@@ -182,8 +217,9 @@ def set_review_status(db: sqlite_utils.Database, plan_id: int, quarter: str,
     """Mark the quarter's review open or done (the caller checks the required comments)."""
     if status not in ("open", "done"):
         raise ValueError(f"status must be open or done, got {status!r}")
-    stamp = now()
-    with db.conn:
+    with transaction(db):
+        stamp = now()
+        _require_plan(db, plan_id)
         review = _ensure_review(db, plan_id, quarter)
         db["reviews"].update(review["id"], {"status": status, "updated": stamp,
                                             "done_at": stamp if status == "done" else None})

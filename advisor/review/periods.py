@@ -30,6 +30,12 @@ _GAP_LIMITS: tuple[tuple[float, Frequency], ...] = (
     (135.0, "quarterly"),
 )
 
+# The years a measured period may fall in. Not policy but a guard: the calendar arithmetic here
+# and the forecasts after the last period must stay far from date's limits (years 1 and 9999),
+# and no KPI history reaches back before 1900 or ahead past 2100 (a year like 0000 or 9999 is
+# a typing slip).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
 # ASCII digits only: \d would also accept other scripts' digits, which no spreadsheet exports.
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
@@ -96,6 +102,11 @@ def _read_date(label: str, match: re.Match[str]) -> date:
 
 def _read_period(label: str) -> Period | date:
     """Return the period a non-date label names, or the date a date label names."""
+    match = _DATE.fullmatch(label) or _MONTH.fullmatch(label) or _QUARTER.fullmatch(label) \
+        or _WEEK.fullmatch(label)
+    if match and not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise PeriodError(label, both("review.period.bad_year", first=FIRST_YEAR,
+                                      last=LAST_YEAR))
     if match := _DATE.fullmatch(label):
         return _read_date(label, match)
     if match := _MONTH.fullmatch(label):

@@ -6,28 +6,32 @@ last day, so a past quarter's review reads the same later. CSV and XLSX exports 
 """
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
 from advisor.exports import to_csv, to_xlsx
-from advisor.formatting import datetime_text, range_text, value_text
+from advisor.formatting import datetime_text, number_text, range_text, value_text
 from advisor.i18n import N_, MessageId, both, gettext
 from advisor.plan_models import PlanKpi
 from advisor.plans import PlanRecord, get_plan
 from advisor.review.analysis import review_kpis
-from advisor.review.errors import RowsRejectedError
-from advisor.review.measurements import plan_measurements, review_state
-from advisor.review.models import MAX_POINTS, KpiReview, ReviewKpi, Text
-from advisor.review.periods import Period, parse_period
+from advisor.review.errors import PeriodError, ReviewError, RowsRejectedError
+from advisor.review.measurements import plan_measurements, review_state, stored_measurements
+from advisor.review.models import MAX_POINTS, Flag, KpiReview, ReviewKpi, Text
+from advisor.review.periods import FIRST_YEAR, LAST_YEAR, Period, parse_period
 from advisor.review.policy import review_policy
 from advisor.review.view import ACTION_NAMES, review_decimals, signals_text
+from advisor.values import MAX_MAGNITUDE, is_usable_number
 from catalog.labels import label
 from catalog.loader import Catalog
 from catalog.models import ValueRange, value_bounds
 
+log = logging.getLogger(__name__)
 QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
+MAX_NAMED = 10
 REVIEW_FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
 
 COMMITMENT_NAMES: dict[str, MessageId] = {
@@ -107,9 +111,10 @@ def quarter_of(label_text: str) -> str:
 def quarter_end(quarter: str) -> dt.date:
     """Return the last day of a quarter label such as 2025-Q1."""
     match = QUARTER.fullmatch(quarter)
-    if match is None:
+    if match is None or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
         raise RowsRejectedError([{"field": "quarter", "message": both("review.quarter.invalid"),
-                                  "fix": both("review.quarter.fix")}])
+                                  "fix": both("review.quarter.fix", first=FIRST_YEAR,
+                                              last=LAST_YEAR)}])
     year, quarter_no = int(match[1]), int(match[2])
     if quarter_no == 4:
         return dt.date(year, 12, 31)
@@ -153,19 +158,27 @@ def review_input(kpi: PlanKpi, rows: list[dict], catalog: Catalog) -> ReviewKpi:
 
 def plan_review(db: sqlite_utils.Database, plan_id: int, catalog: Catalog,
                 quarter: str | None = None) -> PlanReview:
-    """Return the review of the plan's quarter (the latest with measurements by default)."""
+    """Return the review of the plan's quarter (the latest with measurements by default).
+
+    A stored value that cannot be used (written before values were checked: not finite, beyond
+    ±MAX_MAGNITUDE, a period outside FIRST_YEAR-LAST_YEAR) is left out of its KPI's review with
+    a flag naming it; a KPI whose review still fails is reported as unusable on its own. Either
+    way the other KPIs are reviewed as usual.
+    """
     record = get_plan(db, plan_id)
-    rows = plan_measurements(db, plan_id)
-    quarters = sorted({quarter_of(r["period"]) for r in rows}, reverse=True)
+    usable, set_aside = _sorted_rows(stored_measurements(db, plan_id),
+                                     len(record.plan.kpis))
+    quarters = sorted({quarter_of(r["period"]) for own in usable for r in own}, reverse=True)
     quarter = quarter or (quarters[0] if quarters else None)
     last_day = quarter_end(quarter) if quarter else None
     inputs, names = [], []
     for position, kpi in enumerate(record.plan.kpis):
-        own = [r for r in rows if r["position"] == position
-               and (last_day is None or period_start(parse_period(r["period"])) <= last_day)]
+        own = [r for r in usable[position]
+               if last_day is None or period_start(parse_period(r["period"])) <= last_day]
         inputs.append(review_input(kpi, own, catalog))
         names.append(kpi_name(kpi, position, catalog))
-    reviews = review_kpis(inputs, names)
+    reviews = [_with_set_aside(review, set_aside[i])
+               for i, review in enumerate(_review_each(inputs, names))]
     state = review_state(db, plan_id, quarter) if quarter else None
     comments = state.comments if state else {}
     return PlanReview(
@@ -175,6 +188,70 @@ def plan_review(db: sqlite_utils.Database, plan_id: int, catalog: Catalog,
                             comment=comments.get(record.kpi_ids[i], ""))
               for i, review in enumerate(reviews)],
     )
+
+
+def _sorted_rows(rows: list[dict], count: int) -> tuple[list[list[dict]], list[list[str]]]:
+    """Return each KPI's usable stored rows, and the labels of those that cannot be used."""
+    usable: list[list[dict]] = [[] for _ in range(count)]
+    set_aside: list[list[str]] = [[] for _ in range(count)]
+    for row in rows:
+        if _usable(row):
+            usable[row["position"]].append(row)
+        else:
+            set_aside[row["position"]].append(str(row["period"])[:20])
+    return usable, set_aside
+
+
+def _usable(row: dict) -> bool:
+    """Return True when a stored row's value, target and period can be computed with."""
+    if not is_usable_number(row["value"]):
+        return False
+    if row["target"] is not None and not is_usable_number(row["target"]):
+        return False
+    try:
+        parse_period(str(row["period"]))
+    except PeriodError:
+        return False
+    return True
+
+
+def _review_each(inputs: list[ReviewKpi], names: list[Text]) -> list[KpiReview]:
+    """Return the review of every KPI; when reviewing them together fails, review them one by
+    one, so a KPI whose history still breaks the statistics is reported alone."""
+    try:
+        return review_kpis(inputs, names)
+    except (ReviewError, RowsRejectedError, ValueError, ArithmeticError):
+        log.warning("a plan review failed as a whole; reviewing its KPIs one by one",
+                    exc_info=True)
+    reviews = []
+    for kpi, name in zip(inputs, names, strict=True):
+        try:
+            reviews.extend(review_kpis([kpi], [name]))
+        except (ReviewError, RowsRejectedError, ValueError, ArithmeticError):
+            log.exception("the stored history of KPI %r cannot be reviewed", kpi.label)
+            reviews.append(unusable_review(kpi, name))
+    return reviews
+
+
+def unusable_review(kpi: ReviewKpi, name: Text) -> KpiReview:
+    """Return the review of a KPI whose stored history the statistics cannot use."""
+    return KpiReview(
+        kpi_id=kpi.kpi_id, name=name, status="unusable_data",
+        message=Text(**both("review.unusable_history")),
+        direction=kpi.direction or "higher_is_better", unit=kpi.unit, frequency=kpi.frequency,
+        commitment=kpi.commitment, target=kpi.target, target_low=kpi.target_low,
+        target_high=kpi.target_high, points=len(kpi.history))
+
+
+def _with_set_aside(review: KpiReview, labels: list[str]) -> KpiReview:
+    """Return the review with a flag naming the stored periods left out of it, if any."""
+    if not labels:
+        return review
+    shown = ", ".join(labels[:MAX_NAMED]) + (" …" if len(labels) > MAX_NAMED else "")
+    flag = Flag(code="unusable_measurements", rule="stored_values_check", message=Text(**both(
+        "review.unusable_measurements", periods=shown, first=FIRST_YEAR, last=LAST_YEAR,
+        limit=lambda lang: number_text(MAX_MAGNITUDE, lang))))
+    return review.model_copy(update={"flags": [*review.flags, flag]})
 
 
 # --- Report rows and exports -------------------------------------------------------------------

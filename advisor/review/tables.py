@@ -11,12 +11,14 @@ import math
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.formatting import count_text
+from advisor.formatting import count_text, number_text
 from advisor.i18n import both
 from advisor.review.errors import RowsRejectedError
+from advisor.values import MAX_MAGNITUDE, is_usable_number
 
 COLUMNS = ("kpi", "period", "value", "target", "note")
 REQUIRED = ("kpi", "period", "value")
@@ -27,7 +29,18 @@ HEADER_ALIASES = {
     "target": ("target", "mục tiêu", "muc tieu"),
     "note": ("note", "ghi chú", "ghi chu", "comment", "notes"),
 }
-MAX_ROWS = 20_000
+# Limits on the work one file or request may ask for (README "Reliability"). A full file of
+# MAX_ROWS imports in under a second (bench/bench_import.py); the rest keep a file that is small
+# on the wire from costing more than such a file.
+MAX_ROWS = 20_000  # rows of data; more is split into several files
+MAX_LINES = 2 * MAX_ROWS  # lines read at all, empty ones included (sheets carry blank tails)
+MAX_COLUMNS = 30  # the five named columns and the spare ones spreadsheets often keep
+MAX_CELLS = 10 * MAX_ROWS  # non-empty cells: twice five columns per row
+# Bytes an XLSX file may unzip to, as its zip directory declares (zipfile stops a member that
+# inflates past its declared size). A sheet of MAX_ROWS rows of our five columns with notes
+# unzips to about 5.6 MB, while a file of under 2 MB can hold 5 million rows (585 MB).
+MAX_XLSX_UNZIPPED = 20 * 1024 * 1024
+MAX_XLSX_MEMBERS = 200
 MAX_PROBLEMS = 500
 _PLAIN = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,(\d{1,2}|\d{4,})", re.ASCII)
@@ -106,6 +119,41 @@ def _header(cells: list[Any], problems: Problems,
     return columns
 
 
+def _too_much(problems: Problems, message: dict[str, str]) -> None:
+    """Refuse the whole file at once: a limit of the work one import may ask for was passed."""
+    problems.add(None, None, message, both("review.import.too_much_fix", limit=_count(MAX_ROWS)))
+    problems.raise_if_any()
+
+
+def _count(value: float) -> Callable[[str], str]:
+    """Return a count as a function of the language, as both() fills it in per language."""
+    return lambda lang: count_text(value, lang)
+
+
+def bounded_lines(lines: Iterable[tuple[int, list[Any]]],
+                  problems: Problems) -> list[tuple[int, list[Any]]]:
+    """Return the lines read, stopping with a problem as soon as a limit is passed (rows,
+    lines, columns, cells), so that a large file is never read to its end."""
+    kept: list[tuple[int, list[Any]]] = []
+    rows = cells = 0
+    for count, (line, values) in enumerate(lines, start=1):
+        filled = sum(1 for v in values if v is not None and str(v).strip())
+        if count > MAX_LINES:
+            _too_much(problems, both("review.import.too_many_lines", limit=_count(MAX_LINES)))
+        if len(values) > MAX_COLUMNS and any(v is not None and str(v).strip()
+                                             for v in values[MAX_COLUMNS:]):
+            _too_much(problems, both("review.import.too_many_columns", line=line,
+                                     limit=_count(MAX_COLUMNS)))
+        rows += 1 if filled and count > 1 else 0
+        cells += filled
+        if rows > MAX_ROWS:
+            _too_much(problems, both("review.import.too_many_rows", limit=_count(MAX_ROWS)))
+        if cells > MAX_CELLS:
+            _too_much(problems, both("review.import.too_many_cells", limit=_count(MAX_CELLS)))
+        kept.append((line, list(values[:MAX_COLUMNS])))
+    return kept
+
+
 def _rows_from(lines: list[tuple[int, list[Any]]], problems: Problems,
                required: tuple[str, ...]) -> list[RawRow]:
     if not lines:
@@ -127,11 +175,6 @@ def _rows_from(lines: list[tuple[int, list[Any]]], problems: Problems,
             problems.add(row, None, both("review.import.extra_cells"),
                          both("review.import.extra_cells_fix"))
         rows.append(row)
-    if len(rows) > MAX_ROWS:
-        problems.add(None, None, both("review.import.too_many_rows",
-                                      rows=lambda lang: count_text(len(rows), lang),
-                                      limit=lambda lang: count_text(MAX_ROWS, lang)),
-                     both("review.import.too_many_rows_fix"))
     return rows
 
 
@@ -147,10 +190,8 @@ def read_csv(data: bytes, problems: Problems,
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    lines = []
     try:
-        for cells in reader:
-            lines.append((reader.line_num, cells))
+        lines = bounded_lines(((reader.line_num, cells) for cells in reader), problems)
     except csv.Error as exc:
         problems.add(None, None, both("review.import.bad_csv", line=reader.line_num,
                                       reason=str(exc)),
@@ -159,22 +200,46 @@ def read_csv(data: bytes, problems: Problems,
     return _rows_from(lines, problems, required)
 
 
+def _unreadable_xlsx(problems: Problems) -> None:
+    problems.add(None, None, both("review.import.bad_xlsx"), both("review.import.bad_xlsx_fix"))
+    problems.raise_if_any()
+
+
+def _check_zip(data: bytes, problems: Problems) -> None:
+    """Refuse a workbook whose zip directory declares more than MAX_XLSX_UNZIPPED bytes (or
+    more than MAX_XLSX_MEMBERS parts) before anything is inflated."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        _unreadable_xlsx(problems)
+    unzipped = sum(member.file_size for member in members)
+    if unzipped > MAX_XLSX_UNZIPPED or len(members) > MAX_XLSX_MEMBERS:
+        _too_much(problems, both(
+            "review.import.too_large_xlsx",
+            size=_count(unzipped / 1e6), limit=_count(MAX_XLSX_UNZIPPED // (1024 * 1024))))
+
+
 def read_xlsx(data: bytes, problems: Problems,
               required: tuple[str, ...] = REQUIRED) -> list[RawRow]:
-    """Return the rows of the first sheet of an XLSX workbook (values, not formulas)."""
+    """Return the rows of the first sheet of an XLSX workbook (values, not formulas), read as
+    a stream within the limits."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_zip(data, problems)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        problems.add(None, None, both("review.import.bad_xlsx"),
-                     both("review.import.bad_xlsx_fix"))
-        problems.raise_if_any()
+        _unreadable_xlsx(problems)
     try:
         sheet = book.worksheets[0]
-        lines = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True),
-                                                           start=1)]
+        cells = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        lines = bounded_lines(((n, list(row)) for n, row in enumerate(cells, start=1)),
+                              problems)
+    # A part that is not XML (ElementTree's and lxml's ParseError are SyntaxErrors), or one
+    # that inflates past its declared size (zipfile's CRC check), is an unreadable file.
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):
+        _unreadable_xlsx(problems)
     finally:
         book.close()
     while lines and all(c is None for c in lines[-1][1]):
@@ -207,7 +272,10 @@ def rows_from_dicts(items: list[Any], where: str = "measurements") -> tuple[list
             continue
         for key in item:
             if key not in COLUMNS:
-                problems.add(row, str(key), both("review.import.unknown_field", field=repr(key)),
+                # The name goes into the field path as written, but escaped where it is not
+                # text (a lone surrogate), so the answer can still be encoded as UTF-8.
+                shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+                problems.add(row, shown, both("review.import.unknown_field", field=repr(key)),
                              both("review.import.fields_fix"))
         row.cells.update({k: v for k, v in item.items() if k in COLUMNS})
         rows.append(row)
@@ -220,20 +288,42 @@ def number_fix() -> dict[str, str]:
 
 
 def read_number(cell: Any) -> float | dict:
-    """Return the cell as a finite number, or a bilingual message saying why it is not one."""
+    """Return the cell as a finite number within ±MAX_MAGNITUDE, or a bilingual message saying
+    why it is not one."""
+    number = _as_number(cell)
+    if isinstance(number, dict) or is_usable_number(number):
+        return number
+    return both("review.import.unusable_number", cell=_shown(cell),
+                limit=lambda lang: number_text(MAX_MAGNITUDE, lang))
+
+
+def _shown(cell: Any) -> str:
+    """Return a cell as a message quotes it, cut short (a 400-digit number stays readable)."""
+    try:
+        text = repr(cell) if isinstance(cell, str) else str(cell)
+    except ValueError:  # an integer past Python's 4,300-digit limit for str()
+        text = "…"
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _as_number(cell: Any) -> float | dict:
     if isinstance(cell, bool):
         return both("review.import.not_number", cell=repr(cell))
-    if isinstance(cell, int | float):
-        return float(cell) if math.isfinite(cell) else both("review.import.not_finite")
+    if isinstance(cell, int):
+        # float() of an integer past float's range raises instead of giving infinity.
+        return float(cell) if abs(cell) <= MAX_MAGNITUDE else math.inf
+    if isinstance(cell, float):
+        return cell if math.isfinite(cell) else math.inf
     text = "" if cell is None else str(cell).strip().replace("\u00a0", "").replace(" ", "")
     text = text.removesuffix("%")
     if _PLAIN.fullmatch(text):
         return float(text)
     if _DECIMAL_COMMA.fullmatch(text):
         return float(text.replace(",", "."))
+    shown = _shown(cell)
     if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?", text, re.ASCII):
-        return both("review.import.ambiguous_number", cell=repr(cell))
-    return both("review.import.not_number", cell=repr(cell))
+        return both("review.import.ambiguous_number", cell=shown)
+    return both("review.import.not_number", cell=shown)
 
 
 def cell_text(cell: Any) -> str:

@@ -1,21 +1,25 @@
-"""Sub-commands for the interview, the recommendation and the SMART check."""
+"""`kpi-advisor interview|recommend|check`: the interview, the recommendation, the SMART check."""
 
-import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import click
 import yaml
+from pydantic import BaseModel
 
-from advisor.cli import command, print_json
 from advisor.errors import InvalidInputError
-from advisor.interview import next_step, question_by_id
+from advisor.interview import Question, next_step, question_by_id
 from advisor.models import RecommendRequest
 from advisor.plan_models import Plan
 from advisor.recommend import recommend_kpis
 from advisor.smart import check_plan
+from catalog.loader import Catalog
+from cli.shell import LANG, AdvisorCommand, Shell, pass_shell, print_json
 
-LANGS = ("vi", "en")
+FILE = click.Path(dir_okay=False)
 
 
 def read_data_file(path: str) -> dict:
@@ -31,21 +35,31 @@ def read_data_file(path: str) -> dict:
     return data
 
 
-def _run_on_file(args: argparse.Namespace, model, compute, render) -> int:
-    """Validate the file given on the command line as `model`, compute and print the result."""
-    data = read_data_file(args.file)
-    if args.lang:
-        data["lang"] = args.lang
+def _run_on_file(path: str, lang: str | None, as_json: bool, model: type[BaseModel],
+                 compute: Callable[[Any], dict], render: Callable[[dict], str]) -> None:
+    """Validate the file as `model`, compute the result and print it (JSON or text)."""
+    data = read_data_file(path)
+    if lang:
+        data["lang"] = lang
     result = compute(model.model_validate(data))
-    if args.json:
+    if as_json:
         print_json(result)
     else:
-        print(render(result))
-    return 0
+        click.echo(render(result))
 
 
-def _recommend(args: argparse.Namespace) -> int:
-    return _run_on_file(args, RecommendRequest, recommend_kpis, render_recommendation)
+@click.command(cls=AdvisorCommand)
+@click.argument("file", type=FILE)
+@click.option("--lang", type=LANG)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_shell
+def recommend(shell: Shell, file: str, lang: str | None, as_json: bool) -> None:
+    """Recommend a balanced KPI set from interview answers.
+
+    FILE holds the answers as YAML or JSON (see the README).
+    """
+    _run_on_file(file, lang, as_json, RecommendRequest,
+                 lambda request: recommend_kpis(request, shell.catalog), render_recommendation)
 
 
 def render_recommendation(result: dict) -> str:
@@ -67,8 +81,18 @@ def render_recommendation(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _check(args: argparse.Namespace) -> int:
-    return _run_on_file(args, Plan, check_plan, render_check)
+@click.command(cls=AdvisorCommand)
+@click.argument("file", type=FILE)
+@click.option("--lang", type=LANG)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_shell
+def check(shell: Shell, file: str, lang: str | None, as_json: bool) -> None:
+    """SMART-check a KPI plan.
+
+    FILE holds the plan as YAML or JSON (see the README).
+    """
+    _run_on_file(file, lang, as_json, Plan, lambda plan: check_plan(plan, shell.catalog),
+                 render_check)
 
 
 def render_check(result: dict) -> str:
@@ -86,40 +110,52 @@ def render_check(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _interview(args: argparse.Namespace) -> int:
+@click.command(cls=AdvisorCommand)
+@click.option("--lang", type=LANG, default="vi", show_default=True)
+@click.option("--output", "-o", type=FILE, help="Also write the answers to this JSON file.")
+@pass_shell
+def interview(shell: Shell, lang: str, output: str | None) -> None:
+    """Answer the interview in the terminal.
+
+    Questions go to standard error; the answers are printed as JSON on standard output.
+    """
+    answers = run_interview(shell.catalog, lang)
+    print_json(answers)
+    if output:
+        Path(output).write_text(json.dumps(answers, ensure_ascii=False, indent=2) + "\n",
+                                encoding="utf-8")
+
+
+def run_interview(catalog: Catalog, lang: str) -> dict:
+    """Ask every question that applies, in the interview's order; return the answers."""
     answers: dict = {}
     while True:
-        step = next_step(answers, args.lang)
-        if step.done:
-            break
-        question = question_by_id(step.question["id"])
-        answers[question.id] = _ask(question, args.lang)
-        answers = next_step(answers, args.lang).answers
-    print_json(answers)
-    if args.output:
-        Path(args.output).write_text(json.dumps(answers, ensure_ascii=False, indent=2) + "\n",
-                                     encoding="utf-8")
-    return 0
+        step = next_step(answers, catalog, lang)
+        if step.done or step.question is None:
+            return answers
+        question = question_by_id(step.question["id"], catalog)
+        answers[question.id] = _ask(question, lang)
+        answers = next_step(answers, catalog, lang).answers
 
 
-def _ask(question, lang: str):
+def _ask(question: Question, lang: str) -> Any:
     """Ask one question on the terminal until the answer is valid; return it."""
-    print(f"\n{question.text.pick(lang)}\n  ({question.help.pick(lang)})", file=sys.stderr)
+    click.echo(f"\n{question.text.pick(lang)}\n  ({question.help.pick(lang)})", err=True)
     for i, option in enumerate(question.options, 1):
-        print(f"  {i:>3}. {option.label.pick(lang)}", file=sys.stderr)
+        click.echo(f"  {i:>3}. {option.label.pick(lang)}", err=True)
     while True:
-        print("> ", end="", file=sys.stderr, flush=True)
+        click.echo("> ", nl=False, err=True)
         raw = sys.stdin.readline()
         if raw == "":
             raise InvalidInputError([{"field": question.id, "message": "no answer (end of input)"}])
         value = _parse(question, raw.strip())
         if value is not None:
             return value
-        print("  ?", "Câu trả lời không hợp lệ, hãy thử lại." if lang == "vi"
-              else "That answer is not valid, try again.", file=sys.stderr)
+        click.echo("  ? " + ("Câu trả lời không hợp lệ, hãy thử lại." if lang == "vi"
+                             else "That answer is not valid, try again."), err=True)
 
 
-def _parse(question, raw: str):
+def _parse(question: Question, raw: str) -> Any:
     """Return the typed answer for `raw`, or None when it is not valid."""
     if question.type == "text":
         return raw or None
@@ -139,21 +175,3 @@ def _parse(question, raw: str):
     if question.type == "single":
         return chosen[0] if len(chosen) == 1 else None
     return chosen if chosen or question.optional else None
-
-
-@command
-def _register_advice(subs: argparse._SubParsersAction) -> None:
-    recommend = subs.add_parser("recommend", help="recommend a balanced KPI set from answers")
-    recommend.add_argument("file", help="answers as YAML or JSON (see README)")
-    recommend.add_argument("--lang", choices=LANGS)
-    recommend.add_argument("--json", action="store_true", help="print JSON")
-    recommend.set_defaults(handler=_recommend)
-    check = subs.add_parser("check", help="SMART-check a KPI plan")
-    check.add_argument("file", help="plan as YAML or JSON (see README)")
-    check.add_argument("--lang", choices=LANGS)
-    check.add_argument("--json", action="store_true", help="print JSON")
-    check.set_defaults(handler=_check)
-    interview = subs.add_parser("interview", help="answer the interview in the terminal")
-    interview.add_argument("--lang", choices=LANGS, default="vi")
-    interview.add_argument("--output", "-o", help="also write the answers to this JSON file")
-    interview.set_defaults(handler=_interview)
