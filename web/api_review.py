@@ -13,6 +13,7 @@ from advisor.review.measurements import plan_measurements
 from advisor.review.report import PlanReview, plan_review
 from advisor.review.view import review_json, reviews_json
 from advisor.smart.bounds import impossible_values
+from advisor.smart.check import unknown_kpis
 from web.contract.catalog import SpeakQuery
 from web.contract.plans import PlanBody, ReviewBody
 from web.contract.registry import Answer, Header, Reply, default_lang, operation
@@ -93,12 +94,8 @@ def plans() -> dict:
 def add_plan(body: PlanBody) -> Answer:
     """Store a new plan; answer it with its id and 201."""
     catalog = get_catalog()
-    unknown = [{"field": f"kpis.{i}.kpi_id", "message": f"unknown KPI id {k.kpi_id!r}; see "
-                "GET /api/v1/kpis, or leave it out and give a name"}
-               for i, k in enumerate(body.kpis) if k.kpi_id and catalog.get(k.kpi_id) is None]
-    unknown += [{"field": f"kpis.{i}.name", "message": "give a catalog kpi_id or a name"}
-                for i, k in enumerate(body.kpis) if not k.kpi_id and not k.name]
-    unknown += [found.problem() for found in impossible_values(body, catalog)]
+    unknown = unknown_kpis(body, catalog)
+    unknown += [found.problem(body.lang) for found in impossible_values(body, catalog)]
     if unknown:
         raise InvalidInputError(unknown)
     plan_id = create_plan(get_db(), body)
