@@ -49,7 +49,7 @@ def extracted() -> dict[str, list[str]]:
 
 def test_extraction_finds_the_messages_of_every_layer(extracted):
     places = {where.split("/")[0] for uses in extracted.values() for where in uses}
-    assert {"advisor", "web"} <= places
+    assert {"advisor", "web", "cli"} <= places
     assert any(".html:" in where for uses in extracted.values() for where in uses)
     # One id of each kind of call: template _(), Python _(), N_() marks, core gettext(lang, id).
     for msgid in ("app.tagline", "review.saved", "wizard.section.strategy",
@@ -151,7 +151,8 @@ def _id_argument(call: ast.Call) -> ast.expr | None:
 
 def test_python_never_builds_a_message_id():
     built = []
-    for path in [*ROOT.glob("advisor/**/*.py"), *ROOT.glob("web/**/*.py")]:
+    for path in [*ROOT.glob("advisor/**/*.py"), *ROOT.glob("web/**/*.py"),
+                 *ROOT.glob("cli/**/*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
                 argument = _id_argument(node)

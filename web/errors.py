@@ -6,11 +6,12 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from advisor.error_texts import not_found_text
 from advisor.errors import InvalidInputError, NotFoundError
 from advisor.i18n import LANGS, gettext
 from advisor.review.errors import RowsRejectedError
 from web.i18n import current_lang
-from web.problems import http_detail, not_found_detail, status_title
+from web.problems import http_detail, status_title
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -94,7 +95,7 @@ def _on_invalid(exc: InvalidInputError) -> Response:
 
 
 def _on_not_found(exc: NotFoundError) -> Response:
-    return problem(404, not_found_detail(exc, problem_lang()))
+    return problem(404, not_found_text(exc, problem_lang()))
 
 
 def _on_problem(exc: ApiProblem) -> Response:

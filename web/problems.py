@@ -1,5 +1,6 @@
 """What an error says, in the request's language: the title of each HTTP status, the detail of
-Werkzeug's own errors (404, 405, 413, ...) and of the core's NotFoundError.
+Werkzeug's own errors (404, 405, 413, ...); the core's errors read as advisor/error_texts.py
+writes them.
 
 web/errors.py asks here for the words; the status, the field paths and the codes stay as they
 are, so a tool reads the same problem in either language.
@@ -7,7 +8,6 @@ are, so a tool reads the same problem in either language.
 
 from werkzeug.exceptions import HTTPException
 
-from advisor.errors import NotFoundError
 from advisor.formatting import number_text
 from advisor.i18n import N_, MessageId, gettext
 
@@ -35,14 +35,6 @@ DETAILS: dict[int, MessageId] = {
     429: N_("error.detail.429"),
     500: N_("error.detail.500"),
 }
-# What a NotFoundError names ("plan", "session", "KPI"), as a sentence says it.
-NOT_FOUND: dict[str, MessageId] = {
-    "plan": N_("error.not_found.plan"),
-    "session": N_("error.not_found.session"),
-    "KPI": N_("error.not_found.kpi"),
-}
-
-
 def status_title(status: int, lang: str) -> str:
     """Return the title of an HTTP status in `lang` (a 4xx or 5xx without its own title reads
     as the family's)."""
@@ -61,8 +53,3 @@ def http_detail(exc: HTTPException, lang: str, max_bytes: int | None = None) -> 
     megabytes = number_text((max_bytes or 0) / (1024 * 1024), lang, 1)
     return gettext(lang, msgid, limit=megabytes)
 
-
-def not_found_detail(exc: NotFoundError, lang: str) -> str:
-    """Return what was not found, with its id, in `lang`."""
-    msgid = NOT_FOUND.get(exc.what, N_("error.not_found.other"))
-    return gettext(lang, msgid, ident=exc.ident, what=exc.what)
