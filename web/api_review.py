@@ -5,6 +5,7 @@ import base64
 from flask import Blueprint, current_app, request, url_for
 
 from advisor.errors import InvalidInputError
+from advisor.i18n import gettext
 from advisor.plans import PlanRecord, create_plan, get_plan, list_plans
 from advisor.review.analysis import review_kpis, with_catalog
 from advisor.review.errors import RowsRejectedError
@@ -31,7 +32,7 @@ from web.contract.review import (
     StoredPlan,
 )
 from web.db import get_catalog, get_db
-from web.errors import ApiProblem
+from web.errors import ApiProblem, problem_lang
 
 bp = Blueprint("api_review", __name__, url_prefix="/api/v1")
 # What a client can do next with the plan a POST created (OpenAPI links, used by schemathesis).
@@ -157,15 +158,14 @@ def _uploaded_file(body: ImportBody | None) -> tuple[str, bytes]:
         try:
             return body.filename, base64.b64decode(body.content_base64, validate=True)
         except ValueError:  # bad padding or alphabet, and text that is not ASCII at all
-            raise InvalidInputError([{"field": "content_base64", "message": "not valid base64 "
-                                      "(A-Z, a-z, 0-9, + and /, padded with =)"}]) from None
+            raise InvalidInputError([{"field": "content_base64", "message": gettext(
+                problem_lang(), "api.import.not_base64")}]) from None
     if not (request.content_type or "").startswith("multipart/form-data"):
-        raise ApiProblem(415, "send the file as multipart/form-data in a field named file, "
-                         "or as JSON {filename, content_base64}")
+        raise ApiProblem(415, gettext(problem_lang(), "api.import.not_multipart"))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise InvalidInputError([{"field": "file", "message": "attach a CSV or XLSX file in "
-                                  "the multipart field named file"}])
+        raise InvalidInputError([{"field": "file",
+                                  "message": gettext(problem_lang(), "api.import.no_file")}])
     return upload.filename, upload.read()
 
 

@@ -74,7 +74,7 @@ def save(plan_id: int) -> Response:
     too_long = {k for k, text in comments.items() if len(text) > COMMENT_LENGTH}
     if too_long:
         return _render(plan_id, 422, comments=comments, too_long=too_long)
-    save_comments(get_db(), plan_id, review.quarter, comments)
+    save_comments(get_db(), plan_id, review.quarter, comments, current_lang())
     if request.form.get("action") != "done":
         flash(_("review.saved"))
         return _back(plan_id, review.quarter, "#comments")

@@ -82,7 +82,7 @@ def continue_session(sid: str) -> Response:
 
 def _question(qid: str) -> Question:
     try:
-        return question_by_id(qid, get_catalog())
+        return question_by_id(qid, get_catalog(), current_lang())
     except InvalidInputError:
         abort(404, description=_("wizard.not_found"))
 
