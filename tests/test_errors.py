@@ -105,3 +105,53 @@ def test_a_kpi_card_never_repeats_a_tag(client, lang):
     for row in rows:
         tags = re.findall(r'<span class="tag[^"]*">([^<]+)</span>', row)
         assert len(tags) == len(set(tags)), tags
+
+
+@pytest.mark.parametrize(("lang", "title", "detail"), [
+    ("vi", "Tên máy chủ không được nhận", "Máy chủ này không phục vụ địa chỉ"),
+    ("en", "Unknown host name", "This server does not answer for the address"),
+])
+def test_an_unknown_host_is_told_in_the_page_language(client, lang, title, detail):
+    response = client.get(f"/?lang={lang}", headers={"Host": "attacker.example"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and f"<h1>{title}</h1>" in html and detail in html
+    api = client.get("/api/v1/kpis", headers={"Host": "attacker.example",
+                                              "Accept-Language": lang}).get_json()
+    assert api["errors"] == [{"field": "Host", "message": "not an allowed host"}]
+    assert api["title"] == ("Yêu cầu chưa hợp lệ" if lang == "vi" else "Bad request")
+    assert "ALLOWED_HOSTS" in api["detail"] and \
+        ("tên máy chủ" in api["detail"]) == (lang == "vi")
+
+
+@pytest.mark.parametrize(("lang", "title", "detail"), [
+    ("vi", "Gửi dữ liệu quá lâu", "không đến đủ trong 60 giây"),
+    ("en", "The page took too long to send", "did not arrive in full within 60 seconds"),
+])
+def test_a_request_cut_off_at_its_deadline_is_told_in_its_language(tmp_path, lang, title,
+                                                                    detail):
+    import threading
+
+    from web import create_app
+    from web.protect import clear_cut_off, mark_cut_off
+
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "t.db"), "SECRET_KEY": "x",
+                      "REQUEST_TIMEOUT": 60})
+    client = app.test_client()
+    mark_cut_off(threading.get_ident())  # the test client answers in this thread
+    try:
+        html = client.get(f"/?lang={lang}").get_data(as_text=True)
+        api = client.get("/api/v1/kpis", headers={"Accept-Language": lang})
+    finally:
+        clear_cut_off(threading.get_ident())
+    assert f"<h1>{title}</h1>" in html
+    body = api.get_json()
+    assert api.status_code == 408 and detail in body["detail"]
+    assert body["title"] == ("Hết thời gian gửi yêu cầu" if lang == "vi" else "Request timeout")
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("vi", "Các phản hồi"), ("en", "Responses")])
+def test_the_api_reference_has_its_own_words_in_the_page_language(client, lang, heading):
+    html = client.get(f"/api/v1/docs?lang={lang}").get_data(as_text=True)
+    assert f"<h3>{heading}</h3>" in html
+    # The generated content is English and says so; its `code` spans are code.
+    assert '<p lang="en">' in html and "<code>kpi_id</code>" in html

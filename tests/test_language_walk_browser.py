@@ -12,7 +12,7 @@ import re
 import pytest
 from flask import Blueprint
 
-from advisor.formatting import date_text
+from advisor.formatting import date_text, number_text
 from tests.conftest import screenshot
 from tests.test_review_browser import _post, _send_file
 from tests.test_wizard_browser import EN, ROUTE, VI, answer, current_question, fill_plan
@@ -35,10 +35,9 @@ INPUT_EXAMPLES = ("2025-03-15",)
 FOREIGN_DECIMAL = {"vi": re.compile(r"(?<![\d.])\d+\.\d{1,2}(?![\d.])"),
                    "en": re.compile(r"(?<![\d,])\d+,\d{1,2}(?![\d,])")}
 
-PAGE_TEXT = """([lang, only]) => {
-  const pending = el => el.closest('.gap');
+PAGE_TEXT = """(lang) => {
   const skip = (el) => el.closest('script, style, code')
-    || el.closest('[lang]').getAttribute('lang') !== lang || (only ? !pending(el) : pending(el));
+    || el.closest('[lang]').getAttribute('lang') !== lang;
   const out = [document.title];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -64,10 +63,9 @@ DATA = {
 FOUND: list = []
 
 
-def text_of(page, lang: str, pending: bool = False) -> str:
-    """Return what a reader meets on the page (text, titles, labels), minus what may differ;
-    with pending=True only the texts of modules whose conversion is pending (see below)."""
-    text = page.evaluate(PAGE_TEXT, [lang, pending])
+def text_of(page, lang: str) -> str:
+    """Return what a reader meets on the page (text, titles, labels), minus what may differ."""
+    text = page.evaluate(PAGE_TEXT, lang)
     for mine in DATA[lang].values():
         text = text.replace(mine, "")
     for example in INPUT_EXAMPLES:
@@ -88,14 +86,9 @@ def assert_speaks(page, lang: str, name: str) -> str:
         "ISO dates": sorted(set(ISO_DATE.findall(text))),
         "foreign decimals": sorted(set(FOREIGN_DECIMAL[lang].findall(text))),
     }
-    # SMART gaps (.gap) come from advisor/smart*, whose texts are converted once the smart
-    # branch lands; until then they are held to everything but their ISO dates ({deadline}).
-    gaps = text_of(page, lang, pending=True)
-    found["other language (SMART gaps)"] = sorted(set(m.group(0) for m in other.finditer(gaps)))
-    found["codes (SMART gaps)"] = sorted(set(SNAKE_CODE.findall(gaps) + DOTTED_CODE.findall(gaps)))
     screenshot(page, f"walk-{lang}-{name}")
     FOUND.extend((lang, name, k, v) for k, v in found.items() if v)
-    return text + gaps
+    return text
 
 
 def follow(locator) -> None:
@@ -135,12 +128,32 @@ def walk_wizard(page, base: str, lang: str, words: dict) -> None:
     count = page.locator("fieldset.plan-kpi").count()
     fill_plan(page, count)
     follow(page.locator("form.plan-form > button"))
-    assert_speaks(page, lang, "plan-filled")
+    text = assert_speaks(page, lang, "plan-filled")
+    # The SMART check suggests checkpoints (T.no_milestones) with dates in the page's style.
+    deadline = dt.date.today() + dt.timedelta(days=180)
+    assert date_text(deadline, lang) in text
+    walk_checkpoints(page, lang)
     follow(page.locator("a[href$='/report']"))
     text = assert_speaks(page, lang, "plan-report")
     assert date_text(dt.date.today(), lang) in text
-    deadline = dt.date.today() + dt.timedelta(days=180)
     assert date_text(deadline, lang) in text
+
+
+def walk_checkpoints(page, lang: str) -> None:
+    """The plan's Checkpoints field: a bad one is refused next to the field in the page's
+    language; a good one, typed as the page writes dates, comes back in the same style."""
+    page.fill("#k0-milestones", "31/02/2026: 52")
+    follow(page.locator("form.plan-form > button"))
+    assert page.locator("#k0-milestones-error").is_visible()
+    assert_speaks(page, lang, "plan-checkpoint-error")
+    lower = page.input_value("#k0-target") == "45"
+    day = dt.date.today() + dt.timedelta(days=90)
+    typed = f"{date_text(day, lang)}: {number_text(47.5 if lower else 52.5, lang)}"
+    page.fill("#k0-milestones", typed)
+    follow(page.locator("form.plan-form > button"))
+    assert page.locator("#k0-milestones-error").count() == 0
+    assert page.input_value("#k0-milestones") == typed
+    assert_speaks(page, lang, "plan-checkpoints")
 
 
 def walk_review(page, base: str, lang: str) -> None:
@@ -170,6 +183,14 @@ def walk_review(page, base: str, lang: str) -> None:
     follow(page.locator("form[action$='/review/import'] button"))
     assert page.locator(".import-errors").is_visible()
     assert_speaks(page, lang, "review-import-errors")
+
+
+def walk_api_docs(page, base: str, lang: str) -> None:
+    """The API reference: its own headings in the page's language (the generated OpenAPI
+    content is English and marked so)."""
+    page.goto(f"{base}/api/v1/docs?lang={lang}")
+    assert page.locator("section.endpoint").count() >= 3
+    assert_speaks(page, lang, "api-docs")
 
 
 def walk_errors(page, base: str, lang: str, words: dict) -> None:
@@ -204,6 +225,7 @@ def test_every_page_reads_in_one_language(live_server, browser, lang, words):
     try:
         walk_wizard(page, live_server, lang, words)
         walk_review(page, live_server, lang)
+        walk_api_docs(page, live_server, lang)
         walk_errors(page, live_server, lang, words)
     finally:
         context.close()

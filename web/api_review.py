@@ -138,7 +138,7 @@ def add_measurements(plan_id: int, query: SpeakQuery, body: MeasurementsBody) ->
 @operation(bp, "POST", "/plans/<int:plan_id>/measurements/import",
            operation_id="importMeasurements", tag="plans",
            summary="Import a CSV or XLSX file (columns kpi, period, value, target, note)",
-           description="As multipart field `file`, or as JSON {filename, content_base64}. "
+           description="As multipart field `file`, or as JSON `{filename, content_base64}`. "
            + ALL_OR_NOTHING, query=SpeakQuery, body=ImportBody, form=ImportForm,
            replies=(Reply(SaveAnswer),))
 def import_measurements(plan_id: int, query: SpeakQuery, body: ImportBody | None) -> dict:
