@@ -12,6 +12,7 @@ decides how a number reads:
 
 import datetime as dt
 import math
+import re
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_compact_decimal, format_decimal, format_scientific
@@ -19,13 +20,14 @@ from babel.numbers import format_compact_decimal, format_decimal, format_scienti
 NONE = "–"
 # The functions pages call by name (web/i18n.py offers them to every template).
 TEMPLATE_HELPERS = ("number_text", "count_text", "percent_text", "share_text", "money_text",
-                    "value_text", "range_text", "date_text", "datetime_text")
+                    "value_text", "range_text", "date_text", "datetime_text", "period_text")
 # dd/mm/yyyy in Vietnamese (CLDR's short form drops the leading zeros and the century).
 _DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "medium"}
 # Money from this size on reads as millions or billions where a summary is enough.
 _COMPACT_FROM = 1_000_000
 _WHOLE_UNITS = ("count", "currency")
 # Beyond this, digits stop meaning anything (and exceed decimal's precision): 1,2E18.
+_DAY_LABEL = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _HUGE = 1e15  # the largest magnitude advisor/values.py lets in, still written in full
 
 
@@ -117,6 +119,21 @@ def date_text(value: dt.date | str | None, lang: str) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     return format_date(value, _DATE_FORMATS.get(lang, "medium"), locale=lang)
+
+
+def period_text(label: str, lang: str) -> str:
+    """Return a period label as people read it: a day's label (2026-06-30) as the language
+    writes dates; months, quarters and weeks (2026-06, 2026-Q2, 2026-W26) as they are, the
+    notation the imports read."""
+    if _DAY_LABEL.fullmatch(label):
+        return date_text(label, lang)
+    return label
+
+
+def list_text(items: list[str]) -> str:
+    """Return items joined by commas, or by semicolons when an item holds a comma itself
+    (English dates do: Jan 1, 2025; Jan 2, 2025)."""
+    return ("; " if any("," in item for item in items) else ", ").join(items)
 
 
 def datetime_text(value: dt.datetime | str | None, lang: str) -> str:

@@ -11,6 +11,7 @@ from advisor.formatting import (
     money_text,
     number_text,
     percent_text,
+    period_text,
     range_text,
     share_text,
     value_text,
@@ -47,6 +48,12 @@ from advisor.formatting import (
     (lambda lang: date_text("2026-01-05T10:00:00", lang), "05/01/2026", "Jan 5, 2026"),
     (lambda lang: datetime_text("2026-06-30T14:05:09", lang), "30/06/2026 14:05",
      "Jun 30, 2026, 2:05\u202fPM"),
+    # A day's period reads as a date; months, quarters and weeks keep the notation imports read.
+    (lambda lang: period_text("2026-06-30", lang), "30/06/2026", "Jun 30, 2026"),
+    (lambda lang: period_text("2026-06", lang), "2026-06", "2026-06"),
+    (lambda lang: period_text("2026-Q2", lang), "2026-Q2", "2026-Q2"),
+    # The largest value a plan may hold is still written in full; beyond it, digits stop.
+    (lambda lang: number_text(1e15, lang, 2), "1.000.000.000.000.000", "1,000,000,000,000,000"),
 ])
 def test_each_language_writes_it_its_own_way(call, vi, en):
     assert call("vi") == vi

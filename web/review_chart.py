@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from advisor.formatting import period_text
 from advisor.i18n import N_, gettext
 from advisor.review.models import KpiReview
 from advisor.review.policy import review_policy
@@ -137,7 +138,8 @@ class _Chart:
             self.parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
                               f'font-size="11" fill="#333">{escape(self.num(tick))}</text>')
         step = max(1, math.ceil(self.count / 8))
-        labels = [p.period for p in self.points] + [f.period for f in self.review.forecast]
+        labels = [period_text(p.period, self.lang) for p in self.points] + [
+            period_text(f.period, self.lang) for f in self.review.forecast]
         for i in range(0, self.count, step):
             self.parts.append(f'<text x="{s.x(i):.1f}" y="{PLOT_BOTTOM + 16}" font-size="11" '
                               f'text-anchor="middle" fill="#333">{escape(labels[i])}</text>')
@@ -202,7 +204,8 @@ class _Chart:
             if point.period in kinds:
                 kind, side = kinds[point.period]
                 title = gettext(self.lang, NAMES["signal"][kind], run=self.run)
-                self.parts.append(f'<g class="signal"><title>{escape(point.period)}: '
+                shown = period_text(point.period, self.lang)
+                self.parts.append(f'<g class="signal"><title>{escape(shown)}: '
                                   f'{escape(title)}</title>{_shape(kind, x, y, side)}</g>')
             else:
                 self.parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#0072B2"/>')
@@ -252,7 +255,8 @@ def chart_svg(review: KpiReview, ident: str, lang: str) -> Markup:
     natural = review.natural_range_next
     title = gettext(lang, "review.chart.title", name=review.name.pick(lang))
     desc = gettext(lang, "review.chart.desc", count=len(chart.points),
-                     first=chart.points[0].period, last=chart.points[-1].period,
+                     first=period_text(chart.points[0].period, lang),
+                     last=period_text(chart.points[-1].period, lang),
                      lower=chart.num(natural.lower), upper=chart.num(natural.upper),
                      centre=chart.num(natural.centre), signals=len(review.signals))
     return chart.svg(ident, title, desc)

@@ -4,8 +4,10 @@ from advisor.formatting import (
     Blank,
     count_text,
     decimals_for,
+    list_text,
     money_text,
     number_text,
+    period_text,
     range_text,
     share_text,
     value_text,
@@ -44,7 +46,8 @@ def action_name(action: str, lang: str) -> str:
 
 def signals_text(review: KpiReview, lang: str) -> str:
     """Return the review's signals as a person reads them: rule names and periods."""
-    return "; ".join(f"{signal_name(s.rule, lang)}: {', '.join(s.periods)}"
+    return "; ".join(f"{signal_name(s.rule, lang)}: "
+                     f"{list_text([period_text(p, lang) for p in s.periods])}"
                      for s in review.signals)
 
 _ABOVE_UPPER = N_("review.beyond.above_upper")
@@ -78,7 +81,7 @@ def localized_values(fact: dict, lang: str, decimals: int, name: Text) -> dict[s
         elif key in NUMBER_FIELDS:
             values[key] = _fact_number(value, unit, lang, decimals)
         elif isinstance(value, list):
-            values[key] = ", ".join(str(v) for v in value)
+            values[key] = list_text([period_text(str(v), lang) for v in value])
         elif isinstance(value, bool):
             values[key] = gettext(lang, _YES_NO[value])
         elif isinstance(value, int):
@@ -86,7 +89,7 @@ def localized_values(fact: dict, lang: str, decimals: int, name: Text) -> dict[s
         elif isinstance(value, float):
             values[key] = number_text(value, lang, 2)
         else:
-            values[key] = str(value)
+            values[key] = period_text(str(value), lang)
     values["name"] = name.pick(lang)
     direction = fact.get("direction")
     if direction in _BEYOND:
@@ -131,11 +134,11 @@ _BASIS_NOTES = {
 
 def basis_note(fact: dict) -> Text:
     """Return, in both languages, what the limits were computed on and how far to trust them."""
-    values = {key: fact.get(key, "") for key in (
-        "baseline_start", "baseline_end", "baseline_count", "provisional_below",
-        "excluded_count")}
-
     def note(lang: str) -> str:
+        values = {key: period_text(str(fact.get(key, "")), lang)
+                  for key in ("baseline_start", "baseline_end")}
+        values |= {key: count_text(fact.get(key), lang) if key in fact else ""
+                   for key in ("baseline_count", "provisional_below", "excluded_count")}
         parts = [gettext(lang, _BASIS_NOTES[fact["basis"]], **values)]
         if fact.get("provisional"):
             parts.append(gettext(lang, "review.basis_note.provisional", **values))
@@ -221,7 +224,7 @@ def review_pairs(review: KpiReview, lang: str) -> list[tuple[str, str]]:
     if review.status != "ok":
         return [*pairs, (say["status"], review.message.pick(lang))]
     natural, suggestion, fmt = review.natural_range_next, review.suggestion, _number
-    ahead = ", ".join(f"{f.period} {fmt(review, f.value, lang)} "
+    ahead = ", ".join(f"{period_text(f.period, lang)} {fmt(review, f.value, lang)} "
                       f"({number_range(review, f.lower, f.upper, lang)})" for f in review.forecast)
     pairs += [
         (say["basis"], review.basis_note.pick(lang) if review.basis_note else ""),
