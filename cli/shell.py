@@ -35,7 +35,7 @@ class BadInput(click.ClickException):
     def show(self, file: IO[str] | None = None) -> None:
         """Print the message on standard error, introduced in the command's language."""
         click.echo(gettext(self.lang, "cli.error", message=self.format_message()),
-                   file=file or click.get_text_stream("stderr"))
+                   file=file, err=file is None)
 
 
 class AdvisorCommand(click.Command):
