@@ -1,48 +1,50 @@
 """A KPI plan as spreadsheet rows (CSV, XLSX) in Vietnamese or English, with its SMART gaps."""
 
 from advisor.exports import to_csv, to_xlsx
+from advisor.formatting import date_text, range_text
+from advisor.i18n import N_, gettext
 from advisor.plan_models import Plan, PlanKpi
 from catalog.labels import label
 from catalog.loader import Catalog
-from catalog.models import Text
 
 PLAN_COLUMNS = (
-    ("department", Text(vi="Bộ phận", en="Department")),
-    ("kpi_id", Text(vi="Mã KPI", en="KPI id")),
-    ("name", Text(vi="KPI", en="KPI")),
-    ("statement", Text(vi="Phát biểu mục tiêu", en="Target statement")),
-    ("unit", Text(vi="Đơn vị", en="Unit")),
-    ("direction", Text(vi="Chiều tốt", en="Direction")),
-    ("owner", Text(vi="Người phụ trách", en="Owner")),
-    ("report_to", Text(vi="Báo cáo cho", en="Reports to")),
-    ("baseline", Text(vi="Mức hiện tại", en="Baseline")),
-    ("baseline_date", Text(vi="Ngày đo mức hiện tại", en="Baseline date")),
-    ("target", Text(vi="Mục tiêu", en="Target")),
-    ("deadline", Text(vi="Hạn chót", en="Deadline")),
-    ("frequency", Text(vi="Tần suất đo", en="Frequency")),
-    ("data_source", Text(vi="Nguồn dữ liệu", en="Data source")),
-    ("commitment", Text(vi="Mức cam kết", en="Commitment")),
-    ("smart_score", Text(vi="Điểm SMART (trên 5)", en="SMART score (of 5)")),
-    ("ready", Text(vi="Sẵn sàng", en="Ready")),
-    ("open_gaps", Text(vi="Việc còn thiếu", en="Open gaps")),
+    ("department", N_("plan.column.department")),
+    ("kpi_id", N_("plan.column.kpi_id")),
+    ("name", N_("plan.column.name")),
+    ("statement", N_("plan.column.statement")),
+    ("unit", N_("plan.column.unit")),
+    ("direction", N_("plan.column.direction")),
+    ("owner", N_("plan.column.owner")),
+    ("report_to", N_("plan.column.report_to")),
+    ("baseline", N_("plan.column.baseline")),
+    ("baseline_date", N_("plan.column.baseline_date")),
+    ("target", N_("plan.column.target")),
+    ("deadline", N_("plan.column.deadline")),
+    ("frequency", N_("plan.column.frequency")),
+    ("data_source", N_("plan.column.data_source")),
+    ("commitment", N_("plan.column.commitment")),
+    ("smart_score", N_("plan.column.smart_score")),
+    ("ready", N_("plan.column.ready")),
+    ("open_gaps", N_("plan.column.open_gaps")),
 )
-GAP_COLUMNS = (
-    Text(vi="KPI", en="KPI"), Text(vi="Nhóm", en="Letter"), Text(vi="Mã", en="Code"),
-    Text(vi="Mức độ", en="Severity"), Text(vi="Vấn đề", en="Problem"),
-    Text(vi="Cách sửa", en="Fix"),
-)
-SHEETS = {"plan": Text(vi="Kế hoạch KPI", en="KPI plan"),
-          "gaps": Text(vi="Khoảng trống SMART", en="SMART gaps")}
-COMMITMENTS = {"committed": Text(vi="Cam kết", en="Committed"),
-               "aspirational": Text(vi="Kỳ vọng", en="Aspirational")}
-YES_NO = {True: Text(vi="Có", en="Yes"), False: Text(vi="Chưa", en="Not yet")}
-SEVERITIES = {"error": Text(vi="Lỗi", en="Error"), "warning": Text(vi="Cảnh báo", en="Warning")}
-WHOLE_PLAN = Text(vi="Toàn bộ kế hoạch", en="Whole plan")
+# The text of a gap first; its letter group and stable code follow for reference.
+GAP_COLUMNS = (N_("plan.gap.kpi"), N_("plan.gap.severity"), N_("plan.gap.problem"),
+               N_("plan.gap.fix"), N_("plan.gap.letter"), N_("plan.gap.code"))
+SHEETS = {"plan": N_("plan.sheet.plan"), "gaps": N_("plan.sheet.gaps")}
+COMMITMENTS = {"committed": N_("plan.commitment.committed"),
+               "aspirational": N_("plan.commitment.aspirational")}
+YES_NO = {True: N_("plan.ready.yes"), False: N_("plan.ready.no")}
+SEVERITIES = {"error": N_("plan.severity.error"), "warning": N_("plan.severity.warning")}
+# SMART's own letters (S, M, A, R, T) stay letters; the other groups have names.
+LETTERS = {"owner": N_("wizard.gap.letter.owner"), "plan": N_("wizard.gap.letter.plan"),
+           "reporting": N_("wizard.gap.letter.reporting"),
+           "measurement": N_("wizard.gap.letter.measurement")}
+WHOLE_PLAN = N_("plan.whole_plan")
 
 
 def plan_header(lang: str) -> list[str]:
     """Return the column titles of the plan sheet in `lang`."""
-    return [title.pick(lang) for _, title in PLAN_COLUMNS]
+    return [gettext(lang, title) for _, title in PLAN_COLUMNS]
 
 
 def plan_rows(plan: Plan, check: dict, lang: str, catalog: Catalog) -> list[list]:
@@ -61,14 +63,14 @@ def _kpi_row(kpi: PlanKpi, result: dict, lang: str, catalog: Catalog) -> list:
         "unit": _word("units", kpi.unit or (entry and entry.unit), lang),
         "direction": _word("directions", kpi.direction or (entry and entry.direction), lang),
         "owner": kpi.owner, "report_to": kpi.report_to,
-        "baseline": kpi.baseline, "baseline_date": _date(kpi.baseline_date),
-        "target": _target(kpi), "deadline": _date(kpi.deadline),
+        "baseline": kpi.baseline, "baseline_date": _date(kpi.baseline_date, lang),
+        "target": _target(kpi, lang), "deadline": _date(kpi.deadline, lang),
         "frequency": _word("frequencies", kpi.frequency, lang),
         "data_source": _word("data_sources", kpi.data_source, lang),
-        "commitment": COMMITMENTS[kpi.commitment].pick(lang) if kpi.commitment else None,
+        "commitment": gettext(lang, COMMITMENTS[kpi.commitment]) if kpi.commitment else None,
         "smart_score": result["score"],
-        "ready": YES_NO[result["ready"]].pick(lang),
-        "open_gaps": [g["code"] for g in result["gaps"]],
+        "ready": gettext(lang, YES_NO[result["ready"]]),
+        "open_gaps": [g["message"] for g in result["gaps"]],
     }
     return [values[key] for key, _ in PLAN_COLUMNS]
 
@@ -77,26 +79,29 @@ def _word(vocab: str, word: str | None, lang: str) -> str | None:
     return label(vocab, word).pick(lang) if word else None
 
 
-def _date(value) -> str | None:
-    return value.isoformat() if value else None
+def _date(value, lang: str) -> str | None:
+    return date_text(value, lang) if value else None
 
 
-def _target(kpi: PlanKpi):
+def _target(kpi: PlanKpi, lang: str):
     """Return the target number, or the range as text when the KPI has one."""
     if kpi.target is not None:
         return kpi.target
     if kpi.target_low is not None and kpi.target_high is not None:
-        return f"{kpi.target_low:g}–{kpi.target_high:g}"
+        return range_text(kpi.target_low, kpi.target_high, lang, kpi.unit, 4)
     return None
 
 
 def gap_rows(check: dict, lang: str) -> list[list]:
     """Return one row per SMART gap, the plan's own gaps last."""
-    rows = [[k["name"], g["letter"], g["code"], SEVERITIES[g["severity"]].pick(lang),
-             g["message"], g["fix"]] for k in check["kpis"] for g in k["gaps"]]
-    rows += [[WHOLE_PLAN.pick(lang), g["letter"], g["code"], SEVERITIES[g["severity"]].pick(lang),
-              g["message"], g["fix"]] for g in check["plan_gaps"]]
-    return rows
+    gaps = [(k["name"], g) for k in check["kpis"] for g in k["gaps"]]
+    gaps += [(gettext(lang, WHOLE_PLAN), g) for g in check["plan_gaps"]]
+    return [[name, gettext(lang, SEVERITIES[g["severity"]]), g["message"], g["fix"],
+             _letter(g["letter"], lang), g["code"]] for name, g in gaps]
+
+
+def _letter(letter: str, lang: str) -> str:
+    return gettext(lang, LETTERS[letter]) if letter in LETTERS else letter
 
 
 def plan_csv(plan: Plan, check: dict, lang: str, catalog: Catalog) -> str:
@@ -107,6 +112,8 @@ def plan_csv(plan: Plan, check: dict, lang: str, catalog: Catalog) -> str:
 def plan_xlsx(plan: Plan, check: dict, lang: str, catalog: Catalog) -> bytes:
     """Return an XLSX workbook: the plan sheet and the SMART gaps sheet."""
     return to_xlsx({
-        SHEETS["plan"].pick(lang): (plan_header(lang), plan_rows(plan, check, lang, catalog)),
-        SHEETS["gaps"].pick(lang): ([t.pick(lang) for t in GAP_COLUMNS], gap_rows(check, lang)),
+        gettext(lang, SHEETS["plan"]): (plan_header(lang),
+                                        plan_rows(plan, check, lang, catalog)),
+        gettext(lang, SHEETS["gaps"]): ([gettext(lang, t) for t in GAP_COLUMNS],
+                                        gap_rows(check, lang)),
     })

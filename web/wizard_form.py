@@ -18,7 +18,7 @@ from advisor.models import Answers
 from advisor.plan_models import Plan
 from advisor.values import is_usable_number
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
-from web.i18n import translate
+from web.i18n import N_, _, current_lang
 
 # "1.000.000" (Vietnamese) and "1,000,000" (English) both group thousands.
 _GROUPED = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
@@ -30,7 +30,8 @@ PLAN_CHOICE_FIELDS = {"frequency": FREQUENCIES, "data_source": DATA_SOURCES,
 PLAN_FIELDS = ("statement", "owner", "report_to", "baseline", "baseline_date", "target",
                "deadline", "milestones", "frequency", "data_source", "commitment")
 # Checkpoints are typed as "30/06/2026: 110", separated by ";" or new lines.
-_CHECKPOINT = re.compile(r"^\s*(\S+)\s*[:=]\s*(.+?)\s*$")
+# A checkpoint is a date, ':' (or '='), a number; the date may hold spaces ("Jun 30, 2026").
+_CHECKPOINT = re.compile(r"^\s*(.+?)\s*[:=]\s*(.+?)\s*$")
 
 
 def error(field: str, key: str, **values) -> dict:
@@ -42,7 +43,7 @@ def error_text(errors: list[dict], field_id: str) -> str | None:
     """Return the message of the error on `field_id`, if any, in the page's language."""
     for found in errors:
         if found["field"] == field_id:
-            return translate(found["key"], **found["values"])
+            return _(found["key"], **found["values"])
     return None
 
 
@@ -81,9 +82,12 @@ def parse_answer(question: Question, form: MultiDict, allowed: list[str]) -> tup
 def _text(question: Question, form: MultiDict, _allowed) -> tuple[Any, list]:
     value = form.get(question.id, "").strip()
     if not value:
-        return None, [] if question.optional else [error(question.id, "wizard.error.text")]
+        if question.optional:
+            return None, []
+        return None, [error(question.id, N_("wizard.error.text"))]
     if question.max_length and len(value) > question.max_length:
-        return value, [error(question.id, "wizard.error.too_long", max=question.max_length)]
+        return value, [error(question.id, N_("wizard.error.too_long"),
+                             max=question.max_length)]
     return value, []
 
 
@@ -91,7 +95,7 @@ def _single(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
     value = form.get(question.id)
     if value in allowed:
         return value, []
-    return None, [error(question.id, "wizard.error.choose_one")]
+    return None, [error(question.id, N_("wizard.error.choose_one"))]
 
 
 def _multiple(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
@@ -101,9 +105,9 @@ def _multiple(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
 
 def _count_errors(question: Question, count: int) -> list:
     if question.min_items and count < question.min_items:
-        return [error(question.id, "wizard.error.too_few", min=question.min_items)]
+        return [error(question.id, N_("wizard.error.too_few"), min=question.min_items)]
     if question.max_items and count > question.max_items:
-        return [error(question.id, "wizard.error.too_many", max=question.max_items)]
+        return [error(question.id, N_("wizard.error.too_many"), max=question.max_items)]
     return []
 
 
@@ -116,7 +120,7 @@ def _ranked(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
             ranks[value] = int(raw)
     used = list(ranks.values())
     if len(set(used)) != len(used):
-        return ranks, [error(question.id, "wizard.error.same_rank")]
+        return ranks, [error(question.id, N_("wizard.error.same_rank"))]
     chosen = sorted(ranks, key=ranks.get)
     errors = _count_errors(question, len(chosen))
     return (ranks if errors else chosen), errors
@@ -125,31 +129,30 @@ def _ranked(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
 def _number(question: Question, form: MultiDict, _allowed) -> tuple[Any, list]:
     raw = form.get(question.id, "").strip()
     if not raw:
-        return raw, [error(question.id, "wizard.error.number_missing")]
+        return raw, [error(question.id, N_("wizard.error.number_missing"))]
     value = parse_number(raw)
     if value is None:
-        return raw, [error(question.id, "wizard.error.not_number")]
+        return raw, [error(question.id, N_("wizard.error.not_number"))]
     if _wants_integer(question.id):
         if not value.is_integer():
-            return raw, [error(question.id, "wizard.error.whole_number")]
+            return raw, [error(question.id, N_("wizard.error.whole_number"))]
         value = int(value)
     low, high = question.minimum, question.maximum
     if (low is not None and value < low) or (high is not None and value > high):
-        return raw, [error(question.id, "wizard.error.between", min=_plain(low),
+        return raw, [error(question.id, N_("wizard.error.between"), min=_plain(low),
                            max=_plain(high))]
     return value, []
 
 
 def _plain(number: float | None) -> str:
-    if number is None:
-        return ""
-    return f"{number:,.0f}" if float(number).is_integer() else str(number)
+    return "" if number is None else number_text(number, current_lang(), 6)
 
 
 def parse_date(raw: str) -> dt.date | None:
-    """Return the date in `raw` (ISO, or day/month/year as written in Vietnam), or None."""
+    """Return the date in `raw` (ISO, day/month/year as written in Vietnam, or the English
+    locale's "Jun 30, 2026", as date_text writes them), or None."""
     text = raw.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%b %d, %Y"):
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
@@ -181,22 +184,27 @@ def _plan_value(field: str, field_id: str, raw: str) -> tuple[Any, list]:
     if not text:
         return None, []
     if field in PLAN_TEXT_FIELDS and len(text) > PLAN_TEXT_FIELDS[field]:
-        return None, [error(field_id, "wizard.error.too_long", max=PLAN_TEXT_FIELDS[field])]
+        return None, [error(field_id, N_("wizard.error.too_long"),
+                            max=PLAN_TEXT_FIELDS[field])]
     if field == "milestones":
         value = parse_milestones(text)
-        return value, [] if value is not None else [error(field_id, "wizard.error.milestones")]
+        if value is None:
+            return None, [error(field_id, N_("wizard.error.milestones"))]
+        return value, []
     if field in PLAN_NUMBER_FIELDS:
         value = parse_number(text)
         if value is None:
-            return None, [error(field_id, "wizard.error.not_number")]
+            return None, [error(field_id, N_("wizard.error.not_number"))]
         if not is_usable_number(value):
-            return None, [error(field_id, "wizard.error.number_too_large")]
+            return None, [error(field_id, N_("wizard.error.number_too_large"))]
         return value, []
     if field in PLAN_DATE_FIELDS:
         value = parse_date(text)
-        return value, [] if value is not None else [error(field_id, "wizard.error.date")]
+        if value is None:
+            return None, [error(field_id, N_("wizard.error.date"))]
+        return value, []
     if field in PLAN_CHOICE_FIELDS and text not in PLAN_CHOICE_FIELDS[field]:
-        return None, [error(field_id, "wizard.error.choose_one")]
+        return None, [error(field_id, N_("wizard.error.choose_one"))]
     return text, []
 
 

@@ -31,13 +31,16 @@ from catalog.loader import Catalog
 from catalog.search import fold
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.db import get_catalog, get_db
-from web.i18n import current_lang, translate
+from web.i18n import N_, _, current_lang
 from web.wizard_access import open_session
 from web.wizard_form import PLAN_FIELDS, error, milestones_text, parse_plan_form
 from web.wizard_state import is_stale, notices, notify
+from web.words import NAMES
 
 bp = Blueprint("wizard_plan", __name__, url_prefix="/wizard")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STATUS_NOTICES = {"ready": N_("wizard.notice.status_ready"),
+                  "draft": N_("wizard.notice.status_draft")}
 
 
 def _session_plan(sid: str) -> tuple[SessionRecord, PlanRecord]:
@@ -95,7 +98,7 @@ def swap(sid: str, kpi_id: str):
         return redirect(url_for(".results", sid=sid))
     if request.method == "POST":
         return _edit(record, plan_record, lambda p: swap_kpi(p, kpi_id, _chosen(), get_catalog()),
-                     "wizard.notice.swapped", kpi=kpi_id, other=_chosen())
+                     N_("wizard.notice.swapped"), kpi=kpi_id, other=_chosen())
     return _chooser(record, plan_record, "swap", [current.department], kpi_id)
 
 
@@ -105,7 +108,7 @@ def add(sid: str):
     record, plan_record = _session_plan(sid)
     if request.method == "POST":
         return _edit(record, plan_record, lambda p: add_kpi(p, _chosen(), get_catalog()),
-                     "wizard.notice.added", kpi=_chosen())
+                     N_("wizard.notice.added"), kpi=_chosen())
     departments = plan_record.plan.departments
     wanted = request.args.get("department")
     return _chooser(record, plan_record, "add",
@@ -117,7 +120,7 @@ def remove(sid: str, kpi_id: str) -> Response:
     """Remove one KPI from the set."""
     record, plan_record = _session_plan(sid)
     return _edit(record, plan_record, lambda p: remove_kpi(p, kpi_id),
-                 "wizard.notice.removed", kpi=kpi_id)
+                 N_("wizard.notice.removed"), kpi=kpi_id)
 
 
 def _chosen() -> str:
@@ -129,7 +132,7 @@ def _edit(record, plan_record, change, notice: str, **values) -> Response:
     try:
         changed = change(plan_record.plan)
     except InvalidInputError:
-        notify("wizard.notice.not_changed")
+        notify(N_("wizard.notice.not_changed"))
         return redirect(url_for(".results", sid=record.id), 303)
     update_plan(get_db(), plan_record.id, changed)
     notify(notice, **values)
@@ -196,7 +199,7 @@ def _plan_rows(plan: Plan, check: dict, lang: str) -> list[dict]:
             "owner_role": entry.owner_role.pick(lang) if entry else "",
             "template": TEMPLATES[entry.direction].pick(lang).format(name=name.lower())
             if entry else "",
-            "unit_hint": translate("wizard.field.unit", unit=label("units", entry.unit)
+            "unit_hint": _("wizard.field.unit", unit=label("units", entry.unit)
                                    .pick(lang).lower()) if entry else "",
         })
     return rows
@@ -211,7 +214,7 @@ def _located(errors: list[dict], plan: Plan, lang: str) -> list[dict]:
         kpi = plan.kpis[int(index)]
         entry = catalog.get(kpi.kpi_id or "")
         name = entry.name.pick(lang) if entry else (kpi.name or "")
-        located.append({**found, "where": f"{name} · {translate('wizard.field.' + field)}"})
+        located.append({**found, "where": f"{name} · {_(NAMES['plan_field'][field])}"})
     return located
 
 
@@ -233,7 +236,7 @@ def _plan_page(record, plan_record, lang: str, raw: dict, errors: list) -> str:
         notices=notices(), errors_left=errors_left(check),
         frequencies=_choices("frequencies", FREQUENCIES, lang),
         data_sources=_choices("data_sources", DATA_SOURCES, lang),
-        commitments=[(c, text.pick(lang)) for c, text in COMMITMENTS.items()],
+        commitments=[(c, msgid.pick(lang)) for c, msgid in COMMITMENTS.items()],
     )
 
 
@@ -245,7 +248,7 @@ def impossible_form_values(plan: Plan, lang: str) -> list[dict]:
         field = found.field.split(".")[0]  # milestones.2 is typed in the milestones field
         if field in PLAN_FIELDS and not found.inverted and (found.index, field) not in seen:
             seen.add((found.index, field))
-            errors.append(error(f"k{found.index}-{field}", "wizard.error.outside_range",
+            errors.append(error(f"k{found.index}-{field}", N_("wizard.error.outside_range"),
                                 allowed=allowed_text(found.low, found.high, lang),
                                 value=number_text(found.value, lang, 6)))
     return errors
@@ -263,7 +266,7 @@ def plan(sid: str):
             errors = impossible_form_values(updated, lang)
         if not errors:
             update_plan(get_db(), plan_record.id, updated)
-            notify("wizard.notice.saved")
+            notify(N_("wizard.notice.saved"))
             return redirect(url_for(".plan", sid=sid), 303)
         errors = _located(errors, plan_record.plan, lang)
     page = _plan_page(record, plan_record, lang, raw, errors)
@@ -276,10 +279,10 @@ def status(sid: str) -> Response:
     record, plan_record = _session_plan(sid)
     wanted = request.form.get("status")
     if wanted == "ready" and not smart_check(plan_record.plan, current_lang())["ready"]:
-        notify("wizard.notice.not_ready")
+        notify(N_("wizard.notice.not_ready"))
     elif wanted in ("ready", "draft"):
         set_status(get_db(), plan_record.id, wanted)
-        notify(f"wizard.notice.status_{wanted}")
+        notify(STATUS_NOTICES[wanted])
     return redirect(url_for(".plan", sid=sid), 303)
 
 

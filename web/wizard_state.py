@@ -20,7 +20,7 @@ from advisor.interview import (
 from advisor.plans import SessionRecord
 from catalog.loader import Catalog
 from web.db import get_catalog
-from web.i18n import current_lang, translate
+from web.i18n import _, current_lang
 
 STALE_KEY = "wizard_stale"
 
@@ -113,7 +113,7 @@ def notices() -> list[str]:
     found = []
     for message in get_flashed_messages(category_filter=["wizard"]):
         data = json.loads(message)
-        found.append(translate(data["key"], **_named(data["values"])))
+        found.append(_(data["key"], **_named(data["values"])))
     return found
 
 
