@@ -17,8 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Excel's own date patterns per language: 31/12/2026 in Vietnamese, ISO in English.
-DATE_FORMATS = {"vi": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
+# Excel's date patterns, as the pages write dates: 31/12/2026 in Vietnamese, Dec 31, 2026 in
+# English.
+DATE_FORMATS = {"vi": "dd/mm/yyyy", "en": "mmm d, yyyy"}
 # Column widths in characters: wide enough for most values, never wider than a screen's third.
 MIN_WIDTH, MAX_WIDTH = 6, 60
 

@@ -8,6 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from advisor.errors import InvalidInputError
+from advisor.i18n import gettext
 from advisor.models import Answers
 from catalog.labels import all_labels
 from catalog.loader import Catalog
@@ -103,12 +104,14 @@ def _with_kpis(question: Question, catalog: Catalog) -> Question:
     return question.model_copy(update={"options": options})
 
 
-def question_by_id(question_id: str, catalog: Catalog) -> Question:
-    """Return one question by id, its options filled in from `catalog`."""
+def question_by_id(question_id: str, catalog: Catalog, lang: str = "en") -> Question:
+    """Return one question by id, its options filled in from `catalog`; an unknown id is
+    refused in `lang`."""
     for question in questions(catalog):
         if question.id == question_id:
             return question
-    raise InvalidInputError([{"field": "question", "message": f"unknown question {question_id!r}"}])
+    raise InvalidInputError([{"field": "question", "message": gettext(
+        lang, "interview.unknown_question", question=repr(question_id))}])
 
 
 def question_json(question: Question, lang: str | None) -> dict:
@@ -159,7 +162,8 @@ def next_step(raw_answers: dict, catalog: Catalog, lang: str | None = None) -> I
     dropped = sorted(set(given) - set(order))
     kept = {k: v for k, v in given.items() if k in order}
     pending = [qid for qid in order if qid not in kept]
-    question = question_json(question_by_id(pending[0], catalog), lang) if pending else None
+    question = question_json(question_by_id(pending[0], catalog, lang or "en"), lang) \
+        if pending else None
     return InterviewStep(done=not pending, question=question, answers=kept, dropped=dropped,
                          progress=progress(order, kept), trace=trace)
 

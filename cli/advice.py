@@ -10,42 +10,50 @@ import click
 import yaml
 from pydantic import BaseModel
 
+from advisor.deliverable.sheets import SEVERITIES
 from advisor.errors import InvalidInputError
+from advisor.formatting import count_text
+from advisor.i18n import gettext
 from advisor.interview import Question, next_step, question_by_id
 from advisor.models import RecommendRequest
 from advisor.plan_models import Plan
 from advisor.recommend import recommend_kpis
 from advisor.smart import check_plan
+from catalog.labels import label
 from catalog.loader import Catalog
-from cli.shell import LANG, AdvisorCommand, Shell, pass_shell, print_json
+from cli.shell import LANG, AdvisorCommand, Shell, command_lang, pass_shell, print_json
 
 FILE = click.Path(dir_okay=False)
 
 
-def read_data_file(path: str) -> dict:
-    """Return the mapping in a YAML or JSON file, or raise InvalidInputError saying why not."""
+def read_data_file(path: str, lang: str) -> dict:
+    """Return the mapping in a YAML or JSON file, or raise InvalidInputError saying why not
+    (in `lang`)."""
     text = Path(path).read_text(encoding="utf-8")
     try:
         data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise InvalidInputError([{"field": path, "message": f"not valid YAML/JSON: {exc}"}]) \
-            from exc
+        raise InvalidInputError([{"field": path, "message": gettext(
+            lang, "cli.file.not_data", reason=str(exc))}]) from exc
     if not isinstance(data, dict):
-        raise InvalidInputError([{"field": path, "message": "must hold a mapping of fields"}])
+        raise InvalidInputError([{"field": path,
+                                  "message": gettext(lang, "cli.file.not_mapping")}])
     return data
 
 
 def _run_on_file(path: str, lang: str | None, as_json: bool, model: type[BaseModel],
-                 compute: Callable[[Any], dict], render: Callable[[dict], str]) -> None:
-    """Validate the file as `model`, compute the result and print it (JSON or text)."""
-    data = read_data_file(path)
-    if lang:
-        data["lang"] = lang
-    result = compute(model.model_validate(data))
+                 compute: Callable[[Any], dict], render: Callable[[dict, str], str]) -> None:
+    """Validate the file as `model`, compute the result and print it (JSON or text in the
+    language of --lang, else the file's, else the DEFAULT_LANG setting)."""
+    data = read_data_file(path, lang or command_lang(click.get_current_context()))
+    if lang or "lang" not in data:
+        data["lang"] = lang or command_lang(click.get_current_context())
+    request = model.model_validate(data)
+    result = compute(request)
     if as_json:
         print_json(result)
     else:
-        click.echo(render(result))
+        click.echo(render(result, request.lang))
 
 
 @click.command(cls=AdvisorCommand)
@@ -62,15 +70,16 @@ def recommend(shell: Shell, file: str, lang: str | None, as_json: bool) -> None:
                  lambda request: recommend_kpis(request, shell.catalog), render_recommendation)
 
 
-def render_recommendation(result: dict) -> str:
-    """Return the recommendation as a readable text report."""
+def render_recommendation(result: dict, lang: str) -> str:
+    """Return the recommendation as a readable text report in `lang`."""
     lines = []
     for department, counts in result["balance"]["departments"].items():
-        lines.append(f"== {department} ({counts['total']} KPI, "
-                     f"{counts['financial']}F/{counts['non_financial']}NF, "
-                     f"{counts['leading']} leading/{counts['lagging']} lagging)")
+        lines.append("== " + gettext(
+            lang, "cli.recommend.department", department=label("departments", department)
+            .pick(lang), **{key: count_text(counts[key], lang) for key in (
+                "total", "financial", "non_financial", "leading", "lagging")}))
         for item in (k for k in result["kpis"] if k["department"] == department):
-            lines.append(f"  {item['id']:<40} {item['name']}")
+            lines.append(f"  {item['name']} [{item['id']}]")
             for text in item["selected_because"]:
                 lines.append(f"      * {text}")
             for reason in item["reasons"][:3]:
@@ -95,19 +104,32 @@ def check(shell: Shell, file: str, lang: str | None, as_json: bool) -> None:
                  render_check)
 
 
-def render_check(result: dict) -> str:
-    """Return the SMART check as a readable text report."""
+def render_check(result: dict, lang: str) -> str:
+    """Return the SMART check as a readable text report in `lang`: each gap's severity and
+    message first, its code after it as a label, the fix below."""
     lines = []
     for item in result["kpis"]:
-        lines.append(f"{item['name']}  [{item['score']}/5 SMART]"
-                     f"{'' if item['ready'] else '  (not ready)'}")
-        for gap in item["gaps"]:
-            lines.append(f"  {gap['severity']:<7} {gap['code']:<26} {gap['message']}")
-            lines.append(f"  {'':<7} {'':<26} -> {gap['fix']}")
-    for gap in result["plan_gaps"]:
-        lines.append(f"PLAN {gap['severity']:<7} {gap['code']}: {gap['message']} -> {gap['fix']}")
-    lines.append("READY" if result["ready"] else "NOT READY")
+        score = gettext(lang, "cli.check.score", score=item["score"])
+        not_ready = "" if item["ready"] else gettext(lang, "cli.check.kpi_not_ready")
+        lines.append(f"{item['name']}  [{score}]" + (f"  ({not_ready})" if not_ready else ""))
+        lines += _gap_lines(item["gaps"], lang, "  ")
+    if result["plan_gaps"]:
+        lines.append(gettext(lang, "cli.check.plan"))
+        lines += _gap_lines(result["plan_gaps"], lang, "  ")
+    lines.append(gettext(lang, "cli.check.ready") if result["ready"]
+                 else gettext(lang, "cli.check.not_ready"))
     return "\n".join(lines)
+
+
+def _gap_lines(gaps: list[dict], lang: str, indent: str) -> list[str]:
+    """Return two lines per gap: severity, message and [code]; then the fix."""
+    width = max((len(gettext(lang, msgid)) for msgid in SEVERITIES.values()), default=0)
+    lines = []
+    for gap in gaps:
+        severity = gettext(lang, SEVERITIES[gap["severity"]])
+        lines.append(f"{indent}{severity:<{width}}  {gap['message']} [{gap['code']}]")
+        lines.append(f"{indent}{'':<{width}}  -> {gap['fix']}")
+    return lines
 
 
 @click.command(cls=AdvisorCommand)
@@ -147,12 +169,12 @@ def _ask(question: Question, lang: str) -> Any:
         click.echo("> ", nl=False, err=True)
         raw = sys.stdin.readline()
         if raw == "":
-            raise InvalidInputError([{"field": question.id, "message": "no answer (end of input)"}])
+            raise InvalidInputError([{"field": question.id,
+                                      "message": gettext(lang, "cli.interview.no_answer")}])
         value = _parse(question, raw.strip())
         if value is not None:
             return value
-        click.echo("  ? " + ("Câu trả lời không hợp lệ, hãy thử lại." if lang == "vi"
-                             else "That answer is not valid, try again."), err=True)
+        click.echo("  ? " + gettext(lang, "cli.interview.invalid"), err=True)
 
 
 def _parse(question: Question, raw: str) -> Any:

@@ -3,10 +3,31 @@
 import click
 
 from advisor.catalog_export import export_catalog
+from advisor.formatting import count_text, range_text
+from advisor.i18n import N_, MessageId, gettext
 from advisor.lookup import KpiQuery, find_kpis, get_kpi, kpi_json
+from advisor.smart.view import value_range_text
 from advisor.store import ensure_catalog, open_db
+from catalog.labels import label
+from catalog.loader import Catalog
+from catalog.models import Kpi
 from catalog.vocab import DEPARTMENTS
-from cli.shell import LANG, AdvisorGroup, Shell, pass_shell, print_json
+from cli.shell import LANG, AdvisorGroup, Shell, command_lang, pass_shell, print_json
+
+# The fields `catalog show` prints as text, with the vocabulary their words come from.
+WORD_FIELDS: dict[str, tuple[MessageId, str]] = {
+    "department": (N_("cli.kpi.department"), "departments"),
+    "unit": (N_("cli.kpi.unit"), "units"),
+    "direction": (N_("cli.kpi.direction"), "directions"),
+    "financial": (N_("cli.kpi.financial"), "financial"),
+    "perspective": (N_("cli.kpi.perspective"), "perspectives"),
+    "indicator": (N_("cli.kpi.indicator"), "indicators"),
+    "frequency": (N_("cli.kpi.frequency"), "frequencies"),
+    "change_pace": (N_("cli.kpi.change_pace"), "change_paces"),
+    "data_sources": (N_("cli.kpi.data_sources"), "data_sources"),
+    "channels": (N_("cli.kpi.channels"), "channels"),
+    "goals": (N_("cli.kpi.goals"), "goals"),
+}
 
 
 @click.group(cls=AdvisorGroup)
@@ -38,7 +59,8 @@ def search(shell: Shell, query: str, department: str | None, lang: str, limit: i
         return
     for item in page["items"]:
         click.echo(f"{item['id']:<40} {item['name']}")
-    click.echo(f"({len(page['items'])} of {page['total']})")
+    click.echo(gettext(lang, "cli.catalog.shown", shown=count_text(len(page["items"]), lang),
+                       total=count_text(page["total"], lang)))
 
 
 @catalog.command()
@@ -47,15 +69,44 @@ def search(shell: Shell, query: str, department: str | None, lang: str, limit: i
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_shell
 def show(shell: Shell, kpi_id: str, lang: str | None, as_json: bool) -> None:
-    """Show one KPI with every field."""
-    data = kpi_json(get_kpi(shell.catalog, kpi_id), lang)
+    """Show one KPI: what a person reads, in words (every field, codes included, with --json;
+    both languages unless --lang names one)."""
+    kpi = get_kpi(shell.catalog, kpi_id)
     if as_json:
-        print_json(data)
+        print_json(kpi_json(kpi, lang))
         return
-    for key, value in data.items():
-        if isinstance(value, list):
-            value = "; ".join(str(v) for v in value) or "-"
-        click.echo(f"{key:>13}: {value}")
+    click.echo(kpi_text(kpi, shell.catalog, lang or command_lang(click.get_current_context())))
+
+
+def kpi_text(kpi: Kpi, catalog: Catalog, lang: str) -> str:
+    """Return a KPI as text in `lang`: its name and id, then each field by its name, words and
+    numbers as the language writes them."""
+    low, high = kpi.bounds()
+    lines = [(N_("cli.kpi.definition"), kpi.definition.pick(lang)),
+             (N_("cli.kpi.formula"), kpi.formula.pick(lang)),
+             (N_("cli.kpi.owner"), kpi.owner_role.pick(lang))]
+    for field, (title, vocab) in WORD_FIELDS.items():
+        value = getattr(kpi, field)
+        words = value if isinstance(value, list | tuple) else [value]
+        lines.append((title, ", ".join(label(vocab, w).pick(lang) for w in words) or "–"))
+    lines.append((N_("cli.kpi.value_range"), value_range_text(low, high, kpi.unit, lang)
+                  if low is not None or high is not None else "–"))
+    lines += [(N_("cli.kpi.counter_kpis"), _names(kpi.counter_kpis, catalog, lang)),
+              (N_("cli.kpi.related"), _names(kpi.related, catalog, lang))]
+    lines += [(N_("cli.kpi.pitfall"), p.pick(lang)) for p in kpi.pitfalls]
+    lines += [(N_("cli.kpi.benchmark"), gettext(
+        lang, "cli.kpi.benchmark_text", range=range_text(b.low, b.high, lang, kpi.unit),
+        context=b.context.pick(lang), source=b.source)) for b in kpi.benchmarks]
+    titles = [(gettext(lang, title), text) for title, text in lines]
+    width = max(len(title) for title, _ in titles)
+    return "\n".join([f"{kpi.name.pick(lang)} [{kpi.id}]",
+                      *(f"  {title:<{width}}  {text}" for title, text in titles)])
+
+
+def _names(ids: list[str] | tuple[str, ...], catalog: Catalog, lang: str) -> str:
+    """Return KPIs named by id as their names, each with its id."""
+    return "; ".join(f"{catalog.by_id[i].name.pick(lang)} [{i}]" if i in catalog.by_id else i
+                     for i in ids) or "–"
 
 
 @catalog.command()

@@ -5,10 +5,18 @@ from pathlib import Path
 
 import click
 
+from advisor.i18n import gettext
 from advisor.review.analysis import review_kpis
 from advisor.review.errors import RowsRejectedError
 from advisor.review.models import ReviewKpi
-from advisor.review.tables import Problems, RawRow, cell_text, read_number, read_upload
+from advisor.review.tables import (
+    Problems,
+    RawRow,
+    cell_text,
+    number_fix,
+    read_number,
+    read_upload,
+)
 from advisor.review.view import review_json, review_text
 from catalog.vocab import UNITS
 from cli.shell import LANG, AdvisorCommand, print_json
@@ -68,8 +76,7 @@ def _kpi(name: str, rows: list[RawRow], options: _Options, problems: Problems) -
 def _cell_number(row: RawRow, column: str, problems: Problems) -> float | None:
     read = read_number(row.cells.get(column))
     if isinstance(read, dict):
-        problems.add(row, column, read, {"vi": "Ghi một con số, ví dụ 1250 hoặc 12.5.",
-                                         "en": "Write a number such as 1250 or 12.5."})
+        problems.add(row, column, read, number_fix())
         return None
     return read
 
@@ -88,13 +95,13 @@ def _with_lines(exc: RowsRejectedError, groups: list[list[RawRow]]) -> RowsRejec
 
 
 def _check_target_options(direction: str, target: float | None,
-                          target_range: tuple[float, float] | None) -> None:
-    """Raise a usage error when --target and --range do not fit --direction."""
+                          target_range: tuple[float, float] | None, lang: str) -> None:
+    """Raise a usage error (in `lang`) when --target and --range do not fit --direction."""
     ranged = direction == "in_range"
     if ranged and (target_range is None or target is not None):
-        raise click.UsageError("--direction in_range takes --range LOW HIGH instead of --target")
+        raise click.UsageError(gettext(lang, "cli.review.range_needed"))
     if target_range is not None and not ranged:
-        raise click.UsageError("--range is for --direction in_range; use --target otherwise")
+        raise click.UsageError(gettext(lang, "cli.review.range_only_in_range"))
 
 
 @click.command(cls=AdvisorCommand)
@@ -120,7 +127,7 @@ def review(history: str, target: float | None, target_range: tuple[float, float]
     Read a CSV or XLSX HISTORY (columns period, value; optional kpi, target, note) and print
     XmR limits, signals, a forecast and a target suggestion.
     """
-    _check_target_options(direction, target, target_range)
+    _check_target_options(direction, target, target_range, lang)
     options = _Options(direction=direction, unit=unit, frequency=frequency, target=target,
                        range=target_range, commitment=commitment)
     kpis, groups = _read_kpis(history, options)

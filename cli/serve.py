@@ -2,6 +2,7 @@
 
 import click
 
+from advisor.i18n import gettext
 from cli.shell import AdvisorCommand
 
 
@@ -20,6 +21,7 @@ def serve(host: str | None, port: int | None, db: str | None) -> None:
                  if v is not None}
     app = create_app(overrides)
     host, port = app.config["HOST"], app.config["PORT"]
-    click.echo(f"KPI Advisor on http://{host}:{port}/ (database {app.config['DATABASE']})")
+    click.echo(gettext(app.config["DEFAULT_LANG"], "cli.serve.listening", host=host, port=port,
+                       database=app.config["DATABASE"]))
     run_server(app, host, port, app.config["WORKERS"], app.config["THREADS"],
                app.config["REQUEST_TIMEOUT"])

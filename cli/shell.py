@@ -4,13 +4,15 @@ named exceptions become a message and exit code 2, the settings and the catalog.
 import errno
 import json
 from functools import cached_property
-from typing import Any
+from typing import IO, Any
 
 import click
 from pydantic import ValidationError
 
 from advisor import config
-from advisor.errors import AdvisorError
+from advisor.error_texts import not_found_text
+from advisor.errors import AdvisorError, NotFoundError
+from advisor.i18n import LANGS, N_, gettext
 from advisor.review.errors import ReviewError, RowsRejectedError
 from catalog.errors import CatalogError
 from catalog.loader import Catalog, builtin_catalog, load_catalog
@@ -21,9 +23,19 @@ NAMED_ERRORS = (AdvisorError, CatalogError, RuleError, ValidationError, OSError)
 
 
 class BadInput(click.ClickException):
-    """Input the core refused: click prints the message, the process exits with code 2."""
+    """Input the core refused: the message is printed in the command's language, the process
+    exits with code 2."""
 
     exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str, lang: str):
+        super().__init__(message)
+        self.lang = lang
+
+    def show(self, file: IO[str] | None = None) -> None:
+        """Print the message on standard error, introduced in the command's language."""
+        click.echo(gettext(self.lang, "cli.error", message=self.format_message()),
+                   file=file, err=file is None)
 
 
 class AdvisorCommand(click.Command):
@@ -36,7 +48,8 @@ class AdvisorCommand(click.Command):
         except NAMED_ERRORS as exc:
             if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
                 raise  # a closed pipe is click's to handle, not bad input
-            raise BadInput(error_message(exc, ctx.params.get("lang") or "en")) from exc
+            lang = command_lang(ctx)
+            raise BadInput(error_message(exc, lang), lang) from exc
 
 
 class AdvisorGroup(click.Group):
@@ -46,26 +59,53 @@ class AdvisorGroup(click.Group):
     group_class = type  # click: sub-groups take this group's own class
 
 
+def command_lang(ctx: click.Context) -> str:
+    """Return the language a command speaks: its --lang, else the DEFAULT_LANG setting."""
+    lang = ctx.params.get("lang")
+    if lang in LANGS:
+        return lang
+    try:
+        return config.layered()["DEFAULT_LANG"]
+    except AdvisorError:  # a broken setting is itself the error being reported
+        return LANGS[0]
+
+
+# What the terminal says for the system's own file errors (its strerror is English).
+_OS_ERRORS = {errno.ENOENT: N_("cli.file.missing"), errno.EACCES: N_("cli.file.denied"),
+              errno.EISDIR: N_("cli.file.is_folder")}
+
+
 def error_message(exc: Exception, lang: str) -> str:
     """Return what a person reads for one of NAMED_ERRORS, in `lang` where the error has it."""
     if isinstance(exc, ValidationError):
         lines = [f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}"
                  for e in exc.errors(include_url=False)]
-        return "invalid input\n  " + "\n  ".join(lines)
+        return gettext(lang, "cli.invalid_input") + "\n  " + "\n  ".join(lines)
     if isinstance(exc, RowsRejectedError):
         return rows_message(exc, lang)
     if isinstance(exc, ReviewError):
         return exc.message.get(lang, str(exc))
+    if isinstance(exc, NotFoundError):
+        return not_found_text(exc, lang)
     if isinstance(exc, OSError):
-        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+        return os_error_message(exc, lang)
     return str(exc)
+
+
+def os_error_message(exc: OSError, lang: str) -> str:
+    """Return a file error in `lang` where it is a common one, else as the system words it."""
+    path = str(exc.filename or "")
+    if exc.errno in _OS_ERRORS:
+        return gettext(lang, _OS_ERRORS[exc.errno], path=path)
+    return f"{path}: {exc.strerror or exc}".lstrip(": ")
 
 
 def rows_message(exc: RowsRejectedError, lang: str) -> str:
     """Return rejected rows as one line per problem: where, what is wrong, how to fix it."""
-    lines = ["the history cannot be read / không đọc được số liệu:"]
+    lines = [gettext(lang, "cli.rows_rejected")]
     for problem in exc.errors_in(lang):
-        where = f"line {problem['line']}" if "line" in problem else problem["field"]
+        where = gettext(lang, "review.import.at_line", line=problem["line"]) \
+            if "line" in problem else problem["field"]
         column = f", {problem['column']}" if "column" in problem else ""
         lines.append(f"  {where}{column}: {problem['message']} → {problem['fix']}")
     return "\n".join(lines)

@@ -100,8 +100,12 @@ def test_a_cli_run_uses_the_catalog_its_settings_name(run_cli, tmp_path):
 
 
 def test_a_missing_catalog_file_is_bad_input_for_the_cli(run_cli, tmp_path):
-    code, _, err = run_cli("catalog", "export", env={"KPI_ADVISOR_CATALOG": str(tmp_path / "x")})
-    assert code == 2 and "No such file" in err
+    missing = str(tmp_path / "x")
+    code, _, err = run_cli("catalog", "export", env={"KPI_ADVISOR_CATALOG": missing})
+    assert code == 2 and err == f"Lỗi: không có tệp {missing}\n"
+    code, _, err = run_cli("catalog", "export", env={"KPI_ADVISOR_CATALOG": missing,
+                                                     "KPI_ADVISOR_LANG": "en"})
+    assert code == 2 and err == f"Error: {missing}: no such file\n"
 
 
 def test_catalogs_from_the_same_files_are_equal_and_read_only(other_catalog):

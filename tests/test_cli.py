@@ -39,10 +39,22 @@ def test_catalog_search_json_and_department(run_cli):
 def test_catalog_show(run_cli):
     code, out, _ = run_cli("catalog", "show", "sales.conversion_rate", "--lang", "vi")
     assert code == 0 and "Tỷ lệ chuyển đổi" in out
+    # Fields by their names, words for codes, ranges as the language writes them.
+    assert "  Đơn vị " in out and "Phần trăm" in out and "0% đến 100%" in out
+    assert "unit:" not in out and "higher_is_better" not in out
 
 
+def test_a_refusal_of_the_core_is_told_in_the_commands_language(run_cli):
+    code, _, err = run_cli("catalog", "show", "sales.unknown")
+    assert code == 2 and err == "Lỗi: Không tìm thấy KPI sales.unknown trong danh mục.\n"
+    code, _, err = run_cli("catalog", "show", "sales.unknown", "--lang", "en")
+    assert code == 2 and err == "Error: KPI sales.unknown is not in the catalog.\n"
+    code, _, err = run_cli("catalog", "show", "sales.unknown", env={"KPI_ADVISOR_LANG": "en"})
+    assert code == 2 and err.startswith("Error: KPI sales.unknown")
+
+
+# click's own usage errors (unknown command, option value) keep click's English words.
 @pytest.mark.parametrize("args", [
-    ("catalog", "show", "sales.unknown"),
     ("catalog", "search", "x", "--department", "hr"),
     ("catalog", "export", "--format", "pdf"),
     ("nonsense",),

@@ -12,7 +12,10 @@ CLI = DATA / "cli"
 def test_recommend_prints_a_readable_report(run_cli):
     code, out, err = run_cli("recommend", str(CLI / "answers.yaml"), "--lang", "vi")
     assert code == 0, err
-    assert "== sales" in out and "== marketing" in out
+    # Departments and counts in words of the language, never their codes.
+    assert "== Kinh doanh (" in out and "== Marketing (" in out and "== sales" not in out
+    heading = next(line for line in out.splitlines() if line.startswith("== Kinh doanh"))
+    assert "tài chính" in heading and "dẫn dắt" in heading and "leading" not in heading
     assert "Tăng" in out or "Giảm" in out or "Giữ" in out
 
 
@@ -27,7 +30,19 @@ def test_check_reports_gaps_and_not_ready(run_cli):
     code, out, _ = run_cli("check", str(CLI / "plan.yaml"), "--lang", "en")
     assert code == 0
     assert "T.deadline_past" in out and "S.direction_conflict" in out and "owner.none" in out
+    assert "  Error    The deadline Dec 31, 2025 has passed. [T.deadline_past]" in out
     assert out.strip().endswith("NOT READY")
+
+
+def test_check_speaks_vietnamese_with_the_code_after_the_text(run_cli):
+    code, out, _ = run_cli("check", str(CLI / "plan.yaml"), "--lang", "vi")
+    assert code == 0
+    assert "Doanh thu  [SMART 3/5]  (chưa sẵn sàng)" in out
+    assert "  Lỗi       Hạn chót 31/12/2025 đã qua. [T.deadline_past]" in out
+    assert "  Cảnh báo  " in out and "Toàn bộ kế hoạch" in out
+    assert out.strip().endswith("CHƯA SẴN SÀNG")
+    for english in ("READY", "PLAN", "error", "warning", "not ready"):
+        assert english not in out.replace("CHƯA SẴN SÀNG", ""), english
 
 
 def test_check_json(run_cli):
@@ -45,7 +60,7 @@ def test_check_json(run_cli):
 def test_recommend_bad_files_exit_2(run_cli, tmp_path, content, message):
     path = tmp_path / "bad.yaml"
     path.write_text(content, encoding="utf-8")
-    code, _, err = run_cli("recommend", str(path))
+    code, _, err = run_cli("recommend", str(path), "--lang", "en")
     assert code == 2 and message in err and "Traceback" not in err
 
 
@@ -79,4 +94,6 @@ def test_interview_in_the_terminal(run_cli, tmp_path):
 
 def test_interview_ends_cleanly_when_input_runs_out(run_cli):
     code, _, err = run_cli("interview", stdin="Only a name\n")
-    assert code == 2 and "end of input" in err
+    assert code == 2 and "Lỗi: goals: chưa có câu trả lời (đã hết dữ liệu vào)" in err
+    code, _, err = run_cli("interview", "--lang", "en", stdin="Only a name\n")
+    assert code == 2 and "Error: goals: no answer (end of input)" in err

@@ -80,3 +80,23 @@ def test_bad_arguments_exit_2(run_cli, args):
 def test_review_has_help(run_cli):
     code, out, _ = run_cli("review", "--help")
     assert code == 0 and "--target" in out and "--direction" in out and "--json" in out
+
+
+@pytest.mark.parametrize(("lang", "day", "foreign"), [
+    ("vi", "21/03/2025", r"\d{4}-\d{2}-\d{2}|\d\.\d"),
+    ("en", "Mar 21, 2025", r"\d{4}-\d{2}-\d{2}|\d,\d(?!\d{2})"),
+])
+def test_a_daily_review_writes_its_days_and_numbers_in_the_language(run_cli, tmp_path, lang,
+                                                                    day, foreign):
+    import datetime as dt
+    import re
+
+    first = dt.date(2025, 1, 1)
+    values = [40 + (i % 7) * 1.5 + (i % 3) * 0.25 for i in range(80)]
+    rows = ["period,value"] + [f"{first + dt.timedelta(days=i)},{v}" for i, v in enumerate(values)]
+    path = tmp_path / "daily.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, err = run_cli("review", str(path), "--target", "45", "--lang", lang)
+    assert code == 0, err
+    # The forecast names the coming days as the language writes dates, never as ISO dates.
+    assert day in out and not re.search(foreign, out), out

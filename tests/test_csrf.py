@@ -20,7 +20,11 @@ def test_post_without_token_is_refused_and_with_it_accepted(app):
     html = client.get("/probe").get_data(as_text=True)
     token = html.split('value="')[1].split('"')[0]
     refused = client.post("/probe", data={})
+    # The page speaks the request's language only (it used to print both, English first).
+    assert refused.status_code == 400 and "Mã bảo mật" in refused.get_data(as_text=True)
+    refused = client.post("/probe?lang=en", data={})
     assert refused.status_code == 400 and "security token" in refused.get_data(as_text=True)
+    assert "Mã bảo mật" not in refused.get_data(as_text=True)
     assert client.post("/probe", data={"csrf_token": "forged"}).status_code == 400
     assert client.post("/probe", data={"csrf_token": token}).status_code == 200
 

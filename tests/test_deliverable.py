@@ -78,7 +78,7 @@ def test_the_dictionary_holds_every_fact_of_each_kpi(stored, lang):
     assert revenue.statement == (
         "Tăng doanh thu từ 10.000.000.000 ₫ lên 12.000.000.000 ₫ trước 31/12/2026"
         if lang == "vi" else
-        "Raise revenue from 10,000,000,000 VND to 12,000,000,000 VND by 2026-12-31")
+        "Raise revenue from 10,000,000,000 VND to 12,000,000,000 VND by Dec 31, 2026")
     assert ("Đo hằng tháng từ" if lang == "vi" else "Measured monthly from") in revenue.rhythm
     assert custom.name == "Đại lý mới" and custom.definition is None
     assert "[…]" in custom.statement
@@ -102,7 +102,7 @@ def test_the_workbook_opens_with_typed_cells_formats_widths_and_titles(stored, l
                                else ["KPI plan", "KPI dictionary", "SMART gaps"])
     plan = book.worksheets[0]
     assert plan["A1"].value == ("Kế hoạch KPI — Công ty Bình Minh — lập ngày 31/03/2026" if vi
-                                else "KPI plan — Công ty Bình Minh — made on 2026-03-31")
+                                else "KPI plan — Công ty Bình Minh — made on Mar 31, 2026")
     header, titles, rows = _sheet_rows(plan)
     assert plan.freeze_panes == f"A{header + 1}"
     target = "Mục tiêu" if vi else "Target"
@@ -115,7 +115,7 @@ def test_the_workbook_opens_with_typed_cells_formats_widths_and_titles(stored, l
     assert custom[target].value == 40 and custom[target].number_format == "#,##0"
     deadline = revenue["Hạn chót" if vi else "Deadline"]
     assert deadline.is_date and deadline.value.date() == dt.date(2026, 12, 31)
-    assert deadline.number_format == ("dd/mm/yyyy" if vi else "yyyy-mm-dd")
+    assert deadline.number_format == ("dd/mm/yyyy" if vi else "mmm d, yyyy")
     owner, report_to = ("Người phụ trách", "Báo cáo cho") if vi else ("Owner", "Reports to")
     # Text typed as text is kept as typed and never becomes a formula.
     assert revenue[owner].value == "+84 912 345 678" and revenue[owner].data_type == "s"

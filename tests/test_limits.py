@@ -92,7 +92,7 @@ def test_a_small_xlsx_that_unzips_to_five_million_rows_is_refused_at_once(db, pl
 def test_an_xlsx_within_the_size_but_past_the_rows_stops_reading_there(db, plan):
     data = workbook_with_sheet(lambda out: out.write(_ROW * (MAX_ROWS + 500)))
     messages = problems_of(db, plan, "many.xlsx", data)
-    assert messages == [f"the file has more than {MAX_ROWS} rows of data."]
+    assert messages == [f"the file has more than {MAX_ROWS:,} rows of data."]
 
 
 def test_a_member_that_inflates_past_its_declared_size_is_unreadable(db, plan):
@@ -112,13 +112,13 @@ def test_a_member_that_inflates_past_its_declared_size_is_unreadable(db, plan):
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    (csv_file(MAX_ROWS + 1), f"the file has more than {MAX_ROWS} rows of data."),
+    (csv_file(MAX_ROWS + 1), f"the file has more than {MAX_ROWS:,} rows of data."),
     (b"kpi,period,value\n" + b"\n" * (MAX_LINES + 5) + "Kênh 1,2025-01-01,1\n".encode(),
-     f"the file has more than {MAX_LINES} lines (empty ones included)."),
+     f"the file has more than {MAX_LINES:,} lines (empty ones included)."),
     ("kpi,period,value\nKênh 1,2025-01-01,1".encode() + b",x" * MAX_COLUMNS,
      f"line 2 has more than {MAX_COLUMNS} columns."),
     (csv_file(MAX_CELLS // 12 + 1, ",note" + ",n" * 8).replace(b"\n", b",a,b,c,d,e,f,g,h,i\n"),
-     f"the file has more than {MAX_CELLS} cells with data."),
+     f"the file has more than {MAX_CELLS:,} cells with data."),
 ])
 def test_csv_files_past_a_limit_are_refused_with_the_limit_named(db, plan, data, message):
     assert problems_of(db, plan, "big.csv", data) == [message]

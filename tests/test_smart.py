@@ -220,7 +220,8 @@ def test_unknown_or_missing_kpis_are_refused(kpi, field):
 def test_out_of_range_names_the_limit_of_the_kpi_not_only_of_its_unit():
     result = check(Plan.model_validate(plan_with({**CONVERSION, "target": 120})))
     gap = next(g for g in result["kpis"][0]["gaps"] if g["code"] == "A.out_of_range")
-    assert "above 100" in gap["message"] and "100 or less" in gap["fix"]
+    # A share is written with its percent sign.
+    assert "above 100%" in gap["message"] and "100% or less" in gap["fix"]
     result = check(Plan.model_validate(plan_with({**GROWTH, "target": -120}, lang="vi")))
     gap = next(g for g in result["kpis"][0]["gaps"] if g["code"] == "A.out_of_range")
-    assert "thấp hơn -100" in gap["message"] and "từ -100 trở lên" in gap["fix"]
+    assert "thấp hơn -100%" in gap["message"] and "từ -100% trở lên" in gap["fix"]

@@ -239,7 +239,9 @@ def test_milestone_advice_suggests_quarter_checkpoints_in_the_readers_formats():
     short = {**NC, "milestones": None, "deadline": "2026-05-31", "target": 110}
     en = gap(check(plan_with(short)), "T.no_milestones")
     # Under six months: month ends, whole customers on the straight path from 100 to 110.
-    assert "2026-01-31: 102; 2026-02-28: 104; 2026-03-31: 106; 2026-04-30: 108" in en["fix"]
+    # English dates as the en locale writes them (which the Checkpoints field reads back).
+    assert "Jan 31, 2026: 102; Feb 28, 2026: 104; Mar 31, 2026: 106; Apr 30, 2026: 108" \
+        in en["fix"]
 
 
 # --- Issue 11: the false alarms, none raised -----------------------------------------------

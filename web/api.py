@@ -1,6 +1,9 @@
 """The JSON API under /api/v1: catalog look-ups, the OpenAPI document and its reference page."""
 
+import re
+
 from flask import Blueprint, Response, current_app, jsonify, render_template
+from markupsafe import Markup, escape
 
 from advisor.lookup import KpiQuery, get_kpi, kpi_json, page_json_text
 from web.contract.catalog import Kpi, KpiInLang, KpiPage, KpiPageInLang, LangQuery
@@ -9,6 +12,7 @@ from web.contract.registry import Reply, operation
 from web.db import get_catalog, get_db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+_CODE_SPAN = re.compile(r"`([^`]+)`")
 BOTH_SHAPES = ("Without `lang` every text is {vi, en}; with it, a plain string in that "
                "language.")
 
@@ -48,3 +52,9 @@ def docs() -> Response:
     """Render the API reference from the OpenAPI document, with no outside assets."""
     html = render_template("api_docs.html", spec=openapi_document())
     return Response(html, mimetype="text/html")
+
+
+@bp.app_template_filter("code_spans")
+def code_spans(text: str | None) -> Markup:
+    """Return a description with its `code` spans (field names, paths) as <code>, escaped."""
+    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m[1]}</code>", str(escape(text or ""))))

@@ -5,6 +5,7 @@ import base64
 from flask import Blueprint, current_app, request, url_for
 
 from advisor.errors import InvalidInputError
+from advisor.i18n import gettext
 from advisor.plans import PlanRecord, create_plan, get_plan, list_plans
 from advisor.review.analysis import review_kpis, with_catalog
 from advisor.review.errors import RowsRejectedError
@@ -13,6 +14,7 @@ from advisor.review.measurements import plan_measurements
 from advisor.review.report import PlanReview, plan_review
 from advisor.review.view import review_json, reviews_json
 from advisor.smart.bounds import impossible_values
+from advisor.smart.check import unknown_kpis
 from web.contract.catalog import SpeakQuery
 from web.contract.plans import PlanBody, ReviewBody
 from web.contract.registry import Answer, Header, Reply, default_lang, operation
@@ -30,7 +32,7 @@ from web.contract.review import (
     StoredPlan,
 )
 from web.db import get_catalog, get_db
-from web.errors import ApiProblem
+from web.errors import ApiProblem, problem_lang
 
 bp = Blueprint("api_review", __name__, url_prefix="/api/v1")
 # What a client can do next with the plan a POST created (OpenAPI links, used by schemathesis).
@@ -93,12 +95,8 @@ def plans() -> dict:
 def add_plan(body: PlanBody) -> Answer:
     """Store a new plan; answer it with its id and 201."""
     catalog = get_catalog()
-    unknown = [{"field": f"kpis.{i}.kpi_id", "message": f"unknown KPI id {k.kpi_id!r}; see "
-                "GET /api/v1/kpis, or leave it out and give a name"}
-               for i, k in enumerate(body.kpis) if k.kpi_id and catalog.get(k.kpi_id) is None]
-    unknown += [{"field": f"kpis.{i}.name", "message": "give a catalog kpi_id or a name"}
-                for i, k in enumerate(body.kpis) if not k.kpi_id and not k.name]
-    unknown += [found.problem() for found in impossible_values(body, catalog)]
+    unknown = unknown_kpis(body, catalog)
+    unknown += [found.problem(body.lang) for found in impossible_values(body, catalog)]
     if unknown:
         raise InvalidInputError(unknown)
     plan_id = create_plan(get_db(), body)
@@ -140,7 +138,7 @@ def add_measurements(plan_id: int, query: SpeakQuery, body: MeasurementsBody) ->
 @operation(bp, "POST", "/plans/<int:plan_id>/measurements/import",
            operation_id="importMeasurements", tag="plans",
            summary="Import a CSV or XLSX file (columns kpi, period, value, target, note)",
-           description="As multipart field `file`, or as JSON {filename, content_base64}. "
+           description="As multipart field `file`, or as JSON `{filename, content_base64}`. "
            + ALL_OR_NOTHING, query=SpeakQuery, body=ImportBody, form=ImportForm,
            replies=(Reply(SaveAnswer),))
 def import_measurements(plan_id: int, query: SpeakQuery, body: ImportBody | None) -> dict:
@@ -160,16 +158,14 @@ def _uploaded_file(body: ImportBody | None) -> tuple[str, bytes]:
         try:
             return body.filename, base64.b64decode(body.content_base64, validate=True)
         except ValueError:  # bad padding or alphabet, and text that is not ASCII at all
-            raise InvalidInputError([{"field": "content_base64", "message": "not valid base64 "
-                                      "(A-Z, a-z, 0-9, + and /, padded with =)"}]) from None
+            raise InvalidInputError([{"field": "content_base64", "message": gettext(
+                problem_lang(), "api.import.not_base64")}]) from None
     if not (request.content_type or "").startswith("multipart/form-data"):
-        raise ApiProblem(415, "Unsupported media type",
-                         "send the file as multipart/form-data in a field named file, or as "
-                         "JSON {filename, content_base64}")
+        raise ApiProblem(415, gettext(problem_lang(), "api.import.not_multipart"))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise InvalidInputError([{"field": "file", "message": "attach a CSV or XLSX file in "
-                                  "the multipart field named file"}])
+        raise InvalidInputError([{"field": "file",
+                                  "message": gettext(problem_lang(), "api.import.no_file")}])
     return upload.filename, upload.read()
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import request
 
-from web.errors import ApiProblem
+from advisor.i18n import N_, MessageId, gettext
+from web.errors import ApiProblem, problem_lang
 
 MAX_DEPTH = 64  # far beyond any body of this API (a review is 4 deep), far below the stack
 INT64 = 2**63
@@ -23,7 +24,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 class _Refused:
     """A JSON number the parser met that no handler may see, kept to name its field."""
 
-    def __init__(self, text: str, reason: str):
+    def __init__(self, text: str, reason: MessageId):
         self.text = text
         self.reason = reason
 
@@ -31,7 +32,7 @@ class _Refused:
 def _number(text: str) -> float | int | _Refused:
     value = float(text)
     if not math.isfinite(value):
-        return _Refused(text, "a number too large to represent")
+        return _Refused(text, N_("body.number_too_large"))
     # 3.0 is the integer 3 to JSON Schema: read it so, or strict validation refuses it.
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
@@ -39,18 +40,18 @@ def _number(text: str) -> float | int | _Refused:
 def _integer(text: str) -> int | _Refused:
     # Checked by length first: int() of thousands of digits is slow, and refused past 4300.
     if len(text.lstrip("-")) > 19 or not -INT64 <= int(text) < INT64:
-        return _Refused(text[:24], "a whole number beyond 64 bits (±9.2e18)")
+        return _Refused(text[:24], N_("body.integer_too_large"))
     return int(text)
 
 
 def _constant(text: str) -> _Refused:
-    return _Refused(text, "NaN and Infinity are not JSON numbers")
+    return _Refused(text, N_("body.not_a_number"))
 
 
-def invalid(field: str, message: str, status: int = 422) -> ApiProblem:
-    """Return the problem for one bad field of the body."""
-    return ApiProblem(status, "Invalid input", f"{field}: {message}",
-                      [{"field": field, "message": message}])
+def invalid(field: str, msgid: MessageId, status: int = 422, **values: object) -> ApiProblem:
+    """Return the problem for one bad field of the body, told in the problem's language."""
+    message = gettext(problem_lang(), msgid, **values)
+    return ApiProblem(status, f"{field}: {message}", [{"field": field, "message": message}])
 
 
 def strict_json(raw: bytes) -> Any:
@@ -58,14 +59,15 @@ def strict_json(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise invalid("body", f"not UTF-8 (byte {exc.start})") from None
+        raise invalid("body", N_("body.not_utf8"), byte=exc.start) from None
     try:
         value = json.loads(text, parse_float=_number, parse_int=_integer,
                            parse_constant=_constant)
     except RecursionError:
-        raise invalid("body", f"nested deeper than {MAX_DEPTH} levels") from None
+        raise invalid("body", N_("body.too_deep"), depth=MAX_DEPTH) from None
     except ValueError as exc:
-        raise invalid("body", f"not valid JSON: {exc}") from None
+        # The parser's own words (English) say where; ours say what.
+        raise invalid("body", N_("body.not_json"), reason=str(exc)) from None
     _check_values(value)
     return value
 
@@ -77,19 +79,16 @@ def _check_values(value: Any) -> None:
         item, path, depth = stack.pop()
         if isinstance(item, dict | list):
             if depth >= MAX_DEPTH:
-                raise invalid("body", f"nested deeper than {MAX_DEPTH} levels")
+                raise invalid("body", N_("body.too_deep"), depth=MAX_DEPTH)
             pairs = item.items() if isinstance(item, dict) else enumerate(item)
             for key, child in pairs:
                 if isinstance(key, str) and _SURROGATE.search(key):
-                    raise invalid(_field((*path, _printable(key))),
-                                  "the field name holds a lone UTF-16 surrogate (\\ud800-"
-                                  "\\udfff), which is not text")
+                    raise invalid(_field((*path, _printable(key))), N_("body.surrogate_name"))
                 stack.append((child, (*path, key), depth + 1))
         elif isinstance(item, _Refused):
-            raise invalid(_field(path), f"{item.reason}: {item.text}")
+            raise invalid(_field(path), item.reason, text=item.text)
         elif isinstance(item, str) and _SURROGATE.search(item):
-            raise invalid(_field(path), "holds a lone UTF-16 surrogate (\\ud800-\\udfff), "
-                                        "which is not text; send the character itself")
+            raise invalid(_field(path), N_("body.surrogate"))
 
 
 def _printable(key: str) -> str:
@@ -104,8 +103,7 @@ def _field(path: tuple) -> str:
 def json_body() -> Any:
     """Return the request's JSON body, strictly read, or raise a 4xx problem."""
     if not request.is_json:
-        raise ApiProblem(415, "Unsupported media type",
-                         "send the body as JSON with Content-Type: application/json")
+        raise ApiProblem(415, gettext(problem_lang(), "body.not_json_type"))
     return strict_json(request.get_data(cache=True))
 
 
@@ -113,6 +111,5 @@ def json_object() -> dict:
     """Return the request's JSON body, which must be an object, or raise a 4xx problem."""
     body = json_body()
     if not isinstance(body, dict):
-        raise ApiProblem(422, "Invalid input", "the body must be a JSON object",
-                         [{"field": "body", "message": "expected a JSON object"}])
+        raise invalid("body", N_("body.not_object"))
     return body

@@ -10,6 +10,8 @@ import secrets
 from flask import Flask, abort, request, session
 from markupsafe import Markup
 
+from web.i18n import _
+
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -31,9 +33,7 @@ def _check() -> None:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
     expected = session.get("csrf")
     if not expected or not hmac.compare_digest(sent, expected):
-        abort(400, description="The form's security token is missing or out of date. "
-                               "Reload the page and send it again. / Mã bảo mật của biểu mẫu "
-                               "bị thiếu hoặc đã hết hạn. Hãy tải lại trang và gửi lại.")
+        abort(400, description=_("error.csrf"))
 
 
 def init_app(app: Flask) -> None:

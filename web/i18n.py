@@ -1,44 +1,34 @@
-"""Both languages for every string a person reads: JSON message catalogs, one pair per feature.
+"""The page's language and its texts: Flask-Babel over the core's gettext catalogs.
 
-Catalogs live in web/messages/<feature>.<lang>.json ({"key": "text"}); every feature has a
-Vietnamese and an English file with the same keys (a test checks that). Templates call
-`_("key", name=value)`; the language comes from ?lang=, then the session, then the browser's
-Accept-Language, then the DEFAULT_LANG setting.
+The language comes from ?lang=, then the session, then the browser's Accept-Language, then the
+DEFAULT_LANG setting; Flask-Babel asks `current_lang` for it. Texts come from the same catalogs
+as the core's (advisor/i18n.py: one .po file per language, compiled on first use); templates
+call `_("key", name=value)` through Jinja's i18n extension, Python code calls `_` from here.
+A missing text raises MissingTranslationError, it never shows its key.
 """
 
-import json
-from functools import cache
-from importlib import resources
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, Domain, get_locale
+from werkzeug.utils import cached_property
 
-LANGS = ("vi", "en")
+from advisor import formatting
+from advisor.i18n import LANGS, N_, gettext, translations
+from web.words import NAMES
 
-
-@cache
-def catalogs() -> dict[str, dict[str, str]]:
-    """Return {lang: {key: text}} merged from every message file."""
-    merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
-    folder = resources.files("web") / "messages"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        name = entry.name
-        if not name.endswith(".json"):
-            continue
-        lang = name.rsplit(".", 2)[-2]
-        if lang in merged:
-            merged[lang].update(json.loads(entry.read_text(encoding="utf-8")))
-    return merged
+__all__ = ["LANGS", "N_", "_", "current_lang", "init_app", "pick"]
 
 
 def current_lang() -> str:
-    """Return the language of this request."""
-    if "lang" not in g:
-        g.lang = _choose_lang()
-    return g.lang
+    """Return the language of this request (the default language outside a request)."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_LANG"]
+    return str(get_locale())
 
 
-def _choose_lang() -> str:
+def choose_lang() -> str:
+    """Return the language a request asks for; an explicit ?lang= is kept in the session."""
     asked = request.args.get("lang")
     if asked in LANGS:
         session["lang"] = asked
@@ -49,15 +39,14 @@ def _choose_lang() -> str:
     return best or current_app.config["DEFAULT_LANG"]
 
 
-def translate(key: str, lang: str | None = None, **values) -> str:
-    """Return the text of `key` in the request's language (or `lang`), values filled in."""
-    lang = lang or current_lang()
-    text = catalogs()[lang].get(key) or catalogs()["en"].get(key) or key
-    return text.format(**values) if values else text
+def _(msgid: str, **values: object) -> str:
+    """Return the text of `msgid` in the request's language with `values` filled in."""
+    return gettext(current_lang(), msgid, **values)
 
 
 def pick(text, lang: str | None = None) -> str:
-    """Return a {vi, en} text (dict or model) in the request's language."""
+    """Return a {vi, en} text (dict or model) of catalog or rule data in the request's
+    language."""
     lang = lang or current_lang()
     if isinstance(text, dict):
         return text.get(lang) or text.get("en", "")
@@ -73,8 +62,28 @@ def merge_args(args, **changes) -> str:
     return urlencode(merged)
 
 
+class CatalogDomain(Domain):
+    """Flask-Babel's message domain, served from the core's catalogs instead of .mo files."""
+
+    def get_translations(self):
+        """Return the strict translations of the request's language."""
+        return translations(current_lang())
+
+
+class CatalogBabel(Babel):
+    """Flask-Babel with the core's catalogs as its one domain."""
+
+    @cached_property
+    def domain_instance(self) -> Domain:
+        """Return the domain every request translates with."""
+        return CatalogDomain()
+
+
 def init_app(app: Flask) -> None:
-    """Make `_`, `pick` and `lang` available in every template."""
-    app.jinja_env.globals.update(_=translate, pick=pick)
+    """Set up Flask-Babel (locale selector, Jinja's i18n extension) and the template helpers."""
+    CatalogBabel(app, locale_selector=choose_lang,
+                 default_locale=app.config["DEFAULT_LANG"])
+    app.jinja_env.globals.update(pick=pick, names=NAMES, **{
+        name: getattr(formatting, name) for name in formatting.TEMPLATE_HELPERS})
     app.jinja_env.filters["merge_args"] = merge_args
-    app.context_processor(lambda: {"lang": current_lang() if request else "vi"})
+    app.context_processor(lambda: {"lang": current_lang()})

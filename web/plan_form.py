@@ -20,6 +20,7 @@ from advisor.smart.bounds import allowed_text, impossible_values
 from advisor.values import is_usable_number
 from catalog.loader import Catalog
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
+from web.i18n import N_
 from web.wizard_form import error, parse_date, parse_number
 
 PLAN_TEXT_FIELDS = {"statement": 500, "owner": 120, "report_to": 120}
@@ -30,7 +31,8 @@ PLAN_CHOICE_FIELDS = {"frequency": FREQUENCIES, "data_source": DATA_SOURCES,
 PLAN_FIELDS = ("statement", "owner", "report_to", "baseline", "baseline_date", "target",
                "deadline", "milestones", "frequency", "data_source", "commitment", "goals")
 # Checkpoints are typed as "30/06/2026: 110", separated by ";" or new lines.
-_CHECKPOINT = re.compile(r"^\s*(\S+)\s*[:=]\s*(.+?)\s*$")
+# A checkpoint is a date, ':' (or '='), a number; the date may hold spaces ("Jun 30, 2026").
+_CHECKPOINT = re.compile(r"^\s*(.+?)\s*[:=]\s*(.+?)\s*$")
 # Sent with the goal checkboxes, so that none ticked means "no goal", not "not on the page".
 GOALS_SHOWN = "goals-shown"
 
@@ -114,7 +116,7 @@ def _read_kpi(row_id: int, kpi: PlanKpi, form: MultiDict, result: PlanForm) -> P
         for problem in exc.errors(include_url=False):
             name = str(problem["loc"][0]) if problem["loc"] else "statement"
             name = name if name in PLAN_FIELDS else "statement"
-            result.errors.append(error(field_id(row_id, name), "wizard.error.invalid",
+            result.errors.append(error(field_id(row_id, name), N_("wizard.error.invalid"),
                                        detail=problem["msg"]))
         return kpi
 
@@ -132,7 +134,7 @@ def _undo_impossible(result: PlanForm, record: PlanRecord, catalog: Catalog,
         row_id = record.kpi_ids[found.index]
         stored = getattr(record.plan.kpis[found.index], name)
         kpis[found.index] = kpis[found.index].model_copy(update={name: stored})
-        result.errors.append(error(field_id(row_id, name), "wizard.error.outside_range",
+        result.errors.append(error(field_id(row_id, name), N_("wizard.error.outside_range"),
                                    allowed=allowed_text(found.low, found.high, lang),
                                    value=number_text(found.value, lang, 6)))
     result.plan = result.plan.model_copy(update={"kpis": kpis})
@@ -144,22 +146,22 @@ def plan_value(name: str, fid: str, raw: str) -> tuple[Any, list]:
     if not text:
         return None, []
     if name in PLAN_TEXT_FIELDS and len(text) > PLAN_TEXT_FIELDS[name]:
-        return None, [error(fid, "wizard.error.too_long", max=PLAN_TEXT_FIELDS[name])]
+        return None, [error(fid, N_("wizard.error.too_long"), max=PLAN_TEXT_FIELDS[name])]
     if name == "milestones":
         value = parse_milestones(text)
-        return value, [] if value is not None else [error(fid, "wizard.error.milestones")]
+        return value, [] if value is not None else [error(fid, N_("wizard.error.milestones"))]
     if name in PLAN_NUMBER_FIELDS:
         value = parse_number(text)
         if value is None:
-            return None, [error(fid, "wizard.error.not_number")]
+            return None, [error(fid, N_("wizard.error.not_number"))]
         if not is_usable_number(value):
-            return None, [error(fid, "wizard.error.number_too_large")]
+            return None, [error(fid, N_("wizard.error.number_too_large"))]
         return value, []
     if name in PLAN_DATE_FIELDS:
         value = parse_date(text)
-        return value, [] if value is not None else [error(fid, "wizard.error.date")]
+        return value, [] if value is not None else [error(fid, N_("wizard.error.date"))]
     if name in PLAN_CHOICE_FIELDS and text not in PLAN_CHOICE_FIELDS[name]:
-        return None, [error(fid, "wizard.error.choose_one")]
+        return None, [error(fid, N_("wizard.error.choose_one"))]
     return text, []
 
 

@@ -20,7 +20,7 @@ from advisor.plans import (
 from catalog.labels import label
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.db import get_catalog, get_db
-from web.i18n import current_lang, translate
+from web.i18n import N_, _, current_lang
 from web.plan_form import (
     GOALS_SHOWN,
     PLAN_FIELDS,
@@ -32,6 +32,7 @@ from web.plan_form import (
 )
 from web.wizard_plan import _session_plan, bp, errors_left, smart_check
 from web.wizard_state import notices, notify
+from web.words import NAMES
 
 # What a KPI needs before it can be ready, in the order the form asks for it; a gap with one
 # of these codes means the field is still empty.
@@ -41,6 +42,8 @@ CHECKLIST = (("owner", ("owner",), "owner.none"),
              ("deadline", ("deadline",), "T.no_deadline"),
              ("frequency", ("frequency",), "M.no_frequency"),
              ("data_source", ("data_source",), "M.no_data_source"))
+STATUS_NOTICES = {"ready": N_("wizard.notice.status_ready"),
+                  "draft": N_("wizard.notice.status_draft")}
 PRESENCE = {code for _name, _fields, code in CHECKLIST} | {"S.no_statement"}
 
 
@@ -172,7 +175,7 @@ def blockers(rows: list[dict], check: dict) -> list[dict]:
         for item in row["checklist"]:
             if item["state"] in ("todo", "invalid"):
                 items.append({"target": item["target"], "state": item["state"],
-                              "text": translate("wizard.check_item." + item["name"])})
+                              "text": _(NAMES["check_item"][item["name"]])})
             for gap in ([item["gap"]] if item.get("gap") else []) + item["gaps"]:
                 if gap["severity"] == "error":
                     items.append({"target": item["target"] or row["anchor"],
@@ -182,7 +185,7 @@ def blockers(rows: list[dict], check: dict) -> list[dict]:
     plan_items = [{"target": "plan-gaps", "text": g["message"], "state": "problem"}
                   for g in check["plan_gaps"] if g["severity"] == "error"]
     if plan_items:
-        found.append({"kpi": translate("wizard.plan.whole_plan"), "anchor": "plan-gaps",
+        found.append({"kpi": _("wizard.plan.whole_plan"), "anchor": "plan-gaps",
                       "items": plan_items})
     return found
 
@@ -219,7 +222,7 @@ def located(errors: list[dict], plan_record: PlanRecord, lang: str) -> list[dict
     found = []
     for item in errors:
         _kpi, row, name = item["field"].split("-", 2)
-        where = f"{names.get(int(row), '')} · {translate('wizard.field.' + name)}"
+        where = f"{names.get(int(row), '')} · {_(NAMES['plan_field'][name])}"
         found.append({**item, "where": where})
     return found
 
@@ -237,7 +240,7 @@ def _gone(form: PlanForm | None, lang: str) -> list[dict]:
     for row_id in form.gone:
         typed = {k: v for k, v in form.typed.get(row_id, {}).items() if v}
         found.append({"row_id": row_id, "typed": [
-            f"{translate('wizard.field.' + k)}: {v}" for k, v in typed.items()]})
+            f"{_(NAMES['plan_field'][k])}: {v}" for k, v in typed.items()]})
     return found
 
 
@@ -263,10 +266,10 @@ def plan(sid: str):
             current = get_plan(get_db(), plan_record.id)
             return _conflict(record, current, form, plan_record.version, lang)
     if form.errors or form.gone:
-        notify("wizard.notice.saved_but", n=len(form.errors))
+        notify(N_("wizard.notice.saved_but"), n=len(form.errors))
         raw = {k: v for k, v in form.raw.items() if k in form.error_fields}
         return render_plan(record, saved, lang, form, raw, attempted=True), 422
-    notify("wizard.notice.saved")
+    notify(N_("wizard.notice.saved"))
     return redirect(url_for(".plan", sid=sid, checked=1), 303)
 
 
@@ -296,7 +299,7 @@ def _conflict(record, current: PlanRecord, form: PlanForm, based_on: int, lang: 
                         comparable(before, name):
                     elsewhere[fid] = _shown(now_kpis[row_id], name, lang)
     changes = plan_changes(base_kpis, now_kpis, lang) if base else []
-    notify("wizard.notice.conflict")
+    notify(N_("wizard.notice.conflict"))
     page = render_plan(record, current, lang, form, raw, changes, elsewhere, attempted=True)
     return page, 409
 
@@ -313,7 +316,7 @@ def _shown(kpi: PlanKpi, name: str, lang: str) -> str:
     """Return a stored field as a person reads it (for "changed elsewhere to ...")."""
     value = getattr(kpi, name)
     if value is None or value == []:
-        return translate("wizard.plan.empty")
+        return _("wizard.plan.empty")
     if name in ("baseline_date", "deadline"):
         return date_text(value, lang)
     if name in ("baseline", "target"):
@@ -336,18 +339,18 @@ def plan_changes(before: dict[int, PlanKpi], now: dict[int, PlanKpi], lang: str)
     for row_id, kpi in now.items():
         old = before.get(row_id)
         if old is None:
-            found.append({"kpi": _name(kpi, lang), "what": translate("wizard.plan.kpi_added")})
+            found.append({"kpi": _name(kpi, lang), "what": _("wizard.plan.kpi_added")})
             continue
         for name in PLAN_FIELDS:
             if comparable(old, name) != comparable(kpi, name):
                 found.append({"kpi": _name(kpi, lang),
-                              "what": translate("wizard.plan.field_changed",
-                                                field=translate("wizard.field." + name),
+                              "what": _("wizard.plan.field_changed",
+                                                field=_(NAMES["plan_field"][name]),
                                                 before=_shown(old, name, lang),
                                                 after=_shown(kpi, name, lang))})
     for row_id, kpi in before.items():
         if row_id not in now:
-            found.append({"kpi": _name(kpi, lang), "what": translate("wizard.plan.kpi_removed")})
+            found.append({"kpi": _name(kpi, lang), "what": _("wizard.plan.kpi_removed")})
     return found
 
 
@@ -357,9 +360,9 @@ def status(sid: str) -> Response:
     record, plan_record = _session_plan(sid)
     wanted = request.form.get("status")
     if wanted == "ready" and not smart_check(plan_record.plan, current_lang())["ready"]:
-        notify("wizard.notice.not_ready")
+        notify(N_("wizard.notice.not_ready"))
         return redirect(url_for(".plan", sid=sid, checked=1, _anchor="ready-summary"), 303)
     if wanted in ("ready", "draft"):
         set_status(get_db(), plan_record.id, wanted)
-        notify(f"wizard.notice.status_{wanted}")
+        notify(STATUS_NOTICES[wanted])
     return redirect(url_for(".plan", sid=sid), 303)

@@ -13,8 +13,10 @@ from collections.abc import Iterable
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import ClientDisconnected
 
-from web.errors import problem
-from web.i18n import translate
+from advisor.formatting import number_text
+from advisor.i18n import gettext
+from web.errors import problem, problem_lang
+from web.i18n import _
 
 # No inline script or style anywhere (templates and static files are checked by a test), so the
 # policy allows only this origin's own files; charts are inline SVG markup, which is not script.
@@ -76,10 +78,9 @@ def _check_host() -> Response | None:
     if host_allowed(request.headers.get("Host", ""), current_app.config["HOST_ALLOW_LIST"]):
         return None
     if request.path.startswith("/api/"):
-        return problem(400, "Bad Request", "This server does not answer for the host name in "
-                       "the request; see the ALLOWED_HOSTS setting.",
+        return problem(400, gettext(problem_lang(), "error.host.api_detail"),
                        [{"field": "Host", "message": "not an allowed host"}])
-    return problem(400, translate("error.host.title"), translate("error.host.detail"))
+    return problem(400, _("error.host.detail"), title=_("error.host.title"))
 
 
 # Threads whose request the production server stopped reading past REQUEST_TIMEOUT
@@ -109,9 +110,10 @@ def _finish(response: Response) -> Response:
 def _late_answer() -> Response:
     """Return the 408 answer for a request whose body did not arrive in time."""
     if request.path.startswith("/api/"):
-        return problem(408, "Request Timeout", "The request body did not arrive in full within "
-                       f"{current_app.config['REQUEST_TIMEOUT']} seconds; send it again.")
-    return problem(408, translate("error.timeout.title"), translate("error.timeout.detail"))
+        lang = problem_lang()
+        seconds = number_text(current_app.config["REQUEST_TIMEOUT"], lang)
+        return problem(408, gettext(lang, "error.timeout.api_detail", seconds=seconds))
+    return problem(408, _("error.timeout.detail"), title=_("error.timeout.title"))
 
 
 class _GuardedInput:

@@ -6,17 +6,19 @@ from advisor.plans import get_plan
 from advisor.review.errors import RowsRejectedError
 from advisor.review.importer import add_rows, import_file
 from advisor.review.measurements import save_comments, set_review_status
+from advisor.review.policy import review_policy
 from advisor.review.report import (
     ACTION_NAMES,
     PlanReview,
     number,
+    number_range,
     plan_review,
     report_csv,
     report_table,
     report_xlsx,
 )
 from web.db import get_catalog, get_db
-from web.i18n import current_lang, translate
+from web.i18n import _, current_lang
 from web.review_chart import MAX_PERIODS, chart_svg
 
 bp = Blueprint("review", __name__)
@@ -39,9 +41,13 @@ def _render(plan_id: int, status: int = 200, template: str = "review/page.html",
     lang = current_lang()
     review = _load(plan_id, request.values.get("quarter"))
     record = get_plan(get_db(), plan_id)
+    policy = review_policy()
+    levels = {"committed": round(100 * policy.committed_probability),
+              "stretch": round(100 * policy.stretch_probability)}
     html = render_template(template, review=review, record=record,
                            charts=_charts(review, lang), actions=ACTION_NAMES,
-                           number=number, max_periods=MAX_PERIODS, **extra)
+                           number=number, number_range=number_range, levels=levels,
+                           run_length=policy.run_length, max_periods=MAX_PERIODS, **extra)
     return Response(html, status=status, mimetype="text/html")
 
 
@@ -68,15 +74,15 @@ def save(plan_id: int) -> Response:
     too_long = {k for k, text in comments.items() if len(text) > COMMENT_LENGTH}
     if too_long:
         return _render(plan_id, 422, comments=comments, too_long=too_long)
-    save_comments(get_db(), plan_id, review.quarter, comments)
+    save_comments(get_db(), plan_id, review.quarter, comments, current_lang())
     if request.form.get("action") != "done":
-        flash(translate("review.saved"))
+        flash(_("review.saved"))
         return _back(plan_id, review.quarter, "#comments")
     missing = _load(plan_id, review.quarter).missing_comments()
     if missing:
         return _render(plan_id, 422, missing=set(missing), done_blocked=len(missing))
     set_review_status(get_db(), plan_id, review.quarter, "done")
-    flash(translate("review.done.ok"))
+    flash(_("review.done.ok"))
     return _back(plan_id, review.quarter)
 
 
@@ -86,15 +92,15 @@ def import_measurements(plan_id: int) -> Response:
     record = get_plan(get_db(), plan_id)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        missing = [{"field": "file", "message": translate("review.import.nofile"),
-                    "fix": translate("review.import.help")}]
+        missing = [{"field": "file", "message": _("review.import.nofile"),
+                    "fix": _("review.import.help")}]
         return _render(plan_id, 422, import_errors=missing)
     try:
         result = import_file(get_db(), record, upload.filename, upload.read(), get_catalog())
     except RowsRejectedError as exc:
         return _render(plan_id, 422, import_errors=exc.errors_in(current_lang()),
                        import_name=upload.filename)
-    flash(translate("review.import.done", **result.model_dump()))
+    flash(_("review.import.done", **result.model_dump()))
     # New data may open a later quarter; the page then shows the latest one.
     return _back(plan_id, None, "#import")
 
@@ -110,7 +116,7 @@ def enter_measurement(plan_id: int) -> Response:
     except RowsRejectedError as exc:
         errors = {p.get("column", "kpi"): p for p in exc.errors_in(current_lang())}
         return _render(plan_id, 422, entry=entered, entry_errors=errors)
-    flash(translate("review.import.done", **result.model_dump()))
+    flash(_("review.import.done", **result.model_dump()))
     return _back(plan_id, None, "#entry")
 
 

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from advisor.formatting import period_text
+from advisor.i18n import N_, gettext
 from advisor.review.models import KpiReview
+from advisor.review.policy import review_policy
 from advisor.review.view import decimals_for, number_text
-from web.i18n import translate
+from web.words import NAMES
 
 WIDTH, HEIGHT = 720, 330
 LEFT, RIGHT, TOP, PLOT_BOTTOM = 64, 150, 16, 240
@@ -117,6 +120,7 @@ class _Chart:
         natural = review.natural_range_next
         self.decimals = decimals_for(natural.upper - natural.lower if natural else 0.0,
                                      review.unit)
+        self.run = review_policy().run_length
         self.parts: list[str] = []
         self.right_labels: list[tuple[float, str, str]] = []
 
@@ -134,7 +138,8 @@ class _Chart:
             self.parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
                               f'font-size="11" fill="#333">{escape(self.num(tick))}</text>')
         step = max(1, math.ceil(self.count / 8))
-        labels = [p.period for p in self.points] + [f.period for f in self.review.forecast]
+        labels = [period_text(p.period, self.lang) for p in self.points] + [
+            period_text(f.period, self.lang) for f in self.review.forecast]
         for i in range(0, self.count, step):
             self.parts.append(f'<text x="{s.x(i):.1f}" y="{PLOT_BOTTOM + 16}" font-size="11" '
                               f'text-anchor="middle" fill="#333">{escape(labels[i])}</text>')
@@ -160,28 +165,29 @@ class _Chart:
     def limits(self) -> None:
         s, n = self.scale, len(self.points)
         natural = self.review.natural_range_next
-        for key, attr, style in (("review.chart.upper", "upper", "limit"),
-                                 ("review.chart.centre", "centre", "centre"),
-                                 ("review.chart.lower", "lower", "limit")):
+        for key, attr, style in ((N_("review.chart.upper"), "upper", "limit"),
+                                 (N_("review.chart.centre"), "centre", "centre"),
+                                 (N_("review.chart.lower"), "lower", "limit")):
             coords = [(s.x(i), s.y(getattr(p, attr))) for i, p in enumerate(self.points)]
             # The lines go on to the next period, where the target is judged against them.
             value = getattr(natural, attr)
             coords.append((s.x(n), s.y(value)))
             self.parts.append(_path(coords, STYLE[style]))
             colour = "#009E73" if style == "centre" else "#D55E00"
-            self.right_labels.append((s.y(value), f"{translate(key, self.lang)} "
+            self.right_labels.append((s.y(value), f"{gettext(self.lang, key)} "
                                                   f"{self.num(value)}", colour))
 
     def targets(self) -> None:
         s, review = self.scale, self.review
-        lines = [(review.target, "review.chart.target")] if review.target is not None else []
+        lines = [(review.target, N_("review.chart.target"))] \
+            if review.target is not None else []
         if review.target_low is not None:
-            lines = [(review.target_low, "review.chart.target_low"),
-                     (review.target_high, "review.chart.target_high")]
+            lines = [(review.target_low, N_("review.chart.target_low")),
+                     (review.target_high, N_("review.chart.target_high"))]
         for value, key in lines:
             y = s.y(value)
             self.parts.append(_path([(LEFT, y), (WIDTH - RIGHT, y)], STYLE["target"]))
-            self.right_labels.append((y, f"{translate(key, self.lang)} {self.num(value)}",
+            self.right_labels.append((y, f"{gettext(self.lang, key)} {self.num(value)}",
                                       "#000"))
         own = [(s.x(i), s.y(p.target)) for i, p in enumerate(self.points)
                if p.target is not None and p.target != review.target]
@@ -197,25 +203,26 @@ class _Chart:
         for (x, y), point in zip(coords, self.points, strict=True):
             if point.period in kinds:
                 kind, side = kinds[point.period]
-                title = translate(f"review.signal.{kind}", self.lang)
-                self.parts.append(f'<g class="signal"><title>{escape(point.period)}: '
+                title = gettext(self.lang, NAMES["signal"][kind], run=self.run)
+                shown = period_text(point.period, self.lang)
+                self.parts.append(f'<g class="signal"><title>{escape(shown)}: '
                                   f'{escape(title)}</title>{_shape(kind, x, y, side)}</g>')
             else:
                 self.parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#0072B2"/>')
 
     def legend(self) -> None:
-        items = [("line", STYLE["value"], "review.chart.value"),
-                 ("line", STYLE["centre"], "review.chart.centre"),
-                 ("line", STYLE["limit"], "review.chart.limits"),
-                 ("line", STYLE["forecast"], "review.chart.forecast")]
+        items = [("line", STYLE["value"], N_("review.chart.value")),
+                 ("line", STYLE["centre"], N_("review.chart.centre")),
+                 ("line", STYLE["limit"], N_("review.chart.limits")),
+                 ("line", STYLE["forecast"], N_("review.chart.forecast"))]
         if self.review.target is not None or self.review.target_low is not None:
-            items.insert(3, ("line", STYLE["target"], "review.chart.target"))
+            items.insert(3, ("line", STYLE["target"], N_("review.chart.target")))
         present = {kind for kind, _ in _signal_kinds(self.review).values()}
-        items += [("shape", kind, f"review.signal.{kind}") for kind in SIGNAL_ORDER
+        items += [("shape", kind, NAMES["signal"][kind]) for kind in SIGNAL_ORDER
                   if kind in present]
         x, y = LEFT, PLOT_BOTTOM + 40
         for mark, style, key in items:
-            text = translate(key, self.lang)
+            text = gettext(self.lang, key, run=self.run)
             width = 40 + 7.2 * len(text)
             if x + width > WIDTH - 8:
                 x, y = LEFT, y + 20
@@ -246,9 +253,10 @@ def chart_svg(review: KpiReview, ident: str, lang: str) -> Markup:
     """Return the inline SVG process behaviour chart of a reviewed KPI (status ok)."""
     chart = _Chart(review, lang)
     natural = review.natural_range_next
-    title = translate("review.chart.title", lang, name=review.name.pick(lang))
-    desc = translate("review.chart.desc", lang, count=len(chart.points),
-                     first=chart.points[0].period, last=chart.points[-1].period,
+    title = gettext(lang, "review.chart.title", name=review.name.pick(lang))
+    desc = gettext(lang, "review.chart.desc", count=len(chart.points),
+                     first=period_text(chart.points[0].period, lang),
+                     last=period_text(chart.points[-1].period, lang),
                      lower=chart.num(natural.lower), upper=chart.num(natural.upper),
                      centre=chart.num(natural.centre), signals=len(review.signals))
     return chart.svg(ident, title, desc)

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 from advisor.deliverable.dictionary import target_text
 from advisor.deliverable.words import quantity_text
 from advisor.errors import InvalidInputError
-from advisor.formatting import date_text
+from advisor.formatting import number_text
 from advisor.interview import Question, question_by_id
 from advisor.kpi_set import initial_plan
 from advisor.plans import (
@@ -20,7 +20,7 @@ from advisor.plans import (
 )
 from catalog.labels import label
 from web.db import get_catalog, get_db
-from web.i18n import current_lang, translate
+from web.i18n import N_, _, current_lang
 from web.wizard_access import grant, open_session, owner_token, resume_key
 from web.wizard_form import error, error_text, parse_answer
 from web.wizard_state import (
@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(wizard_plan.bp)
     app.jinja_env.globals.update(resume_link=resume_link, error_text=error_text,
-                                 format_number=format_number, word=word, date_text=date_text,
+                                 format_number=format_number, word=word,
                                  quantity_text=quantity_text, target_text=target_text)
     app.jinja_env.filters["word_of"] = lambda value, vocab: word(vocab, value)
 
@@ -76,7 +76,7 @@ def start() -> Response:
 def resume(sid: str, key: str) -> Response:
     """Give this browser the session named by a resume link and continue where it stood."""
     if not grant(sid, key):
-        abort(404, description=translate("wizard.not_found"))
+        abort(404, description=_("wizard.not_found"))
     record = open_session(get_db(), sid)
     return redirect(resume_url(record, current_lang()))
 
@@ -89,9 +89,9 @@ def continue_session(sid: str) -> Response:
 
 def _question(qid: str) -> Question:
     try:
-        return question_by_id(qid, get_catalog())
+        return question_by_id(qid, get_catalog(), current_lang())
     except InvalidInputError:
-        abort(404, description=translate("wizard.not_found"))
+        abort(404, description=_("wizard.not_found"))
 
 
 def choices(question: Question, answers: dict, lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -130,12 +130,13 @@ def question(sid: str, qid: str):
         try:
             new_step = interview_step({**step.answers, qid: value}, lang)
         except InvalidInputError as exc:
-            errors = [error(qid, "wizard.error.invalid", detail=exc.errors[0]["message"])]
+            errors = [error(qid, N_("wizard.error.invalid"),
+                            detail=exc.errors[0]["message"])]
     if errors:
         return _question_page(record, asked, step, options, value, errors), 422
     save_answers(db, sid, new_step.answers, lang)
     if new_step.dropped:
-        notify("wizard.notice.dropped", questions=new_step.dropped)
+        notify(N_("wizard.notice.dropped"), questions=new_step.dropped)
     changed = new_step.answers != step.answers
     if record.plan_id is not None and changed:
         mark_stale(sid, True)
@@ -185,13 +186,13 @@ def _ranks(value) -> dict[str, int]:
 def answer_text(question: Question, value, lang: str) -> list[str]:
     """Return an answer as lines of text to show on the check page."""
     if value is None or value == []:
-        return [translate("wizard.answer.none")]
+        return [_("wizard.answer.none")]
     if question.options_from == "kpis":
         catalog = get_catalog()
         return [catalog.by_id[v].name.pick(lang) if v in catalog.by_id else v for v in value]
     if question.ranked:
-        return [translate("wizard.rank.answer", n=i, goal=label(question.options_from, v)
-                          .pick(lang)) for i, v in enumerate(value, start=1)]
+        return [_("wizard.rank.answer", n=i, goal=label(question.options_from, v).pick(lang))
+                for i, v in enumerate(value, start=1)]
     if question.options_from:
         return [label(question.options_from, v).pick(lang) for v in value] \
             if isinstance(value, list) else [label(question.options_from, value).pick(lang)]
@@ -204,9 +205,9 @@ def answer_text(question: Question, value, lang: str) -> list[str]:
 
 
 def format_number(value: float, lang: str) -> str:
-    """Return a number with thousands grouped as people write them in `lang`."""
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
+    """Return a number typed into a form, as `lang` writes it (thousands grouped, every decimal
+    kept so that saving the form again does not change it)."""
+    return number_text(value, lang, 6)
 
 
 @bp.route("/s/<sid>/check", methods=["GET", "POST"])
@@ -240,9 +241,9 @@ def _check_errors(problems: list[dict]) -> list[dict]:
     for problem in problems:
         field = problem["field"].split(".")[0]
         if field == "keep":
-            found[field] = error(field, "wizard.error.keep_scope")
+            found[field] = error(field, N_("wizard.error.keep_scope"))
         else:
-            found.setdefault(field, error(field, "wizard.error.invalid",
+            found.setdefault(field, error(field, N_("wizard.error.invalid"),
                                           detail=problem["message"]))
     return list(found.values())
 
@@ -255,6 +256,6 @@ def _build_set(record: SessionRecord, answers: dict, lang: str) -> Response:
     else:
         previous = get_plan(db, record.plan_id).plan
         update_plan(db, record.plan_id, initial_plan(answers, lang, catalog, previous))
-        notify("wizard.notice.rebuilt")
+        notify(N_("wizard.notice.rebuilt"))
     mark_stale(record.id, False)
     return redirect(url_for("wizard_plan.results", sid=record.id), 303)

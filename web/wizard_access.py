@@ -16,7 +16,7 @@ from flask import abort, current_app, session
 
 from advisor.errors import NotFoundError
 from advisor.plans import SessionRecord, get_session, list_sessions, sessions_by_ids
-from web.i18n import translate
+from web.i18n import _
 
 OWNER_KEY = "wizard_owner"
 GRANTS_KEY = "wizard_grants"
@@ -62,7 +62,7 @@ def open_session(db: sqlite_utils.Database, session_id: str) -> SessionRecord:
     except NotFoundError:
         record = None
     if record is None or not may_open(record):
-        abort(404, description=translate("wizard.not_found"))
+        abort(404, description=_("wizard.not_found"))
     return record
 
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from advisor.formatting import number_text
 from advisor.interview import Question
 from advisor.models import Answers
-from web.i18n import translate
+from web.i18n import N_, _, current_lang
 
 # "1.000.000" (Vietnamese) and "1,000,000" (English) both group thousands.
 _GROUPED = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
@@ -29,7 +30,7 @@ def error_text(errors: list[dict], field_id: str) -> str | None:
     """Return the message of the error on `field_id`, if any, in the page's language."""
     for found in errors:
         if found["field"] == field_id:
-            return translate(found["key"], **found["values"])
+            return _(found["key"], **found["values"])
     return None
 
 
@@ -69,9 +70,12 @@ def parse_answer(question: Question, form: MultiDict, allowed: list[str],
 def _text(question: Question, form: MultiDict, _allowed) -> tuple[Any, list]:
     value = form.get(question.id, "").strip()
     if not value:
-        return None, [] if question.optional else [error(question.id, "wizard.error.text")]
+        if question.optional:
+            return None, []
+        return None, [error(question.id, N_("wizard.error.text"))]
     if question.max_length and len(value) > question.max_length:
-        return value, [error(question.id, "wizard.error.too_long", max=question.max_length)]
+        return value, [error(question.id, N_("wizard.error.too_long"),
+                             max=question.max_length)]
     return value, []
 
 
@@ -79,7 +83,7 @@ def _single(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
     value = form.get(question.id)
     if value in allowed:
         return value, []
-    return None, [error(question.id, "wizard.error.choose_one")]
+    return None, [error(question.id, N_("wizard.error.choose_one"))]
 
 
 def _multiple(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
@@ -89,9 +93,9 @@ def _multiple(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
 
 def _count_errors(question: Question, count: int) -> list:
     if question.min_items and count < question.min_items:
-        return [error(question.id, "wizard.error.too_few", min=question.min_items)]
+        return [error(question.id, N_("wizard.error.too_few"), min=question.min_items)]
     if question.max_items and count > question.max_items:
-        return [error(question.id, "wizard.error.too_many", max=question.max_items)]
+        return [error(question.id, N_("wizard.error.too_many"), max=question.max_items)]
     return []
 
 
@@ -108,7 +112,7 @@ def _ranked(question: Question, form: MultiDict, allowed, previous=None) -> tupl
         ranks = resolve_ranks(ranks, {v: i + 1 for i, v in enumerate(previous)})
     used = list(ranks.values())
     if len(set(used)) != len(used):
-        return ranks, [error(question.id, "wizard.error.same_rank")]
+        return ranks, [error(question.id, N_("wizard.error.same_rank"))]
     chosen = sorted(ranks, key=ranks.get)
     errors = _count_errors(question, len(chosen))
     return (ranks if errors else chosen), errors
@@ -136,31 +140,30 @@ def resolve_ranks(ranks: dict[str, int], before: dict[str, int]) -> dict[str, in
 def _number(question: Question, form: MultiDict, _allowed) -> tuple[Any, list]:
     raw = form.get(question.id, "").strip()
     if not raw:
-        return raw, [error(question.id, "wizard.error.number_missing")]
+        return raw, [error(question.id, N_("wizard.error.number_missing"))]
     value = parse_number(raw)
     if value is None:
-        return raw, [error(question.id, "wizard.error.not_number")]
+        return raw, [error(question.id, N_("wizard.error.not_number"))]
     if _wants_integer(question.id):
         if not value.is_integer():
-            return raw, [error(question.id, "wizard.error.whole_number")]
+            return raw, [error(question.id, N_("wizard.error.whole_number"))]
         value = int(value)
     low, high = question.minimum, question.maximum
     if (low is not None and value < low) or (high is not None and value > high):
-        return raw, [error(question.id, "wizard.error.between", min=_plain(low),
+        return raw, [error(question.id, N_("wizard.error.between"), min=_plain(low),
                            max=_plain(high))]
     return value, []
 
 
 def _plain(number: float | None) -> str:
-    if number is None:
-        return ""
-    return f"{number:,.0f}" if float(number).is_integer() else str(number)
+    return "" if number is None else number_text(number, current_lang(), 6)
 
 
 def parse_date(raw: str) -> dt.date | None:
-    """Return the date in `raw` (ISO, or day/month/year as written in Vietnam), or None."""
+    """Return the date in `raw` (ISO, day/month/year as written in Vietnam, or the English
+    locale's "Jun 30, 2026", as date_text writes them), or None."""
     text = raw.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%b %d, %Y"):
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:

@@ -30,7 +30,7 @@ from advisor.plans import (
 from advisor.smart import check_plan
 from catalog.loader import Catalog
 from web.db import get_catalog, get_db
-from web.i18n import current_lang
+from web.i18n import N_, current_lang
 from web.wizard_access import open_session
 from web.wizard_state import is_stale, notices, notify
 
@@ -115,7 +115,7 @@ def swap(sid: str, kpi_id: str):
         return redirect(url_for(".results", sid=sid))
     if request.method == "POST":
         return _edit(record, plan_record, lambda p: swap_kpi(p, kpi_id, _chosen(), get_catalog()),
-                     "wizard.notice.swapped", kpi=kpi_id, other=_chosen())
+                     N_("wizard.notice.swapped"), kpi=kpi_id, other=_chosen())
     return _chooser(record, plan_record, "swap", [current.department], kpi_id)
 
 
@@ -125,7 +125,7 @@ def add(sid: str):
     record, plan_record = _session_plan(sid)
     if request.method == "POST":
         return _edit(record, plan_record, lambda p: add_kpi(p, _chosen(), get_catalog()),
-                     "wizard.notice.added", kpi=_chosen())
+                     N_("wizard.notice.added"), kpi=_chosen())
     departments = plan_record.plan.departments
     wanted = request.args.get("department")
     return _chooser(record, plan_record, "add",
@@ -139,7 +139,7 @@ def remove(sid: str, kpi_id: str) -> Response:
     try:
         changed = remove_kpi(plan_record.plan, kpi_id)
     except InvalidInputError:
-        notify("wizard.notice.not_changed")
+        notify(N_("wizard.notice.not_changed"))
         return redirect(url_for(".results", sid=sid), 303)
     row_id = plan_record.kpi_ids[[k.kpi_id for k in plan_record.plan.kpis].index(kpi_id)]
     update_plan(get_db(), plan_record.id, changed, kpi_ids=[
@@ -156,14 +156,14 @@ def restore(sid: str, row_id: int) -> Response:
     except NotFoundError:
         gone = None
     if gone is None or gone.kpi.kpi_id in {k.kpi_id for k in plan_record.plan.kpis}:
-        notify("wizard.notice.not_changed")
+        notify(N_("wizard.notice.not_changed"))
         return redirect(url_for(".results", sid=sid), 303)
     at = min(gone.position, len(plan_record.plan.kpis))
     kpis = [*plan_record.plan.kpis[:at], gone.kpi, *plan_record.plan.kpis[at:]]
     ids = [*plan_record.kpi_ids[:at], gone.id, *plan_record.kpi_ids[at:]]
     update_plan(get_db(), plan_record.id, plan_record.plan.model_copy(update={"kpis": kpis}),
                 kpi_ids=ids)
-    notify("wizard.notice.restored", kpi=gone.kpi.kpi_id or gone.kpi.name or "")
+    notify(N_("wizard.notice.restored"), kpi=gone.kpi.kpi_id or gone.kpi.name or "")
     return redirect(url_for(".results", sid=sid, _anchor="kpi-" + (gone.kpi.kpi_id or "")
                             .replace(".", "-")), 303)
 
@@ -177,7 +177,7 @@ def _edit(record, plan_record, change, notice: str, **values) -> Response:
     try:
         changed = change(plan_record.plan)
     except InvalidInputError:
-        notify("wizard.notice.not_changed")
+        notify(N_("wizard.notice.not_changed"))
         return redirect(url_for(".results", sid=record.id), 303)
     update_plan(get_db(), plan_record.id, changed)
     notify(notice, **values)

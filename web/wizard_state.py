@@ -22,7 +22,7 @@ from advisor.interview import (
 from advisor.plans import SessionRecord
 from catalog.loader import Catalog
 from web.db import get_catalog
-from web.i18n import current_lang, translate
+from web.i18n import _, current_lang
 
 STALE_KEY = "wizard_stale"
 
@@ -50,7 +50,7 @@ def _widest(answers_json: str) -> int:
     chosen), so "question x of up to n" only ever comes down."""
     answers = json.loads(answers_json)
     order: list[str] = list(_route(answers_json))
-    for _ in base_questions():
+    for _round in base_questions():
         unanswered = [q for q in base_questions() if q.id in order and q.id not in answers
                       and q.type == "multiple" and q.options and not q.ranked]
         if not unanswered:
@@ -172,7 +172,7 @@ def notices() -> list[str]:
     found = []
     for message in get_flashed_messages(category_filter=["wizard"]):
         data = json.loads(message)
-        found.append(translate(data["key"], **_named(data["values"])))
+        found.append(_(data["key"], **_named(data["values"])))
     return found
 
 

@@ -9,9 +9,10 @@ from these entries, so they always say the same thing.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from advisor.deliverable.words import COMMITMENTS, REVIEW_RHYTHM, STATEMENTS, quantity_text
+from advisor.deliverable.words import BLANK, COMMITMENTS, RHYTHM, STATEMENTS, quantity_text
 from advisor.exports import Quantity
 from advisor.formatting import date_text
+from advisor.i18n import gettext
 from advisor.plan_models import PlanKpi
 from advisor.plans import PlanRecord
 from catalog.labels import label
@@ -97,7 +98,7 @@ def _entry(kpi: PlanKpi, row_id: int | None, result: dict, lang: str, catalog: C
         target=_quantity(kpi.target, unit), target_low=_quantity(kpi.target_low, unit),
         target_high=_quantity(kpi.target_high, unit), deadline=kpi.deadline,
         milestones=[(m.date, Quantity(m.target, unit)) for m in kpi.milestones or []],
-        commitment=COMMITMENTS[kpi.commitment].pick(lang) if kpi.commitment else None,
+        commitment=gettext(lang, COMMITMENTS[kpi.commitment]) if kpi.commitment else None,
         goals=[label("goals", g).pick(lang) for g in _goals(kpi, entry, plan_goals)],
         smart_score=result["score"], ready=result["ready"],
     )
@@ -152,8 +153,9 @@ def target_text(found: Entry, lang: str) -> str | None:
 
 def composed_statement(found: Entry, lang: str) -> str:
     """Return the SMART statement made from the fields, with brackets where one is missing."""
-    template = STATEMENTS.get(found.direction or "higher_is_better", STATEMENTS["higher_is_better"])
-    blank = STATEMENTS["blank"].pick(lang)
+    template = STATEMENTS.get(found.direction or "higher_is_better",
+                              STATEMENTS["higher_is_better"])
+    blank = gettext(lang, BLANK)
     low, high = found.target_low, found.target_high
     values = {
         "name": _lower_first(found.name),
@@ -165,7 +167,7 @@ def composed_statement(found: Entry, lang: str) -> str:
     }
     if found.direction == "in_range" and low is None and found.target is not None:
         template = STATEMENTS["higher_is_better"]
-    return template.pick(lang).format(**values)
+    return gettext(lang, template, **values)
 
 
 def _lower_first(name: str) -> str:
@@ -177,10 +179,9 @@ def _lower_first(name: str) -> str:
 
 def rhythm_text(found: Entry, lang: str) -> str:
     """Return how the KPI is measured and reported: how often, from where, to whom."""
-    parts = REVIEW_RHYTHM
-    text = parts["measured"].pick(lang).format(
-        frequency=(found.frequency or parts["unknown"].pick(lang)).lower(),
-        source=found.data_source or parts["unknown"].pick(lang))
+    unknown = gettext(lang, RHYTHM["unknown"])
+    text = gettext(lang, RHYTHM["measured"], frequency=(found.frequency or unknown).lower(),
+                   source=found.data_source or unknown)
     if found.report_to:
-        text += " " + parts["reported"].pick(lang).format(report_to=found.report_to)
-    return text + " " + parts["reviewed"].pick(lang)
+        text += " " + gettext(lang, RHYTHM["reported"], report_to=found.report_to)
+    return text + " " + gettext(lang, RHYTHM["reviewed"])

@@ -7,80 +7,82 @@ from advisor.deliverable.dictionary import Entry, plan_dictionary
 from advisor.deliverable.words import YES_NO, quantity_text
 from advisor.exports import Sheet, to_csv, write_xlsx
 from advisor.formatting import date_text
+from advisor.i18n import N_, gettext
 from advisor.plans import PlanRecord
 from catalog.loader import Catalog
-from catalog.models import Text
 
-T = Text
 # (entry field, title); the same titles serve both sheets where a column is shared.
 PLAN_COLUMNS = (
-    ("department", T(vi="Bộ phận", en="Department")),
-    ("kpi_id", T(vi="Mã KPI", en="KPI id")),
-    ("name", T(vi="KPI", en="KPI")),
-    ("statement", T(vi="Phát biểu mục tiêu", en="Target statement")),
-    ("unit_name", T(vi="Đơn vị", en="Unit")),
-    ("direction_name", T(vi="Chiều tốt", en="Direction")),
-    ("owner", T(vi="Người phụ trách", en="Owner")),
-    ("report_to", T(vi="Báo cáo cho", en="Reports to")),
-    ("baseline", T(vi="Mức hiện tại", en="Baseline")),
-    ("baseline_date", T(vi="Ngày đo mức hiện tại", en="Baseline date")),
-    ("target", T(vi="Mục tiêu", en="Target")),
-    ("target_low", T(vi="Mục tiêu từ", en="Target from")),
-    ("target_high", T(vi="Mục tiêu đến", en="Target to")),
-    ("deadline", T(vi="Hạn chót", en="Deadline")),
-    ("frequency", T(vi="Tần suất đo", en="Frequency")),
-    ("data_source", T(vi="Nguồn dữ liệu", en="Data source")),
-    ("commitment", T(vi="Mức cam kết", en="Commitment")),
-    ("goals", T(vi="Mục tiêu chiến lược phục vụ", en="Strategic goals served")),
-    ("smart_score", T(vi="Điểm SMART (trên 5)", en="SMART score (of 5)")),
-    ("ready", T(vi="Sẵn sàng", en="Ready")),
-    ("open_gaps", T(vi="Việc còn thiếu", en="Open gaps")),
+    ("department", N_("plan.column.department")),
+    ("kpi_id", N_("plan.column.kpi_id")),
+    ("name", N_("plan.column.name")),
+    ("statement", N_("plan.column.statement")),
+    ("unit_name", N_("plan.column.unit")),
+    ("direction_name", N_("plan.column.direction")),
+    ("owner", N_("plan.column.owner")),
+    ("report_to", N_("plan.column.report_to")),
+    ("baseline", N_("plan.column.baseline")),
+    ("baseline_date", N_("plan.column.baseline_date")),
+    ("target", N_("plan.column.target")),
+    ("target_low", N_("plan.column.target_low")),
+    ("target_high", N_("plan.column.target_high")),
+    ("deadline", N_("plan.column.deadline")),
+    ("frequency", N_("plan.column.frequency")),
+    ("data_source", N_("plan.column.data_source")),
+    ("commitment", N_("plan.column.commitment")),
+    ("goals", N_("plan.column.goals")),
+    ("smart_score", N_("plan.column.smart_score")),
+    ("ready", N_("plan.column.ready")),
+    ("open_gaps", N_("plan.column.open_gaps")),
 )
 DICTIONARY_COLUMNS = (
-    ("kpi_id", T(vi="Mã KPI", en="KPI id")),
-    ("name", T(vi="KPI", en="KPI")),
-    ("department", T(vi="Bộ phận", en="Department")),
-    ("definition", T(vi="Định nghĩa", en="Definition")),
-    ("formula", T(vi="Công thức", en="Formula")),
-    ("unit_name", T(vi="Đơn vị", en="Unit")),
-    ("direction_name", T(vi="Chiều tốt", en="Direction")),
-    ("financial", T(vi="Tài chính / phi tài chính", en="Financial or not")),
-    ("perspective", T(vi="Góc nhìn thẻ điểm cân bằng", en="Scorecard perspective")),
-    ("indicator", T(vi="Dẫn dắt / kết quả", en="Leading or lagging")),
-    ("frequency", T(vi="Tần suất đo", en="Frequency")),
-    ("data_source", T(vi="Nguồn dữ liệu", en="Data source")),
-    ("owner", T(vi="Người phụ trách", en="Owner")),
-    ("report_to", T(vi="Báo cáo cho", en="Reports to")),
-    ("baseline", T(vi="Mức hiện tại", en="Baseline")),
-    ("baseline_date", T(vi="Ngày đo mức hiện tại", en="Baseline date")),
-    ("target", T(vi="Mục tiêu", en="Target")),
-    ("target_low", T(vi="Mục tiêu từ", en="Target from")),
-    ("target_high", T(vi="Mục tiêu đến", en="Target to")),
-    ("deadline", T(vi="Hạn chót", en="Deadline")),
-    ("commitment", T(vi="Mức cam kết", en="Commitment")),
-    ("goals", T(vi="Mục tiêu chiến lược phục vụ", en="Strategic goals served")),
-    ("counter_kpis", T(vi="KPI đối trọng", en="Counter-KPIs")),
-    ("pitfalls", T(vi="Cạm bẫy thường gặp", en="Common pitfalls")),
-    ("benchmarks", T(vi="Mức tham chiếu (nguồn)", en="Benchmark (source)")),
+    ("kpi_id", N_("plan.column.kpi_id")),
+    ("name", N_("plan.column.name")),
+    ("department", N_("plan.column.department")),
+    ("definition", N_("plan.column.definition")),
+    ("formula", N_("plan.column.formula")),
+    ("unit_name", N_("plan.column.unit")),
+    ("direction_name", N_("plan.column.direction")),
+    ("financial", N_("plan.column.financial")),
+    ("perspective", N_("plan.column.perspective")),
+    ("indicator", N_("plan.column.indicator")),
+    ("frequency", N_("plan.column.frequency")),
+    ("data_source", N_("plan.column.data_source")),
+    ("owner", N_("plan.column.owner")),
+    ("report_to", N_("plan.column.report_to")),
+    ("baseline", N_("plan.column.baseline")),
+    ("baseline_date", N_("plan.column.baseline_date")),
+    ("target", N_("plan.column.target")),
+    ("target_low", N_("plan.column.target_low")),
+    ("target_high", N_("plan.column.target_high")),
+    ("deadline", N_("plan.column.deadline")),
+    ("commitment", N_("plan.column.commitment")),
+    ("goals", N_("plan.column.goals")),
+    ("counter_kpis", N_("plan.column.counter_kpis")),
+    ("pitfalls", N_("plan.column.pitfalls")),
+    ("benchmarks", N_("plan.column.benchmarks")),
 )
 # Columns of long text, which wrap in the sheet.
 WRAPPED = {"statement", "definition", "formula", "pitfalls", "benchmarks", "open_gaps"}
-GAP_COLUMNS = (T(vi="KPI", en="KPI"), T(vi="Mức độ", en="Severity"),
-               T(vi="Vấn đề", en="Problem"), T(vi="Cách sửa", en="Fix"),
-               T(vi="Nhóm", en="Letter"), T(vi="Mã", en="Code"))
-SHEETS = {"plan": T(vi="Kế hoạch KPI", en="KPI plan"),
-          "dictionary": T(vi="Từ điển KPI", en="KPI dictionary"),
-          "gaps": T(vi="Khoảng trống SMART", en="SMART gaps")}
-SEVERITIES = {"error": T(vi="Lỗi", en="Error"), "warning": T(vi="Cảnh báo", en="Warning")}
-WHOLE_PLAN = T(vi="Toàn bộ kế hoạch", en="Whole plan")
-TITLE = T(vi="{what} — {client} — lập ngày {date}", en="{what} — {client} — made on {date}")
-SOURCE = T(vi="Nguồn", en="Source")
+# The text of a gap first; its letter group and stable code follow for reference.
+GAP_COLUMNS = (N_("plan.gap.kpi"), N_("plan.gap.severity"), N_("plan.gap.problem"),
+               N_("plan.gap.fix"), N_("plan.gap.letter"), N_("plan.gap.code"))
+SHEETS = {"plan": N_("plan.sheet.plan"), "dictionary": N_("plan.sheet.dictionary"),
+          "gaps": N_("plan.sheet.gaps")}
+SEVERITIES = {"error": N_("plan.severity.error"), "warning": N_("plan.severity.warning")}
+# SMART's own letters (S, M, A, R, T) stay letters; the other groups have names.
+LETTERS = {"owner": N_("wizard.gap.letter.owner"), "plan": N_("wizard.gap.letter.plan"),
+           "reporting": N_("wizard.gap.letter.reporting"),
+           "measurement": N_("wizard.gap.letter.measurement")}
+WHOLE_PLAN = N_("plan.whole_plan")
+TITLE = N_("plan.sheet.title")
+SOURCE = N_("plan.benchmark.source")
 
 
-def sheet_title(what: Text, org_name: str | None, lang: str, today: dt.date) -> str:
+def sheet_title(what: str, org_name: str | None, lang: str, today: dt.date) -> str:
     """Return a sheet's title row: what it is, for which client, made on which day."""
-    return TITLE.pick(lang).format(what=what.pick(lang), client=org_name or "—",
-                                   date=date_text(today, lang))
+    return gettext(lang, TITLE, what=gettext(lang, what), client=org_name or "—",
+                   date=date_text(today, lang))
 
 
 def benchmark_text(entry: Entry, lang: str) -> list[str]:
@@ -89,14 +91,14 @@ def benchmark_text(entry: Entry, lang: str) -> list[str]:
     for b in entry.benchmarks:
         low, high = quantity_text(b.low, lang), quantity_text(b.high, lang)
         level = low if low == high else f"{low}–{high}"
-        lines.append(f"{level}: {b.context} ({SOURCE.pick(lang)}: {b.source})")
+        lines.append(f"{level}: {b.context} ({gettext(lang, SOURCE)}: {b.source})")
     return lines
 
 
 def _values(entry: Entry, result: dict | None, lang: str) -> dict:
     values = dict(vars(entry))
     values["benchmarks"] = benchmark_text(entry, lang)
-    values["ready"] = YES_NO[entry.ready].pick(lang)
+    values["ready"] = gettext(lang, YES_NO[entry.ready])
     values["open_gaps"] = [g["message"] for g in result["gaps"]] if result else []
     return values
 
@@ -110,7 +112,7 @@ def _rows(columns, entries: list[Entry], check: dict, lang: str) -> list[list]:
 
 
 def _header(columns, lang: str) -> list[str]:
-    return [title.pick(lang) for _, title in columns]
+    return [gettext(lang, title) for _, title in columns]
 
 
 def _wrapped(columns) -> set[int]:
@@ -120,9 +122,13 @@ def _wrapped(columns) -> set[int]:
 def gap_rows(check: dict, lang: str) -> list[list]:
     """Return one row per SMART gap, the plan's own gaps last."""
     gaps = [(k["name"], g) for k in check["kpis"] for g in k["gaps"]]
-    gaps += [(WHOLE_PLAN.pick(lang), g) for g in check["plan_gaps"]]
-    return [[name, SEVERITIES[g["severity"]].pick(lang), g["message"], g["fix"], g["letter"],
-             g["code"]] for name, g in gaps]
+    gaps += [(gettext(lang, WHOLE_PLAN), g) for g in check["plan_gaps"]]
+    return [[name, gettext(lang, SEVERITIES[g["severity"]]), g["message"], g["fix"],
+             _letter(g["letter"], lang), g["code"]] for name, g in gaps]
+
+
+def _letter(letter: str, lang: str) -> str:
+    return gettext(lang, LETTERS[letter]) if letter in LETTERS else letter
 
 
 def plan_csv(record: PlanRecord, check: dict, lang: str, catalog: Catalog) -> str:
@@ -146,11 +152,11 @@ def plan_xlsx(record: PlanRecord, check: dict, lang: str, catalog: Catalog,
     org = record.plan.org_name
 
     def sheet(key: str, columns) -> Sheet:
-        return Sheet(SHEETS[key].pick(lang), _header(columns, lang),
+        return Sheet(gettext(lang, SHEETS[key]), _header(columns, lang),
                      _rows(columns, entries, check, lang),
                      sheet_title(SHEETS[key], org, lang, today), _wrapped(columns))
 
-    gaps = Sheet(SHEETS["gaps"].pick(lang), [t.pick(lang) for t in GAP_COLUMNS],
+    gaps = Sheet(gettext(lang, SHEETS["gaps"]), [gettext(lang, t) for t in GAP_COLUMNS],
                  gap_rows(check, lang), sheet_title(SHEETS["gaps"], org, lang, today), {2, 3})
     return write_xlsx([sheet("plan", PLAN_COLUMNS), sheet("dictionary", DICTIONARY_COLUMNS),
                        gaps], lang)

@@ -1,44 +1,31 @@
-"""The words of the deliverable (column titles, statements, units) and numbers as text."""
+"""The words of the deliverable (statements, rhythm, units after a number) and numbers as text."""
 
 from advisor.exports import Quantity
-from advisor.formatting import number_text
-from catalog.models import Text
+from advisor.formatting import value_text
+from advisor.i18n import N_, gettext
 
-COMMITMENTS = {"committed": Text(vi="Cam kết", en="Committed"),
-               "aspirational": Text(vi="Kỳ vọng", en="Aspirational")}
-YES_NO = {True: Text(vi="Có", en="Yes"), False: Text(vi="Chưa", en="Not yet")}
+COMMITMENTS = {"committed": N_("plan.commitment.committed"),
+               "aspirational": N_("plan.commitment.aspirational")}
+YES_NO = {True: N_("plan.ready.yes"), False: N_("plan.ready.no")}
 
 # After a number: money in đồng, durations in their unit; percent takes its sign.
-UNIT_AFTER = {"currency": Text(vi="₫", en="VND"), "days": Text(vi="ngày", en="days"),
-              "hours": Text(vi="giờ", en="hours"), "months": Text(vi="tháng", en="months")}
+UNIT_AFTER = {"currency": N_("plan.unit_after.currency"), "days": N_("plan.unit_after.days"),
+              "hours": N_("plan.unit_after.hours"), "months": N_("plan.unit_after.months")}
 
 STATEMENTS = {
-    "higher_is_better": Text(vi="Tăng {name} từ {baseline} lên {target} trước {deadline}",
-                             en="Raise {name} from {baseline} to {target} by {deadline}"),
-    "lower_is_better": Text(vi="Giảm {name} từ {baseline} xuống {target} trước {deadline}",
-                            en="Lower {name} from {baseline} to {target} by {deadline}"),
-    "in_range": Text(vi="Giữ {name} trong khoảng {low}–{high} đến {deadline}",
-                     en="Keep {name} between {low} and {high} until {deadline}"),
-    "blank": Text(vi="[…]", en="[…]"),
+    "higher_is_better": N_("plan.statement.higher_is_better"),
+    "lower_is_better": N_("plan.statement.lower_is_better"),
+    "in_range": N_("plan.statement.in_range"),
 }
-
-REVIEW_RHYTHM = {
-    "measured": Text(vi="Đo {frequency} từ {source}.", en="Measured {frequency} from {source}."),
-    "reported": Text(vi="Báo cáo cho {report_to} sau mỗi lần đo.",
-                     en="Reported to {report_to} after each measurement."),
-    "reviewed": Text(vi="Rà soát mục tiêu mỗi quý bằng biểu đồ XmR.",
-                     en="Target reviewed every quarter on an XmR chart."),
-    "unknown": Text(vi="(chưa chọn)", en="(not chosen yet)"),
-}
+BLANK = N_("plan.statement.blank")
+RHYTHM = {"measured": N_("plan.rhythm.measured"), "reported": N_("plan.rhythm.reported"),
+          "reviewed": N_("plan.rhythm.reviewed"), "unknown": N_("plan.rhythm.unknown")}
 
 
 def quantity_text(quantity: Quantity | None, lang: str) -> str:
     """Return a number in its unit as people read it: 1.200.000.000 ₫, 45,5%, 12 ngày."""
     if quantity is None:
         return "–"
-    decimals = 0 if quantity.unit in ("currency", "count") else 2
-    text = number_text(quantity.value, lang, decimals)
-    if quantity.unit == "percent":
-        return text + "%"
+    text = value_text(quantity.value, quantity.unit, lang)
     after = UNIT_AFTER.get(quantity.unit or "")
-    return f"{text} {after.pick(lang)}" if after else text
+    return f"{text} {gettext(lang, after)}" if after else text

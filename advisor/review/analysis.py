@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from advisor.i18n import both
 from advisor.review import view
 from advisor.review.errors import RowsRejectedError
 from advisor.review.forecast import (
@@ -48,16 +49,6 @@ from rules.policy import ReviewPolicy
 
 MAX_LISTED = 12  # periods named in a text before "…"; presentation, not policy
 
-_NOT_ENOUGH = Text(
-    vi="Chưa đủ dữ liệu: cần ít nhất {needed} kỳ đo, mới có {got}. Chưa thể tính giới hạn hay "
-       "đề xuất mục tiêu; hãy nhập thêm số liệu các kỳ trước.",
-    en="Not enough data yet: at least {needed} measured periods are needed, there are {got}. No "
-       "limits or target suggestion can be given; add the values of earlier periods.",
-)
-_NOT_ENOUGH_EXCLUDED = Text(
-    vi=" ({excluded} kỳ bị loại trừ không được tính.)",
-    en=" ({excluded} excluded periods do not count.)",
-)
 
 
 @functools.cache
@@ -451,10 +442,10 @@ def _insufficient(kpi: ReviewKpi, name: Text, history: History,
                   policy: ReviewPolicy) -> KpiReview:
     got = len(history.included)
     excluded = len(history.values) - got
-    message = Text(**{lang: _NOT_ENOUGH.pick(lang).format(needed=policy.min_points, got=got)
-                      + (_NOT_ENOUGH_EXCLUDED.pick(lang).format(excluded=excluded)
-                         if excluded else "")
-                      for lang in ("vi", "en")})
+    message = Text(**both("review.not_enough", needed=policy.min_points, got=got))
+    if excluded:
+        more = both("review.not_enough.excluded", excluded=excluded)
+        message = Text(vi=f"{message.vi} {more['vi']}", en=f"{message.en} {more['en']}")
     return KpiReview(**_identity(kpi, name, history.frequency if history.values
                                  else kpi.frequency, got),
                      status="insufficient_data", message=message)

@@ -1,6 +1,7 @@
 """Named exceptions of the review statistics; each carries its message in Vietnamese and English."""
 
 from advisor.errors import AdvisorError, InvalidInputError
+from advisor.i18n import both
 
 
 class ReviewError(AdvisorError):
@@ -15,9 +16,8 @@ class PeriodError(ReviewError):
     """A period label cannot be read, or labels of different frequencies were mixed."""
 
     def __init__(self, label: str, message: dict[str, str]):
-        super().__init__(
-            {lang: f"{label!r}: {text}" for lang, text in message.items()},
-        )
+        super().__init__(both("review.period.labelled", label=repr(label),
+                              reason=message.get))
         self.label = label
         self.reason = message
 
@@ -26,12 +26,7 @@ class InsufficientDataError(ReviewError):
     """A series is too short for the statistic asked of it."""
 
     def __init__(self, needed: int, got: int):
-        super().__init__(
-            {
-                "vi": f"Cần ít nhất {needed} kỳ dữ liệu, mới có {got} kỳ.",
-                "en": f"At least {needed} periods of data are needed, got {got}.",
-            }
-        )
+        super().__init__(both("review.error.insufficient", needed=needed, got=got))
         self.needed = needed
         self.got = got
 
@@ -40,12 +35,7 @@ class InvalidValueError(ReviewError):
     """A series holds a value that is not a finite number."""
 
     def __init__(self, index: int, value: object):
-        super().__init__(
-            {
-                "vi": f"Giá trị ở vị trí {index} không phải là một số hữu hạn: {value!r}.",
-                "en": f"The value at position {index} is not a finite number: {value!r}.",
-            }
-        )
+        super().__init__(both("review.error.invalid_value", index=index, value=repr(value)))
         self.index = index
         self.value = value
 

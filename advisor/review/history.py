@@ -4,8 +4,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from advisor.i18n import N_, both
 from advisor.review.errors import PeriodError, RowsRejectedError
-from advisor.review.models import ReviewKpi, Text
+from advisor.review.models import ReviewKpi
 from advisor.review.periods import Period, infer_frequency, parse_period
 
 
@@ -61,14 +62,11 @@ def majority_frequency(labels: Sequence[str]) -> str | None:
         return None
 
 
-def _problem(field: str, message: dict, fix: Text) -> dict:
-    return {"field": field, "message": dict(message), "fix": fix.model_dump()}
+def _problem(field: str, message: dict, fix: str) -> dict:
+    return {"field": field, "message": dict(message), "fix": both(fix)}
 
 
-_PERIOD_FIX = Text(vi="Dùng một tần suất cho cả chuỗi, mỗi kỳ một lần: 2025-03, 2025-Q1, "
-                      "2025-W07 hoặc một ngày 2025-03-15.",
-                   en="Use one frequency for the whole history, each period once: 2025-03, "
-                      "2025-Q1, 2025-W07 or a date such as 2025-03-15.")
+_PERIOD_FIX = N_("review.history.period_fix")
 
 
 def read_history(kpi: ReviewKpi, field: str = "history") -> History:
@@ -81,8 +79,8 @@ def read_history(kpi: ReviewKpi, field: str = "history") -> History:
         if isinstance(result, PeriodError):
             problems.append(_problem(f"{field}.{j}.period", result.message, _PERIOD_FIX))
         elif result.ordinal in seen:
-            message = {"vi": f"{labels[j]!r} trùng kỳ với {seen[result.ordinal]!r}.",
-                       "en": f"{labels[j]!r} is the same period as {seen[result.ordinal]!r}."}
+            message = both("review.history.same_period", label=repr(labels[j]),
+                           other=repr(seen[result.ordinal]))
             problems.append(_problem(f"{field}.{j}.period", message, _PERIOD_FIX))
         else:
             seen[result.ordinal] = labels[j]
@@ -100,10 +98,7 @@ def read_history(kpi: ReviewKpi, field: str = "history") -> History:
     )
 
 
-_EXCLUDE_FIX = Text(vi="Chỉ loại trừ những kỳ có trong số liệu, mỗi kỳ một lần; hoặc đánh dấu "
-                       "\"exclude\": true ngay trên kỳ đó.",
-                    en="Exclude only periods that are in the history, each once; or mark "
-                       "\"exclude\": true on the period itself.")
+_EXCLUDE_FIX = N_("review.history.exclude_fix")
 
 
 def _excluded_periods(kpi: ReviewKpi, frequency: str | None, seen: dict[int, str],
@@ -120,13 +115,10 @@ def _excluded_periods(kpi: ReviewKpi, frequency: str | None, seen: dict[int, str
             problems.append(_problem(where, exc.message, _EXCLUDE_FIX))
             continue
         if ordinal not in seen:
-            message = {"vi": f"Kỳ {label_text!r} không có trong số liệu nên không loại trừ được.",
-                       "en": f"{label_text!r} is not a period of the history, so it cannot be "
-                             "excluded."}
+            message = both("review.history.not_in_history", label=repr(label_text))
             problems.append(_problem(where, message, _EXCLUDE_FIX))
         elif ordinal in listed:
-            message = {"vi": f"Kỳ {label_text!r} đã được loại trừ ở trên.",
-                       "en": f"{label_text!r} is excluded twice."}
+            message = both("review.history.excluded_twice", label=repr(label_text))
             problems.append(_problem(where, message, _EXCLUDE_FIX))
         listed.add(ordinal)
     if problems:

@@ -12,25 +12,25 @@ from typing import Any
 
 import sqlite_utils
 
+from advisor.formatting import count_text, number_text
+from advisor.i18n import both, gettext
 from advisor.plans import PlanRecord
 from advisor.review.errors import PeriodError, RowsRejectedError
 from advisor.review.history import majority_frequency
 from advisor.review.measurements import MeasurementIn, SaveResult, kpi_periods, save_measurements
 from advisor.review.periods import FREQUENCIES, Period, parse_period
 from advisor.review.tables import (
-    NUMBER_FIX,
     Problems,
     RawRow,
     cell_text,
     name_key,
+    number_fix,
     read_number,
     read_upload,
     rows_from_dicts,
 )
-from advisor.review.tables import (
-    bilingual as _t,
-)
 from advisor.values import has_lone_surrogate
+from catalog.labels import label
 from catalog.loader import Catalog
 from catalog.models import Kpi, value_bounds
 
@@ -77,33 +77,25 @@ def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked |
     kpi = index.find(kpi_text) if kpi_text else None
     if kpi is None:
         shown = ", ".join(index.names[:10]) + (" …" if len(index.names) > 10 else "")
-        problems.add(row, "kpi", _t(f"không có KPI {kpi_text!r} trong kế hoạch." if kpi_text
-                                    else "thiếu tên KPI.",
-                                    f"the plan has no KPI {kpi_text!r}." if kpi_text
-                                    else "the KPI is missing."),
-                     _t(f"Dùng mã hoặc tên một KPI của kế hoạch: {shown}.",
-                        f"Use the id or name of a KPI of the plan: {shown}."))
+        message = both("review.import.unknown_kpi", kpi=repr(kpi_text)) if kpi_text \
+            else both("review.import.missing_kpi")
+        problems.add(row, "kpi", message, both("review.import.kpi_fix", kpis=shown))
     label = cell_text(row.cells.get("period"))
     if not label:
-        problems.add(row, "period", _t("thiếu kỳ.", "the period is missing."),
-                     _t("Ghi kỳ dạng 2025-03, 2025-Q1, 2025-W07 hoặc một ngày 2025-03-15.",
-                        "Write the period as 2025-03, 2025-Q1, 2025-W07 or a date 2025-03-15."))
+        problems.add(row, "period", both("review.import.missing_period"),
+                     both("review.import.period_fix"))
     value = _number(row, "value", problems, required=True)
     target = _number(row, "target", problems, required=False)
     note = cell_text(row.cells.get("note")) or None
     for column, text in (("kpi", kpi_text), ("note", note)):
         if text and has_lone_surrogate(text):
-            problems.add(row, column, _t("có ký tự không hợp lệ (nửa cặp UTF-16 đơn lẻ).",
-                                         "holds an invalid character (a lone UTF-16 "
-                                         "surrogate)."),
-                         _t("Gõ lại hoặc dán lại văn bản; nếu gửi JSON, hãy mã hoá UTF-8 "
-                            "đúng cách.", "Type or paste the text again; when sending JSON, "
-                                          "encode it as proper UTF-8."))
+            problems.add(row, column, both("review.import.bad_character"),
+                         both("review.import.bad_character_fix"))
     if note and len(note) > NOTE_LENGTH:
-        problems.add(row, "note", _t(f"ghi chú dài {len(note)} ký tự.",
-                                     f"the note is {len(note)} characters long."),
-                     _t(f"Rút gọn còn tối đa {NOTE_LENGTH} ký tự.",
-                        f"Shorten it to at most {NOTE_LENGTH} characters."))
+        problems.add(row, "note", both("review.import.long_note",
+                                       length=lambda lang: count_text(len(note), lang)),
+                     both("review.import.long_note_fix",
+                          limit=lambda lang: count_text(NOTE_LENGTH, lang)))
     if len(problems.items) > before:
         return None
     return _Checked(row, kpi, label, value, target, note)
@@ -113,12 +105,11 @@ def _number(row: RawRow, column: str, problems: Problems, required: bool) -> flo
     cell = row.cells.get(column)
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         if required:
-            problems.add(row, column, _t("thiếu giá trị.", "the value is missing."),
-                         NUMBER_FIX)
+            problems.add(row, column, both("review.import.missing_value"), number_fix())
         return None
     read = read_number(cell)
     if isinstance(read, dict):
-        problems.add(row, column, read, NUMBER_FIX)
+        problems.add(row, column, read, number_fix())
         return None
     return read
 
@@ -134,24 +125,22 @@ def _range_problem(bounds: tuple[float | None, float | None], unit: str | None,
                    number: float) -> tuple[dict, dict] | None:
     """Return (message, fix) when `number` lies outside what the KPI can take, else None."""
     low, high = bounds
+    values = {"number": _localized(number), "low": _localized(low), "high": _localized(high),
+              "unit": lambda lang: label("units", unit).pick(lang).lower() if unit else ""}
     if low is not None and number < low:
-        message = (_t(f"{number:g} là số âm, nhưng KPI này ({unit}) không thể âm.",
-                      f"{number:g} is negative, but this KPI ({unit}) cannot be.") if low == 0
-                   else _t(f"{number:g} thấp hơn {low:g}, mức thấp nhất KPI này có thể có.",
-                           f"{number:g} is below {low:g}, the lowest this KPI can be."))
-        return message, _t("Kiểm tra lại dấu trừ hoặc cột đã chọn.",
-                           "Check the minus sign, or whether the value is in the right column.")
+        message = both("review.import.negative", **values) if low == 0 \
+            else both("review.import.below_lowest", **values)
+        return message, both("review.import.negative_fix")
     if high is not None and number > high:
         if unit == "percent" and high == 100:
-            return (_t(f"{number:g}% lớn hơn 100%.", f"{number:g}% is over 100%."),
-                    _t("Ghi phần trăm từ 0 đến 100 (ví dụ 45 cho 45%); nếu đây là tỷ lệ 0–1, "
-                       "hãy nhân với 100.", "Write percentages from 0 to 100 (45 for 45%); if "
-                       "the value is a 0–1 share, multiply it by 100."))
-        return (_t(f"{number:g} cao hơn {high:g}, mức cao nhất KPI này có thể có.",
-                   f"{number:g} is above {high:g}, the highest this KPI can be."),
-                _t("Kiểm tra lại giá trị và cột đã chọn.",
-                   "Check the value, and whether it is in the right column."))
+            return both("review.import.over_100", **values), both("review.import.over_100_fix")
+        return both("review.import.above_highest", **values), both("review.import.range_fix")
     return None
+
+
+def _localized(number: float | None):
+    """Return a function of the language writing `number` in that language's style."""
+    return lambda lang: number_text(number, lang, 4)
 
 
 def check_rows(record: PlanRecord, rows: list[RawRow], stored: dict[int, list[str]],
@@ -177,12 +166,12 @@ def _kpi_frequency(record: PlanRecord, position: int, labels: list[str], stored:
     """Return the frequency a KPI's periods must have, and why when it is fixed by others."""
     kpi = record.plan.kpis[position]
     if kpi.frequency in FREQUENCIES:
-        return kpi.frequency, _t(f"KPI này đo theo {kpi.frequency} trong kế hoạch.",
-                                 f"the plan measures this KPI {kpi.frequency}.")
+        return kpi.frequency, both("review.import.plan_frequency",
+                                   frequency=_frequency_word(kpi.frequency))
     if stored:
         frequency = parse_period(stored[0]).frequency
-        return frequency, _t(f"các số liệu đã lưu của KPI này là theo {frequency}.",
-                             f"the stored values of this KPI are {frequency}.")
+        return frequency, both("review.import.stored_frequency",
+                               frequency=_frequency_word(frequency))
     named = majority_frequency([label for label in labels if not _is_date(label)])
     if named:
         return named, None
@@ -193,9 +182,14 @@ def _kpi_frequency(record: PlanRecord, position: int, labels: list[str], stored:
     return majority_frequency(labels), None
 
 
-def _is_date(label: str) -> bool:
+def _frequency_word(frequency: str):
+    """Return a function of the language naming `frequency` inside a sentence ("monthly")."""
+    return lambda lang: label("frequencies", frequency).pick(lang).lower()
+
+
+def _is_date(text: str) -> bool:
     try:
-        return parse_period(label).frequency == "daily"
+        return parse_period(text).frequency == "daily"
     except PeriodError:
         return False
 
@@ -205,16 +199,14 @@ def _check_kpi(record: PlanRecord, position: int, rows: list[_Checked], stored: 
     kpi = record.plan.kpis[position]
     if kpi.frequency == "yearly":
         for item in rows:
-            problems.add(item.row, "period", _t("KPI đo theo năm chưa rà soát được.",
-                                                "yearly KPIs cannot be reviewed yet."),
-                         _t("Đổi tần suất của KPI sang theo quý hoặc theo tháng.",
-                            "Change the KPI's frequency to quarterly or monthly."))
+            problems.add(item.row, "period", both("review.import.yearly"),
+                         both("review.import.yearly_fix"))
         return []
     frequency, reason = _kpi_frequency(record, position, [r.label for r in rows], stored,
                                        catalog)
     entry = catalog.get(kpi.kpi_id) if kpi.kpi_id else None
     unit = kpi.unit or (entry.unit if entry else None)
-    first_line: dict[int, str] = {}
+    first_line: dict[int, RawRow] = {}
     measurements = []
     for item in rows:
         period = _period(item, frequency, reason, problems)
@@ -222,13 +214,11 @@ def _check_kpi(record: PlanRecord, position: int, rows: list[_Checked], stored: 
             continue
         if period.ordinal in first_line:
             problems.add(item.row, "period",
-                         _t(f"kỳ {period.label} lặp lại ({first_line[period.ordinal]}).",
-                            f"the period {period.label} appears twice "
-                            f"({first_line[period.ordinal]})."),
-                         _t("Giữ một dòng cho mỗi KPI và kỳ; xoá hoặc sửa dòng trùng.",
-                            "Keep one row per KPI and period; delete or correct the duplicate."))
+                         both("review.import.duplicate_period", period=period.label,
+                              first=_where(first_line[period.ordinal])),
+                         both("review.import.duplicate_period_fix"))
             continue
-        first_line[period.ordinal] = _where(item.row)
+        first_line[period.ordinal] = item.row
         if _range_checks(item, _import_bounds(unit, entry), unit, problems):
             measurements.append(MeasurementIn(
                 plan_kpi_id=record.kpi_ids[position], period=period.label,
@@ -236,8 +226,11 @@ def _check_kpi(record: PlanRecord, position: int, rows: list[_Checked], stored: 
     return measurements
 
 
-def _where(row: RawRow) -> str:
-    return f"line {row.line}" if row.line is not None else row.where
+def _where(row: RawRow):
+    """Return a function of the language naming where a row came from ("line 3")."""
+    if row.line is None:
+        return row.where
+    return lambda lang: gettext(lang, "review.import.at_line", line=row.line)
 
 
 def _period(item: _Checked, frequency: str | None, reason: dict | None,
@@ -245,12 +238,11 @@ def _period(item: _Checked, frequency: str | None, reason: dict | None,
     try:
         return parse_period(item.label, frequency)
     except PeriodError as exc:
-        mixed = reason or (_t(f"phần lớn các dòng của KPI này theo {frequency}.",
-                              f"most rows of this KPI are {frequency}.") if frequency else None)
-        fix = _t("Dùng một tần suất cho mỗi KPI: 2025-03, 2025-Q1, 2025-W07 hoặc một ngày.",
-                 "Use one frequency per KPI: 2025-03, 2025-Q1, 2025-W07 or a date.")
+        mixed = reason or (both("review.import.most_rows", frequency=_frequency_word(frequency))
+                           if frequency else None)
+        fix = both("review.import.one_frequency_fix")
         if mixed:
-            fix = {lang: f"{fix[lang]} ({mixed[lang]})" for lang in fix}
+            fix = both("review.import.fix_because", fix=fix.get, reason=mixed.get)
         problems.add(item.row, "period", exc.message, fix)
         return None
 
@@ -275,9 +267,8 @@ def import_file(db: sqlite_utils.Database, record: PlanRecord, filename: str, da
     if has_lone_surrogate(filename):
         raise RowsRejectedError([{
             "field": "filename",
-            "message": _t("tên tệp có ký tự không hợp lệ (nửa cặp UTF-16 đơn lẻ).",
-                          "the file name holds an invalid character (a lone UTF-16 surrogate)."),
-            "fix": _t("Đổi tên tệp rồi nhập lại.", "Rename the file and import it again.")}])
+            "message": both("review.import.bad_filename"),
+            "fix": both("review.import.bad_filename_fix")}])
     problems = Problems()
     rows = read_upload(filename, data, problems)
     stored = kpi_periods(db, record.kpi_ids)

@@ -13,6 +13,7 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from advisor.errors import InvalidInputError, NotFoundError
+from advisor.i18n import gettext
 from advisor.store import transaction
 from advisor.values import has_lone_surrogate
 
@@ -181,10 +182,11 @@ def review_state(db: sqlite_utils.Database, plan_id: int, quarter: str) -> Revie
 
 
 def save_comments(db: sqlite_utils.Database, plan_id: int, quarter: str,
-                  comments: dict[int, str]) -> ReviewState:
-    """Store the team's comments per plan KPI; a changed comment keeps the old one in history."""
-    invalid = [{"field": f"comments.{k}", "message": "holds a lone UTF-16 surrogate, which is "
-                "not a character"} for k, text in comments.items() if has_lone_surrogate(text)]
+                  comments: dict[int, str], lang: str = "en") -> ReviewState:
+    """Store the team's comments per plan KPI; a changed comment keeps the old one in history.
+    A comment that is not text is refused, the message in `lang`."""
+    invalid = [{"field": f"comments.{k}", "message": gettext(lang, "review.comment.surrogate")}
+               for k, text in comments.items() if has_lone_surrogate(text)]
     if invalid:
         raise InvalidInputError(invalid)
     with transaction(db):

@@ -14,6 +14,8 @@ from datetime import date
 from statistics import median
 from typing import Literal
 
+from advisor.formatting import count_text
+from advisor.i18n import N_, MessageId, both
 from advisor.review.errors import PeriodError
 
 Frequency = Literal["daily", "weekly", "monthly", "quarterly"]
@@ -50,16 +52,18 @@ class Period:
     label: str = field(compare=False)
 
 
-_VI_NAMES: dict[str, str] = {
-    "daily": "ngày",
-    "weekly": "tuần",
-    "monthly": "tháng",
-    "quarterly": "quý",
+# How a sentence names a period of each frequency ("a monthly period", "kỳ tháng").
+_KINDS: dict[str, MessageId] = {
+    "daily": N_("review.period_kind.daily"),
+    "weekly": N_("review.period_kind.weekly"),
+    "monthly": N_("review.period_kind.monthly"),
+    "quarterly": N_("review.period_kind.quarterly"),
 }
 
 
-def _text(vi: str, en: str) -> dict[str, str]:
-    return {"vi": vi, "en": en}
+def _kind(frequency: str):
+    """Return a function of the language naming a period of `frequency`."""
+    return _KINDS[frequency].pick
 
 
 def period_from_ordinal(frequency: Frequency, ordinal: int) -> Period:
@@ -93,9 +97,7 @@ def _read_date(label: str, match: re.Match[str]) -> date:
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise PeriodError(
-            label, _text("không phải là một ngày có thật.", "is not a real calendar date.")
-        ) from None
+        raise PeriodError(label, both("review.period.not_a_date")) from None
 
 
 def _read_period(label: str) -> Period | date:
@@ -103,63 +105,44 @@ def _read_period(label: str) -> Period | date:
     match = _DATE.fullmatch(label) or _MONTH.fullmatch(label) or _QUARTER.fullmatch(label) \
         or _WEEK.fullmatch(label)
     if match and not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
-        raise PeriodError(label, _text(f"năm phải từ {FIRST_YEAR} đến {LAST_YEAR}.",
-                                       f"the year must be {FIRST_YEAR} to {LAST_YEAR}."))
+        raise PeriodError(label, both("review.period.bad_year", first=FIRST_YEAR,
+                                      last=LAST_YEAR))
     if match := _DATE.fullmatch(label):
         return _read_date(label, match)
     if match := _MONTH.fullmatch(label):
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
-            raise PeriodError(label, _text("tháng phải từ 01 đến 12.", "month must be 01 to 12."))
+            raise PeriodError(label, both("review.period.bad_month"))
         return period_from_ordinal("monthly", year * 12 + month - 1)
     if match := _QUARTER.fullmatch(label):
         year, quarter = int(match[1]), int(match[2])
         if not 1 <= quarter <= 4:
-            raise PeriodError(label, _text("quý phải từ Q1 đến Q4.", "quarter must be Q1 to Q4."))
+            raise PeriodError(label, both("review.period.bad_quarter"))
         return period_from_ordinal("quarterly", year * 4 + quarter - 1)
     if match := _WEEK.fullmatch(label):
         return _read_week(label, int(match[1]), int(match[2]))
-    raise PeriodError(
-        label,
-        _text(
-            "không đọc được kỳ; hãy dùng 2025-03, 2025-Q1, 2025-W07 hoặc 2025-03-15.",
-            "not a period label; use 2025-03, 2025-Q1, 2025-W07 or 2025-03-15.",
-        ),
-    )
+    raise PeriodError(label, both("review.period.unreadable"))
 
 
 def _read_week(label: str, year: int, week: int) -> Period:
     try:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise PeriodError(
-            label,
-            _text(
-                f"năm {year} không có tuần ISO số {week:02d}.",
-                f"year {year} has no ISO week {week:02d}.",
-            ),
-        ) from None
+        raise PeriodError(label, both("review.period.bad_week", year=str(year),
+                                      week=str(week).zfill(2))) from None
     return _period_of_date(monday, "weekly")
 
 
 def parse_period(label: str, frequency: Frequency | None = None) -> Period:
     """Return the period `label` names; a date becomes the `frequency` period containing it."""
     if frequency is not None and frequency not in FREQUENCIES:
-        raise PeriodError(
-            label,
-            _text(f"tần suất không hợp lệ: {frequency!r}.", f"unknown frequency {frequency!r}."),
-        )
+        raise PeriodError(label, both("review.period.bad_frequency", frequency=repr(frequency)))
     read = _read_period(label.strip())
     if isinstance(read, date):
         return _period_of_date(read, frequency or "daily")
     if frequency is not None and read.frequency != frequency:
-        raise PeriodError(
-            label,
-            _text(
-                f"là kỳ {_VI_NAMES[read.frequency]}, không phải kỳ {_VI_NAMES[frequency]}.",
-                f"is a {read.frequency} period, not a {frequency} one.",
-            ),
-        )
+        raise PeriodError(label, both("review.period.wrong_frequency",
+                                      actual=_kind(read.frequency), expected=_kind(frequency)))
     return read
 
 
@@ -167,7 +150,7 @@ def infer_frequency(labels: Iterable[str]) -> Frequency:
     """Return the one frequency shared by `labels`; dates alone are judged by their spacing."""
     labels = list(labels)
     if not labels:
-        raise PeriodError("", _text("không có nhãn kỳ nào.", "no period labels were given."))
+        raise PeriodError("", both("review.period.none"))
     seen: dict[Frequency, str] = {}
     dates: list[date] = []
     for label in labels:
@@ -185,15 +168,9 @@ def infer_frequency(labels: Iterable[str]) -> Frequency:
 
 def _mixed_error(seen: dict[Frequency, str]) -> PeriodError:
     (first_freq, first), (second_freq, second) = list(seen.items())[:2]
-    return PeriodError(
-        second,
-        _text(
-            f"trộn lẫn tần suất: {first!r} là kỳ {_VI_NAMES[first_freq]} còn {second!r} là kỳ "
-            f"{_VI_NAMES[second_freq]}; hãy dùng một tần suất cho cả chuỗi.",
-            f"mixed frequencies: {first!r} is {first_freq} but {second!r} is {second_freq}; "
-            "use one frequency for the whole history.",
-        ),
-    )
+    return PeriodError(second, both("review.period.mixed", first=repr(first),
+                                    first_kind=_kind(first_freq), second=repr(second),
+                                    second_kind=_kind(second_freq)))
 
 
 def _frequency_of_dates(dates: list[date], label: str) -> Frequency:
@@ -204,13 +181,8 @@ def _frequency_of_dates(dates: list[date], label: str) -> Frequency:
     for limit, frequency in _GAP_LIMITS:
         if gap <= limit:
             return frequency
-    raise PeriodError(
-        label,
-        _text(
-            f"các ngày cách nhau khoảng {gap:.0f} ngày, thưa hơn theo quý.",
-            f"the dates are about {gap:.0f} days apart, sparser than quarterly.",
-        ),
-    )
+    raise PeriodError(label, both("review.period.sparse_dates",
+                                  days=lambda lang: count_text(gap, lang)))
 
 
 def parse_periods(labels: Sequence[str], frequency: Frequency | None = None) -> list[Period]:
@@ -220,13 +192,8 @@ def parse_periods(labels: Sequence[str], frequency: Frequency | None = None) -> 
     first_label: dict[int, str] = {}
     for label, period in zip(labels, periods, strict=True):
         if period.ordinal in first_label:
-            raise PeriodError(
-                label,
-                _text(
-                    f"trùng kỳ {period.label} với {first_label[period.ordinal]!r}.",
-                    f"names the same period {period.label} as {first_label[period.ordinal]!r}.",
-                ),
-            )
+            raise PeriodError(label, both("review.period.same_period", period=period.label,
+                                          other=repr(first_label[period.ordinal])))
         first_label[period.ordinal] = label
     return periods
 

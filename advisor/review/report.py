@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from advisor.errors import InvalidInputError
 from advisor.exports import to_csv, to_xlsx
+from advisor.formatting import datetime_text, number_text, range_text, value_text
+from advisor.i18n import N_, MessageId, both, gettext
 from advisor.plan_models import PlanKpi
 from advisor.plans import PlanRecord, get_plan
 from advisor.review.analysis import review_kpis
@@ -22,8 +23,8 @@ from advisor.review.measurements import plan_measurements, review_state, stored_
 from advisor.review.models import MAX_POINTS, Flag, KpiReview, ReviewKpi, Text
 from advisor.review.periods import FIRST_YEAR, LAST_YEAR, Period, parse_period
 from advisor.review.policy import review_policy
-from advisor.review.view import ACTION_NAMES, decimals_for, number_text, signals_text
-from advisor.values import is_usable_number
+from advisor.review.view import ACTION_NAMES, review_decimals, signals_text
+from advisor.values import MAX_MAGNITUDE, is_usable_number
 from catalog.labels import label
 from catalog.loader import Catalog
 from catalog.models import ValueRange, value_bounds
@@ -31,41 +32,30 @@ from catalog.models import ValueRange, value_bounds
 log = logging.getLogger(__name__)
 QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
 MAX_NAMED = 10
-_SET_ASIDE = Text(
-    vi="Để riêng các kỳ có số liệu đã lưu không dùng được (không hữu hạn, vượt ±1e15 hoặc kỳ "
-       "ngoài 1900–2100): {periods}. Rà soát dùng các kỳ còn lại; hãy nhập lại giá trị đúng.",
-    en="Stored values that cannot be used were left out (not finite, beyond ±1e15, or a period "
-       "outside 1900–2100): {periods}. The review uses the other periods; import the right "
-       "values again.")
-_UNUSABLE = Text(
-    vi="Không rà soát được lịch sử đã lưu của KPI này; các KPI khác không bị ảnh hưởng. Hãy "
-       "kiểm tra và nhập lại số liệu của KPI.",
-    en="The stored history of this KPI cannot be reviewed; the other KPIs are not affected. "
-       "Check the KPI's values and import them again.")
 REVIEW_FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
 
-COMMITMENT_NAMES: dict[str, Text] = {
-    "committed": Text(vi="Cam kết", en="Committed"),
-    "aspirational": Text(vi="Phấn đấu", en="Aspirational"),
+COMMITMENT_NAMES: dict[str, MessageId] = {
+    "committed": N_("review.commitment.committed"),
+    "aspirational": N_("review.commitment.aspirational"),
 }
-REPORT_COLUMNS: tuple[Text, ...] = tuple(Text(vi=vi, en=en) for vi, en in (
-    ("KPI", "KPI"), ("Đơn vị", "Unit"), ("Chiều tốt", "Direction"), ("Loại mục tiêu", "Commitment"),
-    ("Mục tiêu", "Target"), ("Số kỳ", "Periods"), ("Kỳ gần nhất", "Latest period"),
-    ("Giá trị gần nhất", "Latest value"), ("Đường trung tâm kỳ tới", "Centre next period"),
-    ("Giới hạn dưới kỳ tới", "Lower limit next period"),
-    ("Giới hạn trên kỳ tới", "Upper limit next period"), ("Tín hiệu", "Signals"),
-    ("Khả năng đạt kỳ tới", "Chance of target next period"),
-    ("Tỷ lệ kỳ đạt", "Share of periods on target"), ("Đề xuất", "Suggestion"),
-    ("Mục tiêu đề xuất", "Suggested target"), ("Mức cam kết (~{committed}%)",
-                                                 "Committed level (~{committed}%)"),
-    ("Mức thử thách (~{stretch}%)", "Stretch level (~{stretch}%)"), ("Giải thích", "Explanation"),
-    ("Nhận xét của nhóm", "Team comment"),
-))
-MEASUREMENT_COLUMNS: tuple[Text, ...] = tuple(Text(vi=vi, en=en) for vi, en in (
-    ("KPI", "KPI"), ("Kỳ", "Period"), ("Giá trị", "Value"), ("Mục tiêu", "Target"),
-    ("Ghi chú", "Note"), ("Nguồn", "Source"), ("Ghi lúc", "Recorded at"),
-    ("Bị thay lúc", "Replaced at"),
-))
+REPORT_COLUMNS: tuple[MessageId, ...] = (
+    N_("review.column.kpi"), N_("review.column.unit"), N_("review.column.direction"),
+    N_("review.column.commitment"), N_("review.column.target"), N_("review.column.periods"),
+    N_("review.column.latest_period"), N_("review.column.latest_value"),
+    N_("review.column.centre_next"), N_("review.column.lower_next"),
+    N_("review.column.upper_next"), N_("review.column.signals"),
+    N_("review.column.chance_next"), N_("review.column.share_on_target"),
+    N_("review.column.suggestion"), N_("review.column.suggested_target"),
+    N_("review.column.committed_level"), N_("review.column.stretch_level"),
+    N_("review.column.explanation"), N_("review.column.comment"),
+)
+MEASUREMENT_COLUMNS: tuple[MessageId, ...] = (
+    N_("review.measurement.kpi"), N_("review.measurement.period"),
+    N_("review.measurement.value"), N_("review.measurement.target"),
+    N_("review.measurement.note"), N_("review.measurement.source"),
+    N_("review.measurement.recorded_at"), N_("review.measurement.replaced_at"),
+)
+SOURCES: dict[str, MessageId] = {"form": N_("review.source.form"), "api": N_("review.source.api")}
 
 
 @dataclass
@@ -122,9 +112,9 @@ def quarter_end(quarter: str) -> dt.date:
     """Return the last day of a quarter label such as 2025-Q1."""
     match = QUARTER.fullmatch(quarter)
     if match is None or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
-        raise InvalidInputError([{"field": "quarter",
-                                  "message": "write the quarter as 2025-Q1 (year "
-                                             f"{FIRST_YEAR}-{LAST_YEAR}, Q, 1 to 4)"}])
+        raise RowsRejectedError([{"field": "quarter", "message": both("review.quarter.invalid"),
+                                  "fix": both("review.quarter.fix", first=FIRST_YEAR,
+                                              last=LAST_YEAR)}])
     year, quarter_no = int(match[1]), int(match[2])
     if quarter_no == 4:
         return dt.date(year, 12, 31)
@@ -141,8 +131,9 @@ def kpi_name(kpi: PlanKpi, position: int, catalog: Catalog) -> Text:
     entry = catalog.get(kpi.kpi_id) if kpi.kpi_id else None
     if entry is not None:
         return Text(vi=entry.name.vi, en=entry.name.en)
-    fallback = kpi.kpi_id or f"KPI #{position + 1}"
-    return Text(vi=fallback, en=fallback)
+    if kpi.kpi_id:
+        return Text(vi=kpi.kpi_id, en=kpi.kpi_id)
+    return Text(**both("review.kpi_number", number=position + 1))
 
 
 def review_input(kpi: PlanKpi, rows: list[dict], catalog: Catalog) -> ReviewKpi:
@@ -245,7 +236,8 @@ def _review_each(inputs: list[ReviewKpi], names: list[Text]) -> list[KpiReview]:
 def unusable_review(kpi: ReviewKpi, name: Text) -> KpiReview:
     """Return the review of a KPI whose stored history the statistics cannot use."""
     return KpiReview(
-        kpi_id=kpi.kpi_id, name=name, status="unusable_data", message=_UNUSABLE,
+        kpi_id=kpi.kpi_id, name=name, status="unusable_data",
+        message=Text(**both("review.unusable_history")),
         direction=kpi.direction or "higher_is_better", unit=kpi.unit, frequency=kpi.frequency,
         commitment=kpi.commitment, target=kpi.target, target_low=kpi.target_low,
         target_high=kpi.target_high, points=len(kpi.history))
@@ -256,8 +248,9 @@ def _with_set_aside(review: KpiReview, labels: list[str]) -> KpiReview:
     if not labels:
         return review
     shown = ", ".join(labels[:MAX_NAMED]) + (" …" if len(labels) > MAX_NAMED else "")
-    flag = Flag(code="unusable_measurements", rule="stored_values_check", message=Text(
-        vi=_SET_ASIDE.vi.format(periods=shown), en=_SET_ASIDE.en.format(periods=shown)))
+    flag = Flag(code="unusable_measurements", rule="stored_values_check", message=Text(**both(
+        "review.unusable_measurements", periods=shown, first=FIRST_YEAR, last=LAST_YEAR,
+        limit=lambda lang: number_text(MAX_MAGNITUDE, lang))))
     return review.model_copy(update={"flags": [*review.flags, flag]})
 
 
@@ -265,8 +258,7 @@ def _with_set_aside(review: KpiReview, labels: list[str]) -> KpiReview:
 
 
 def _decimals(review: KpiReview) -> int:
-    natural = review.natural_range_next
-    return decimals_for(natural.upper - natural.lower if natural else 0.0, review.unit)
+    return review_decimals(review)
 
 
 def report_row(item: PlanKpiReview, lang: str) -> list:
@@ -279,7 +271,7 @@ def report_row(item: PlanKpiReview, lang: str) -> list:
         review.name.pick(lang),
         label("units", review.unit).pick(lang) if review.unit else "",
         label("directions", review.direction).pick(lang),
-        COMMITMENT_NAMES[review.commitment].pick(lang),
+        gettext(lang, COMMITMENT_NAMES[review.commitment]),
         review.target, review.points, last.period if last else "", last.value if last else None,
         _round(natural.centre if natural else None, review),
         _round(natural.lower if natural else None, review),
@@ -287,7 +279,7 @@ def report_row(item: PlanKpiReview, lang: str) -> list:
         signals_text(review, lang),
         review.probability_of_target,
         attainment.share if attainment else None,
-        ACTION_NAMES[suggestion.action].pick(lang) if suggestion else (
+        gettext(lang, ACTION_NAMES[suggestion.action]) if suggestion else (
             review.message.pick(lang) if review.message else ""),
         suggestion.target if suggestion else None,
         suggestion.committed_target if suggestion else None,
@@ -314,7 +306,7 @@ def report_table(review: PlanReview, lang: str) -> tuple[list[str], list[list]]:
     policy = review_policy()
     levels = {"committed": round(100 * policy.committed_probability),
               "stretch": round(100 * policy.stretch_probability)}
-    header = [c.pick(lang).format(**levels) for c in REPORT_COLUMNS]
+    header = [gettext(lang, c, **levels) for c in REPORT_COLUMNS]
     return header, [report_row(item, lang) for item in review.kpis]
 
 
@@ -328,23 +320,37 @@ def measurement_table(db: sqlite_utils.Database, record: PlanRecord, catalog: Ca
                       lang: str) -> tuple[list[str], list[list]]:
     """Return every stored measurement of the plan, replaced ones included, as a table."""
     names = [kpi_name(k, i, catalog).pick(lang) for i, k in enumerate(record.plan.kpis)]
-    rows = [[names[r["position"]], r["period"], r["value"], r["target"], r["note"], r["source"],
-             r["recorded_at"], r["replaced_at"]]
+    rows = [[names[r["position"]], r["period"], r["value"], r["target"], r["note"],
+             _source(r["source"], lang), datetime_text(r["recorded_at"], lang),
+             datetime_text(r["replaced_at"], lang) if r["replaced_at"] else None]
             for r in plan_measurements(db, record.id, include_replaced=True)]
-    return [c.pick(lang) for c in MEASUREMENT_COLUMNS], rows
+    return [gettext(lang, c) for c in MEASUREMENT_COLUMNS], rows
+
+
+def _source(source: str | None, lang: str) -> str:
+    """Return where a measurement came from in words (an unknown source as it was stored)."""
+    if source and source.startswith("import:"):
+        return gettext(lang, "review.source.file", name=source.removeprefix("import:"))
+    return gettext(lang, SOURCES[source]) if source in SOURCES else (source or "")
 
 
 def report_xlsx(db: sqlite_utils.Database, review: PlanReview, catalog: Catalog,
                 lang: str) -> bytes:
     """Return the quarterly report as an XLSX workbook: the review and the measurement history."""
     record = get_plan(db, review.plan_id)
-    titles = {"vi": ("Rà soát", "Số liệu"), "en": ("Review", "Measurements")}[lang]
+    review_sheet = gettext(lang, "review.sheet.review", quarter=review.quarter or "").strip()
     return to_xlsx({
-        f"{titles[0]} {review.quarter or ''}".strip(): report_table(review, lang),
-        titles[1]: measurement_table(db, record, catalog, lang),
+        review_sheet: report_table(review, lang),
+        gettext(lang, "review.sheet.measurements"): measurement_table(db, record, catalog, lang),
     })
 
 
 def number(value: float | None, review: KpiReview, lang: str) -> str:
-    """Return a KPI's number as text in `lang`, with the precision its spread deserves."""
-    return number_text(value, lang, _decimals(review))
+    """Return a KPI's number as text in `lang`, with the precision its spread and unit
+    deserve."""
+    return value_text(value, review.unit, lang, _decimals(review))
+
+
+def number_range(low: float | None, high: float | None, review: KpiReview, lang: str) -> str:
+    """Return a KPI's range as text in `lang` ("low–high"; one number when the ends match)."""
+    return range_text(low, high, lang, review.unit, _decimals(review))

@@ -11,10 +11,12 @@ import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.formatting import count_text, number_text
+from advisor.i18n import both
 from advisor.review.errors import RowsRejectedError
 from advisor.values import MAX_MAGNITUDE, is_usable_number
 
@@ -42,14 +44,6 @@ MAX_XLSX_MEMBERS = 200
 MAX_PROBLEMS = 500
 _PLAIN = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,(\d{1,2}|\d{4,})", re.ASCII)
-
-
-def bilingual(vi: str, en: str) -> dict[str, str]:
-    """Return a message in Vietnamese and English."""
-    return {"vi": vi, "en": en}
-
-
-_t = bilingual  # short, for the many messages below
 
 
 @dataclass(frozen=True)
@@ -86,10 +80,10 @@ class Problems:
         items = self.items[:MAX_PROBLEMS]
         if len(self.items) > MAX_PROBLEMS:
             more = len(self.items) - MAX_PROBLEMS
-            items.append({"field": "file", "message": _t(f"… và {more} lỗi nữa.",
-                                                          f"… and {more} more problems."),
-                          "fix": _t("Sửa các lỗi trên rồi nhập lại.",
-                                    "Fix the problems above and import again.")})
+            items.append({"field": "file",
+                          "message": both("review.import.more_problems",
+                                          count=lambda lang: count_text(more, lang)),
+                          "fix": both("review.import.more_problems_fix")})
         raise RowsRejectedError(items)
 
 # --- Reading files ---------------------------------------------------------------------------
@@ -113,30 +107,27 @@ def _header(cells: list[Any], problems: Problems,
         text = "" if cell is None else str(cell).lstrip("\ufeff")
         column = _ALIAS_TO_COLUMN.get(name_key(text))
         if text.strip() and column is None:
-            problems.add(header_row, text.strip(), _t(f"cột lạ {text.strip()!r}.",
-                                                      f"unknown column {text.strip()!r}."),
-                         _t("Dùng các cột: kpi, period, value, target, note.",
-                            "Use the columns kpi, period, value, target, note."))
+            problems.add(header_row, text.strip(),
+                         both("review.import.unknown_column", column=repr(text.strip())),
+                         both("review.import.columns_fix"))
         columns.append(column)
     for column in required:
         if column not in columns:
-            problems.add(header_row, column, _t(f"thiếu cột {column!r}.",
-                                                f"the column {column!r} is missing."),
-                         _t("Dòng đầu tiên phải có tên cột: kpi, period, value (target, note "
-                            "nếu có).", "The first line must name the columns: kpi, period, "
-                                        "value (and target, note if used)."))
+            problems.add(header_row, column,
+                         both("review.import.missing_column", column=repr(column)),
+                         both("review.import.header_fix"))
     return columns
 
 
-def _too_much(problems: Problems, vi: str, en: str) -> None:
+def _too_much(problems: Problems, message: dict[str, str]) -> None:
     """Refuse the whole file at once: a limit of the work one import may ask for was passed."""
-    problems.add(None, None, _t(vi, en), _t("Chia thành nhiều tệp nhỏ hơn, mỗi tệp tối đa "
-                                             f"{MAX_ROWS} dòng với các cột kpi, period, value, "
-                                             "target, note.",
-                                             f"Split it into smaller files of at most {MAX_ROWS} "
-                                             "rows with the columns kpi, period, value, target, "
-                                             "note."))
+    problems.add(None, None, message, both("review.import.too_much_fix", limit=_count(MAX_ROWS)))
     problems.raise_if_any()
+
+
+def _count(value: float) -> Callable[[str], str]:
+    """Return a count as a function of the language, as both() fills it in per language."""
+    return lambda lang: count_text(value, lang)
 
 
 def bounded_lines(lines: Iterable[tuple[int, list[Any]]],
@@ -148,20 +139,17 @@ def bounded_lines(lines: Iterable[tuple[int, list[Any]]],
     for count, (line, values) in enumerate(lines, start=1):
         filled = sum(1 for v in values if v is not None and str(v).strip())
         if count > MAX_LINES:
-            _too_much(problems, f"tệp có hơn {MAX_LINES} dòng (kể cả dòng trống).",
-                      f"the file has more than {MAX_LINES} lines (empty ones included).")
+            _too_much(problems, both("review.import.too_many_lines", limit=_count(MAX_LINES)))
         if len(values) > MAX_COLUMNS and any(v is not None and str(v).strip()
                                              for v in values[MAX_COLUMNS:]):
-            _too_much(problems, f"dòng {line} có hơn {MAX_COLUMNS} cột.",
-                      f"line {line} has more than {MAX_COLUMNS} columns.")
+            _too_much(problems, both("review.import.too_many_columns", line=line,
+                                     limit=_count(MAX_COLUMNS)))
         rows += 1 if filled and count > 1 else 0
         cells += filled
         if rows > MAX_ROWS:
-            _too_much(problems, f"tệp có hơn {MAX_ROWS} dòng số liệu.",
-                      f"the file has more than {MAX_ROWS} rows of data.")
+            _too_much(problems, both("review.import.too_many_rows", limit=_count(MAX_ROWS)))
         if cells > MAX_CELLS:
-            _too_much(problems, f"tệp có hơn {MAX_CELLS} ô có dữ liệu.",
-                      f"the file has more than {MAX_CELLS} cells with data.")
+            _too_much(problems, both("review.import.too_many_cells", limit=_count(MAX_CELLS)))
         kept.append((line, list(values[:MAX_COLUMNS])))
     return kept
 
@@ -169,9 +157,7 @@ def bounded_lines(lines: Iterable[tuple[int, list[Any]]],
 def _rows_from(lines: list[tuple[int, list[Any]]], problems: Problems,
                required: tuple[str, ...]) -> list[RawRow]:
     if not lines:
-        problems.add(None, None, _t("tệp trống.", "the file is empty."),
-                     _t("Nhập một tệp có dòng tiêu đề và ít nhất một dòng số liệu.",
-                        "Import a file with a header line and at least one row of data."))
+        problems.add(None, None, both("review.import.empty"), both("review.import.empty_fix"))
         problems.raise_if_any()
     columns = _header(lines[0][1], problems, required)
     if any(column not in columns for column in required):
@@ -186,11 +172,8 @@ def _rows_from(lines: list[tuple[int, list[Any]]], problems: Problems,
                 row.cells[column] = cell
         if len(cells) > len(columns) and any(str(c).strip() for c in cells[len(columns):]
                                              if c is not None):
-            problems.add(row, None, _t("dòng có nhiều ô hơn dòng tiêu đề.",
-                                       "the row has more cells than the header."),
-                         _t("Xoá các ô thừa hoặc đặt giá trị có dấu phẩy trong ngoặc kép.",
-                            "Remove the extra cells, or quote values that contain the "
-                            "separator."))
+            problems.add(row, None, both("review.import.extra_cells"),
+                         both("review.import.extra_cells_fix"))
         rows.append(row)
     return rows
 
@@ -201,9 +184,8 @@ def read_csv(data: bytes, problems: Problems,
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        problems.add(None, None, _t("tệp không phải văn bản UTF-8.", "the file is not UTF-8 text."),
-                     _t("Trong Excel chọn Lưu thành › CSV UTF-8 (.csv), hoặc nhập tệp .xlsx.",
-                        "In Excel use Save As › CSV UTF-8 (.csv), or import the .xlsx file."))
+        problems.add(None, None, both("review.import.not_utf8"),
+                     both("review.import.not_utf8_fix"))
         problems.raise_if_any()
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
@@ -211,18 +193,15 @@ def read_csv(data: bytes, problems: Problems,
     try:
         lines = bounded_lines(((reader.line_num, cells) for cells in reader), problems)
     except csv.Error as exc:
-        problems.add(None, None, _t(f"không đọc được CSV quanh dòng {reader.line_num}: {exc}.",
-                                    f"cannot read the CSV near line {reader.line_num}: {exc}."),
-                     _t("Kiểm tra dấu ngoặc kép ở dòng đó.", "Check the quotes on that line."))
+        problems.add(None, None, both("review.import.bad_csv", line=reader.line_num,
+                                      reason=str(exc)),
+                     both("review.import.bad_csv_fix"))
         problems.raise_if_any()
     return _rows_from(lines, problems, required)
 
 
 def _unreadable_xlsx(problems: Problems) -> None:
-    problems.add(None, None, _t("không mở được tệp Excel này.", "this Excel file cannot be "
-                                                               "opened."),
-                 _t("Lưu lại dưới dạng .xlsx (Excel Workbook) hoặc CSV UTF-8.",
-                    "Save it again as .xlsx (Excel Workbook) or as CSV UTF-8."))
+    problems.add(None, None, both("review.import.bad_xlsx"), both("review.import.bad_xlsx_fix"))
     problems.raise_if_any()
 
 
@@ -235,11 +214,9 @@ def _check_zip(data: bytes, problems: Problems) -> None:
         _unreadable_xlsx(problems)
     unzipped = sum(member.file_size for member in members)
     if unzipped > MAX_XLSX_UNZIPPED or len(members) > MAX_XLSX_MEMBERS:
-        megabytes = MAX_XLSX_UNZIPPED // (1024 * 1024)
-        _too_much(problems, f"tệp Excel giải nén ra {unzipped / 1e6:.0f} MB, quá giới hạn "
-                            f"{megabytes} MiB.",
-                  f"the Excel file unzips to {unzipped / 1e6:.0f} MB, more than the "
-                  f"{megabytes} MiB allowed.")
+        _too_much(problems, both(
+            "review.import.too_large_xlsx",
+            size=_count(unzipped / 1e6), limit=_count(MAX_XLSX_UNZIPPED // (1024 * 1024))))
 
 
 def read_xlsx(data: bytes, problems: Problems,
@@ -276,10 +253,8 @@ def read_upload(filename: str, data: bytes, problems: Problems,
     if data[:4] == b"PK\x03\x04":
         return read_xlsx(data, problems, required)
     if filename.lower().endswith(".xls") or data[:4] == b"\xd0\xcf\x11\xe0":
-        problems.add(None, None, _t("tệp .xls (Excel 97-2003) chưa được hỗ trợ.",
-                                    "old .xls (Excel 97-2003) files are not supported."),
-                     _t("Lưu lại dưới dạng .xlsx hoặc CSV UTF-8.",
-                        "Save it again as .xlsx or as CSV UTF-8."))
+        problems.add(None, None, both("review.import.old_xls"),
+                     both("review.import.old_xls_fix"))
         problems.raise_if_any()
     return read_csv(data, problems, required)
 
@@ -292,27 +267,24 @@ def rows_from_dicts(items: list[Any], where: str = "measurements") -> tuple[list
     for i, item in enumerate(items):
         row = RawRow(f"{where}.{i}", None, {})
         if not isinstance(item, dict):
-            problems.add(row, None, _t("mỗi dòng phải là một đối tượng.", "each row must be "
-                                                                           "an object."),
-                         _t('Ví dụ: {"kpi": "sales.revenue", "period": "2025-03", "value": 12}',
-                            'For example {"kpi": "sales.revenue", "period": "2025-03", '
-                            '"value": 12}'))
+            problems.add(row, None, both("review.import.not_object"),
+                         both("review.import.not_object_fix"))
             continue
         for key in item:
             if key not in COLUMNS:
                 # The name goes into the field path as written, but escaped where it is not
                 # text (a lone surrogate), so the answer can still be encoded as UTF-8.
                 shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
-                problems.add(row, shown, _t(f"trường lạ {key!r}.", f"unknown field {key!r}."),
-                             _t("Dùng kpi, period, value, target, note.",
-                                "Use kpi, period, value, target, note."))
+                problems.add(row, shown, both("review.import.unknown_field", field=repr(key)),
+                             both("review.import.fields_fix"))
         row.cells.update({k: v for k, v in item.items() if k in COLUMNS})
         rows.append(row)
     return rows, problems
 
-NUMBER_FIX = _t("Ghi một con số, ví dụ 1250 hoặc 12.5 (không kèm đơn vị, không dấu phân cách "
-                 "hàng nghìn).",
-                 "Write a number such as 1250 or 12.5 (no unit, no thousands separators).")
+def number_fix() -> dict[str, str]:
+    """Return how to write a number in a file, in both languages (each with its own decimal
+    mark: 12,5 and 12.5 are both read)."""
+    return both("review.import.number_fix")
 
 
 def read_number(cell: Any) -> float | dict:
@@ -321,11 +293,8 @@ def read_number(cell: Any) -> float | dict:
     number = _as_number(cell)
     if isinstance(number, dict) or is_usable_number(number):
         return number
-    shown = _shown(cell)
-    return _t(f"{shown} không phải là một số dùng được: giá trị phải hữu hạn và trong khoảng "
-              f"±{MAX_MAGNITUDE:.0e}.",
-              f"{shown} is not a usable number: values must be finite and within "
-              f"±{MAX_MAGNITUDE:.0e}.")
+    return both("review.import.unusable_number", cell=_shown(cell),
+                limit=lambda lang: number_text(MAX_MAGNITUDE, lang))
 
 
 def _shown(cell: Any) -> str:
@@ -339,7 +308,7 @@ def _shown(cell: Any) -> str:
 
 def _as_number(cell: Any) -> float | dict:
     if isinstance(cell, bool):
-        return _t(f"{cell!r} không phải là số.", f"{cell!r} is not a number.")
+        return both("review.import.not_number", cell=repr(cell))
     if isinstance(cell, int):
         # float() of an integer past float's range raises instead of giving infinity.
         return float(cell) if abs(cell) <= MAX_MAGNITUDE else math.inf
@@ -353,9 +322,8 @@ def _as_number(cell: Any) -> float | dict:
         return float(text.replace(",", "."))
     shown = _shown(cell)
     if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?", text, re.ASCII):
-        return _t(f"{shown} có dấu phân cách hàng nghìn nên không rõ là số nào.",
-                  f"{shown} has thousands separators, so the number is ambiguous.")
-    return _t(f"{shown} không phải là số.", f"{shown} is not a number.")
+        return both("review.import.ambiguous_number", cell=shown)
+    return both("review.import.not_number", cell=shown)
 
 
 def cell_text(cell: Any) -> str:

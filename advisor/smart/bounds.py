@@ -7,6 +7,7 @@ job; a plan that is stored (API, wizard form) refuses them, naming the field and
 from dataclasses import dataclass
 
 from advisor.formatting import number_text
+from advisor.i18n import gettext
 from advisor.plan_models import Plan, PlanKpi
 from catalog.loader import Catalog
 from catalog.models import value_bounds
@@ -29,29 +30,28 @@ class ImpossibleValue:
         suffix = ".target" if self.field.startswith("milestones.") else ""
         return f"kpis.{self.index}.{self.field}{suffix}"
 
-    def message(self) -> str:
-        """Return what is wrong and what is allowed, in English (the API's language)."""
+    def message(self, lang: str = "en") -> str:
+        """Return what is wrong and what is allowed, in `lang` (English unless asked)."""
+        value = number_text(self.value, lang, 6)
         if self.inverted:
-            return (f"{number_text(self.value, 'en', 6)} is above target_high "
-                    f"{number_text(self.high, 'en', 6)}; the low end of a range must not be "
-                    "above its high end")
-        return (f"{number_text(self.value, 'en', 6)} is outside what this KPI can be; "
-                f"allowed: {allowed_text(self.low, self.high, 'en')}")
+            return gettext(lang, "smart.impossible.inverted", value=value,
+                           high=number_text(self.high, lang, 6))
+        return gettext(lang, "smart.impossible.outside", value=value,
+                       allowed=allowed_text(self.low, self.high, lang))
 
-    def problem(self) -> dict:
-        """Return the value as an InvalidInputError item."""
-        return {"field": self.path, "message": self.message()}
+    def problem(self, lang: str = "en") -> dict:
+        """Return the value as an InvalidInputError item, its message in `lang`."""
+        return {"field": self.path, "message": self.message(lang)}
 
 
 def allowed_text(low: float | None, high: float | None, lang: str) -> str:
     """Return the allowed values in words: "from 1 to 5", "0 or more", "100 or less"."""
     low_text, high_text = number_text(low, lang, 6), number_text(high, lang, 6)
     if low is not None and high is not None:
-        return f"từ {low_text} đến {high_text}" if lang == "vi" else \
-            f"from {low_text} to {high_text}"
+        return gettext(lang, "smart.allowed.between", low=low_text, high=high_text)
     if low is not None:
-        return f"từ {low_text} trở lên" if lang == "vi" else f"{low_text} or more"
-    return f"không quá {high_text}" if lang == "vi" else f"{high_text} or less"
+        return gettext(lang, "smart.allowed.at_least", low=low_text)
+    return gettext(lang, "smart.allowed.at_most", high=high_text)
 
 
 def impossible_values(plan: Plan, catalog: Catalog) -> list[ImpossibleValue]:

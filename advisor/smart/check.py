@@ -3,6 +3,7 @@
 import datetime as dt
 
 from advisor.errors import InvalidInputError
+from advisor.i18n import gettext
 from advisor.plan_models import Plan
 from advisor.smart.facts import KpiContext, kpi_fact
 from advisor.smart.view import gap_json, score_letters
@@ -41,17 +42,23 @@ def check_plan(plan: Plan, catalog: Catalog, ruleset: RuleSet | None = None) -> 
 
 def _check_ids(plan: Plan, catalog: Catalog) -> None:
     """Raise InvalidInputError for unknown catalog ids and KPIs with neither id nor name."""
+    errors = unknown_kpis(plan, catalog)
+    if errors:
+        raise InvalidInputError(errors)
+
+
+def unknown_kpis(plan: Plan, catalog: Catalog) -> list[dict]:
+    """Return the field errors of KPIs whose id the catalog lacks or that have neither id nor
+    name, in the plan's language."""
     errors = []
     for i, kpi in enumerate(plan.kpis):
         if kpi.kpi_id and catalog.get(kpi.kpi_id) is None:
-            errors.append({"field": f"kpis.{i}.kpi_id",
-                           "message": f"unknown KPI id {kpi.kpi_id!r}; use a catalog id "
-                                      "(GET /api/v1/kpis) or leave it out and give a name"})
+            errors.append({"field": f"kpis.{i}.kpi_id", "message": gettext(
+                plan.lang, "smart.error.unknown_kpi", kpi_id=repr(kpi.kpi_id))})
         if not kpi.kpi_id and not kpi.name:
             errors.append({"field": f"kpis.{i}.name",
-                           "message": "give a catalog kpi_id or a name for a custom KPI"})
-    if errors:
-        raise InvalidInputError(errors)
+                           "message": gettext(plan.lang, "smart.error.no_name")})
+    return errors
 
 
 def owner_facts(plan: Plan, kpi_facts: list[dict]) -> list[dict]:
