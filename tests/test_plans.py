@@ -140,3 +140,36 @@ def test_the_last_page_of_a_session_is_remembered(db):
     assert record.last_page is None
     note_page(db, record.id, "plan")
     assert get_session(db, record.id).last_page == "plan"
+
+
+def test_a_file_made_before_versions_gets_them_and_its_plans_stay_editable(tmp_path):
+    import sqlite3
+
+    from advisor.store import ensure_schema
+
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE plans (id INTEGER PRIMARY KEY, org_name TEXT, status TEXT NOT NULL "
+        "DEFAULT 'draft', goals TEXT NOT NULL DEFAULT '[]', departments TEXT NOT NULL "
+        "DEFAULT '[]', data_sources TEXT, max_kpis_per_owner INTEGER NOT NULL DEFAULT 7, "
+        "lang TEXT NOT NULL DEFAULT 'vi', session_id TEXT, created TEXT NOT NULL, "
+        "updated TEXT NOT NULL);"
+        "CREATE TABLE sessions (id TEXT PRIMARY KEY, owner TEXT NOT NULL, org_name TEXT, "
+        "lang TEXT NOT NULL DEFAULT 'vi', answers TEXT NOT NULL DEFAULT '{}', plan_id INTEGER, "
+        "created TEXT NOT NULL, updated TEXT NOT NULL);"
+        "CREATE TABLE plan_kpis (id INTEGER PRIMARY KEY, plan_id INTEGER NOT NULL, "
+        "position INTEGER NOT NULL, data TEXT NOT NULL, removed_at TEXT);"
+        "INSERT INTO plans (id, created, updated) VALUES (1, '2026-01-01', '2026-01-01');"
+        "INSERT INTO plan_kpis (plan_id, position, data) VALUES (1, 0, '{\"name\": \"Cũ\"}');")
+    old.commit()
+    old.close()
+    db = open_db(path)
+    ensure_schema(db)
+    record = get_plan(db, 1)
+    assert record.version == 1 and record.plan.kpis[0].name == "Cũ"
+    with pytest.raises(NotFoundError):
+        get_plan_version(db, 1, 1)  # saved before versions: nothing to compare with
+    after = update_plan(db, 1, record.plan, expected_version=1)
+    assert after.version == 2 and get_plan_version(db, 1, 2).plan == record.plan
+    db.close()
