@@ -24,3 +24,13 @@ class InvalidInputError(AdvisorError):
     def __init__(self, errors: list[dict]):
         super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
         self.errors = errors
+
+
+class PlanChangedError(AdvisorError):
+    """A plan was saved by someone else since the version an edit started from."""
+
+    def __init__(self, plan_id: int, expected: int, current: int):
+        super().__init__(f"plan {plan_id} is at version {current}, not {expected}")
+        self.plan_id = plan_id
+        self.expected = expected
+        self.current = current

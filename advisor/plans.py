@@ -8,16 +8,18 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel
 
-from advisor.errors import NotFoundError
+from advisor.errors import NotFoundError, PlanChangedError
 from advisor.plan_models import Plan, PlanKpi
 from advisor.store import transaction
 
 
 class PlanRecord(BaseModel):
-    """A stored plan: its id, status and dates, the plan itself and its KPI row ids."""
+    """A stored plan: its id, status, version and dates, the plan itself and its KPI row ids
+    (one per KPI, in the same order)."""
 
     id: int
     status: str
+    version: int = 1
     created: str
     updated: str
     session_id: str | None
@@ -36,6 +38,24 @@ class SessionRecord(BaseModel):
     plan_id: int | None
     created: str
     updated: str
+    last_page: str | None = None
+
+
+class PlanVersion(BaseModel):
+    """A plan as one save left it: the plan and the row id of each of its KPIs."""
+
+    version: int
+    saved_at: str
+    plan: Plan
+    kpi_ids: list[int]
+
+
+class RemovedKpi(BaseModel):
+    """A KPI taken out of a plan, still stored with what was typed for it."""
+
+    id: int
+    position: int
+    kpi: PlanKpi
 
 
 def _now() -> str:
@@ -101,7 +121,17 @@ def create_plan(db: sqlite_utils.Database, plan: Plan, session_id: str | None = 
         _insert_kpis(db, plan_id, plan.kpis)
         if session_id:
             db["sessions"].update(session_id, {"plan_id": plan_id, "updated": now})
+        _snapshot(db, plan_id, 1, now)
     return plan_id
+
+
+def _snapshot(db: sqlite_utils.Database, plan_id: int, version: int, now: str) -> None:
+    """Keep the plan as this save leaves it, so a form opened on it can be compared later."""
+    record = get_plan(db, plan_id)
+    data = {"plan": record.plan.model_dump(mode="json", exclude_none=True),
+            "kpi_ids": record.kpi_ids}
+    db["plan_versions"].insert({"plan_id": plan_id, "version": version, "saved_at": now,
+                                "data": json.dumps(data, ensure_ascii=False)})
 
 
 def _plan_columns(plan: Plan) -> dict:
@@ -133,9 +163,21 @@ def get_plan(db: sqlite_utils.Database, plan_id: int) -> PlanRecord:
         "max_kpis_per_owner": row["max_kpis_per_owner"], "lang": row["lang"],
         "stage": row.get("stage"), "kpis": [json.loads(k["data"]) for k in kpi_rows],
     })
-    return PlanRecord(id=row["id"], status=row["status"], created=row["created"],
-                      updated=row["updated"], session_id=row["session_id"], plan=plan,
+    return PlanRecord(id=row["id"], status=row["status"], version=row["version"],
+                      created=row["created"], updated=row["updated"],
+                      session_id=row["session_id"], plan=plan,
                       kpi_ids=[k["id"] for k in kpi_rows])
+
+
+def get_plan_version(db: sqlite_utils.Database, plan_id: int, version: int) -> PlanVersion:
+    """Return the plan as save number `version` left it, or raise NotFoundError."""
+    rows = list(db["plan_versions"].rows_where("plan_id = ? AND version = ?",
+                                               [plan_id, version]))
+    if not rows:
+        raise NotFoundError("plan version", f"{plan_id}/{version}")
+    data = json.loads(rows[0]["data"])
+    return PlanVersion(version=version, saved_at=rows[0]["saved_at"],
+                       plan=Plan.model_validate(data["plan"]), kpi_ids=data["kpi_ids"])
 
 
 def _identity(kpi: PlanKpi) -> str:
@@ -143,30 +185,66 @@ def _identity(kpi: PlanKpi) -> str:
     return kpi.kpi_id or f"custom:{(kpi.name or '').casefold()}"
 
 
-def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan) -> PlanRecord:
-    """Replace a plan's context and KPIs and send it back to draft. A KPI keeps its row (and
-    its measurements) while it stays in the plan; a KPI taken out is only marked removed, so
-    its measurements survive and come back with it if it is added again."""
+def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan,
+                expected_version: int | None = None,
+                kpi_ids: list[int | None] | None = None) -> PlanRecord:
+    """Replace a plan's context and KPIs, send it back to draft and give it the next version.
+
+    A KPI keeps its row (and its measurements) while it stays in the plan; a KPI taken out is
+    only marked removed, so its measurements survive and come back with it if it is added
+    again. `kpi_ids` may name the row of each KPI (None: a new one); without it rows are found
+    by catalog id or name. With `expected_version`, the save happens only if nobody saved the
+    plan since that version (else PlanChangedError), checked under the write lock.
+    """
     now = _now()
     with transaction(db):
-        get_plan(db, plan_id)
-        reusable = _reusable_kpis(db, plan_id)
+        current = get_plan(db, plan_id)
+        if expected_version is not None and expected_version != current.version:
+            raise PlanChangedError(plan_id, expected_version, current.version)
+        version = current.version + 1
         db["plans"].update(plan_id, {"org_name": plan.org_name, "status": "draft",
-                                     "updated": now, **_plan_columns(plan)})
-        kept = []
-        for position, kpi in enumerate(plan.kpis):
-            update = {"data": kpi.model_dump_json(exclude_none=True), "position": position,
-                      "removed_at": None}
-            ids = reusable.get(_identity(kpi))
-            if ids:
-                kept.append(ids.pop(0))
-                db["plan_kpis"].update(kept[-1], update)
-            else:
-                kept.append(db["plan_kpis"].insert({"plan_id": plan_id, **update}).last_pk)
+                                     "updated": now, "version": version,
+                                     **_plan_columns(plan)})
+        kept = _store_kpis(db, plan_id, plan.kpis, kpi_ids)
         placeholders = ",".join("?" * len(kept)) or "NULL"
         db.execute(f"UPDATE plan_kpis SET removed_at = ? WHERE plan_id = ? AND removed_at IS NULL "
                    f"AND id NOT IN ({placeholders})", [now, plan_id, *kept])
+        _snapshot(db, plan_id, version, now)
     return get_plan(db, plan_id)
+
+
+def _store_kpis(db: sqlite_utils.Database, plan_id: int, kpis: list[PlanKpi],
+                kpi_ids: list[int | None] | None) -> list[int]:
+    """Write each KPI into its row (named, or found by identity, or new); return the rows."""
+    reusable = _reusable_kpis(db, plan_id)
+    named = {i for i in kpi_ids or [] if i is not None}
+    for ids in reusable.values():
+        ids[:] = [i for i in ids if i not in named]
+    kept = []
+    for position, kpi in enumerate(kpis):
+        update = {"data": kpi.model_dump_json(exclude_none=True), "position": position,
+                  "removed_at": None}
+        row_id = kpi_ids[position] if kpi_ids else None
+        if row_id is None and reusable.get(_identity(kpi)):
+            row_id = reusable[_identity(kpi)].pop(0)
+        if row_id is None:
+            kept.append(db["plan_kpis"].insert({"plan_id": plan_id, **update}).last_pk)
+        else:
+            db.execute("UPDATE plan_kpis SET data = ?, position = ?, removed_at = NULL "
+                       "WHERE id = ? AND plan_id = ?", [update["data"], position, row_id,
+                                                        plan_id])
+            kept.append(row_id)
+    return kept
+
+
+def removed_kpi(db: sqlite_utils.Database, plan_id: int, row_id: int) -> RemovedKpi:
+    """Return a KPI taken out of the plan, with its last position, or raise NotFoundError."""
+    rows = list(db["plan_kpis"].rows_where("id = ? AND plan_id = ? AND removed_at IS NOT NULL",
+                                           [row_id, plan_id]))
+    if not rows:
+        raise NotFoundError("removed KPI", str(row_id))
+    return RemovedKpi(id=row_id, position=rows[0]["position"],
+                      kpi=PlanKpi.model_validate_json(rows[0]["data"]))
 
 
 def _reusable_kpis(db: sqlite_utils.Database, plan_id: int) -> dict[str, list[int]]:
@@ -185,6 +263,13 @@ def set_status(db: sqlite_utils.Database, plan_id: int, status: str) -> None:
     with transaction(db):
         get_plan(db, plan_id)
         db["plans"].update(plan_id, {"status": status, "updated": _now()})
+
+
+def note_page(db: sqlite_utils.Database, session_id: str, page: str) -> None:
+    """Remember the wizard page a session was last seen on, so its resume link opens there."""
+    with transaction(db):
+        db.execute("UPDATE sessions SET last_page = ? WHERE id = ? AND "
+                   "last_page IS NOT ?", [page, session_id, page])
 
 
 def list_plans(db: sqlite_utils.Database) -> list[dict]:

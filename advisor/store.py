@@ -131,6 +131,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     lang TEXT NOT NULL DEFAULT 'vi',
     answers TEXT NOT NULL DEFAULT '{}',
     plan_id INTEGER REFERENCES plans(id),
+    last_page TEXT,
     created TEXT NOT NULL,
     updated TEXT NOT NULL
 );
@@ -146,8 +147,16 @@ CREATE TABLE IF NOT EXISTS plans (
     lang TEXT NOT NULL DEFAULT 'vi',
     stage TEXT,
     session_id TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
     created TEXT NOT NULL,
     updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plan_versions (
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (plan_id, version)
 );
 CREATE TABLE IF NOT EXISTS plan_kpis (
     id INTEGER PRIMARY KEY,
@@ -199,8 +208,22 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute("PRAGMA journal_mode=WAL")  # cannot change inside a transaction
     with transaction(db):
         db.executescript(SCHEMA)
-        if "stage" not in db["plans"].columns_dict:  # files made before plans had a stage
-            db.execute("ALTER TABLE plans ADD COLUMN stage TEXT")
+        _add_missing_columns(db)
+
+
+# Columns added after the first files were made: (table, column, declaration).
+_LATER_COLUMNS = (
+    ("plans", "stage", "TEXT"),
+    ("plans", "version", "INTEGER NOT NULL DEFAULT 1"),
+    ("sessions", "last_page", "TEXT"),
+)
+
+
+def _add_missing_columns(db: sqlite_utils.Database) -> None:
+    """Add the columns that files made by an earlier version lack."""
+    for table, column, declaration in _LATER_COLUMNS:
+        if column not in db[table].columns_dict:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def _meta(db: sqlite_utils.Database, key: str) -> str | None:

@@ -101,12 +101,14 @@ def walk(walker: Walker, round_no: int) -> None:
 def plan_form(html: str) -> dict:
     """Return plausible values for every KPI on the plan page."""
     today = dt.date.today()
-    data = {}
-    for index in sorted({int(i) for i in re.findall(r'id="k(\d+)-owner"', html)}):
-        data |= {f"k{index}-owner": "Chị Lan", f"k{index}-report_to": "Ban giám đốc",
-                 f"k{index}-baseline": "100", f"k{index}-target": "110",
-                 f"k{index}-baseline_date": today.isoformat(),
-                 f"k{index}-deadline": (today + dt.timedelta(days=180)).isoformat()}
+    rows = re.findall(r'name="kpi" value="(\d+)"', html)
+    data = {"version": re.search(r'name="version" value="(\d+)"', html).group(1), "kpi": rows}
+    for row in rows:
+        k = f"kpi-{row}-"
+        data |= {k + "owner": "Chị Lan", k + "report_to": "Ban giám đốc",
+                 k + "baseline": "50", k + "target": "55",
+                 k + "baseline_date": today.isoformat(),
+                 k + "deadline": (today + dt.timedelta(days=180)).isoformat()}
     return data
 
 

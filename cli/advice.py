@@ -10,12 +10,12 @@ import click
 import yaml
 from pydantic import BaseModel
 
+from advisor.deliverable.sheets import SEVERITIES
 from advisor.errors import InvalidInputError
 from advisor.formatting import count_text
 from advisor.i18n import gettext
 from advisor.interview import Question, next_step, question_by_id
 from advisor.models import RecommendRequest
-from advisor.plan_export import SEVERITIES
 from advisor.plan_models import Plan
 from advisor.recommend import recommend_kpis
 from advisor.smart import check_plan

@@ -94,7 +94,8 @@ def test_vietnamese_texts_are_not_english_copies():
     allowed = {"app.name", "nav.api", "review.entry.kpi", "review.line.kpi", "review.column.kpi",
                "review.measurement.kpi", "plan.column.name", "plan.gap.kpi", "wizard.report.kpi",
                "review.source.api", "review.period.labelled", "review.import.fix_because",
-               "lang.switch", "wizard.plan.score"}
+               "lang.switch", "wizard.plan.score", "plan.statement.blank",
+               "wizard.plan.field_changed"}
     assert same <= allowed, sorted(same - allowed)
 
 

@@ -15,7 +15,15 @@ from flask import Blueprint
 from advisor.formatting import date_text, number_text
 from tests.conftest import screenshot
 from tests.test_review_browser import _post, _send_file
-from tests.test_wizard_browser import EN, ROUTE, VI, answer, current_question, fill_plan
+from tests.test_wizard_browser import (
+    EN,
+    ROUTE,
+    VI,
+    answer,
+    current_question,
+    fill_plan,
+    unfold,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -125,34 +133,36 @@ def walk_wizard(page, base: str, lang: str, words: dict) -> None:
     assert_speaks(page, lang, "results")
     follow(page.get_by_role("link", name=words["to_plan"]))
     assert_speaks(page, lang, "plan-with-gaps")
-    count = page.locator("fieldset.plan-kpi").count()
-    fill_plan(page, count)
+    rows = fill_plan(page)
     follow(page.locator("form.plan-form > button"))
     text = assert_speaks(page, lang, "plan-filled")
     # The SMART check suggests checkpoints (T.no_milestones) with dates in the page's style.
     deadline = dt.date.today() + dt.timedelta(days=180)
     assert date_text(deadline, lang) in text
-    walk_checkpoints(page, lang)
+    walk_checkpoints(page, lang, rows[0])
     follow(page.locator("a[href$='/report']"))
     text = assert_speaks(page, lang, "plan-report")
     assert date_text(dt.date.today(), lang) in text
     assert date_text(deadline, lang) in text
 
 
-def walk_checkpoints(page, lang: str) -> None:
+def walk_checkpoints(page, lang: str, row: str) -> None:
     """The plan's Checkpoints field: a bad one is refused next to the field in the page's
     language; a good one, typed as the page writes dates, comes back in the same style."""
-    page.fill("#k0-milestones", "31/02/2026: 52")
+    field = f"#kpi-{row}-milestones"
+    unfold(page, row)
+    page.fill(field, "31/02/2026: 52")
     follow(page.locator("form.plan-form > button"))
-    assert page.locator("#k0-milestones-error").is_visible()
+    assert page.locator(f"{field}-error").is_visible()
     assert_speaks(page, lang, "plan-checkpoint-error")
-    lower = page.input_value("#k0-target") == "45"
+    lower = page.input_value(f"#kpi-{row}-target") == "45"
     day = dt.date.today() + dt.timedelta(days=90)
     typed = f"{date_text(day, lang)}: {number_text(47.5 if lower else 52.5, lang)}"
-    page.fill("#k0-milestones", typed)
+    page.fill(field, typed)
     follow(page.locator("form.plan-form > button"))
-    assert page.locator("#k0-milestones-error").count() == 0
-    assert page.input_value("#k0-milestones") == typed
+    unfold(page, row)
+    assert page.locator(f"{field}-error").count() == 0
+    assert page.input_value(field) == typed
     assert_speaks(page, lang, "plan-checkpoints")
 
 

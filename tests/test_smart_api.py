@@ -80,11 +80,12 @@ def test_the_wizard_plan_form_refuses_a_target_outside_the_range(client, app, la
     plan = stored(app, sid)[1].plan
     index = next(i for i, k in enumerate(plan.kpis)
                  if CATALOG.by_id[k.kpi_id].bounds() == (0.0, 100.0))
+    row = stored(app, sid)[1].kpi_ids[index]
     response = client.post(f"/wizard/s/{sid}/plan", data={
-        "csrf_token": token(client), f"k{index}-target": "120", f"k{index}-owner": "Lan"})
+        "csrf_token": token(client), f"kpi-{row}-target": "120", f"kpi-{row}-owner": "Lan"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert f'id="k{index}-target-error"' in html and message in html
+    assert f'id="kpi-{row}-target-error"' in html and message in html
     assert 'value="120"' in html and 'value="Lan"' in html  # what was typed is kept
     assert stored(app, sid)[1].plan.kpis[index].target is None
 
@@ -94,29 +95,31 @@ def test_the_wizard_plan_form_takes_checkpoints(client, app):
     url = f"/wizard/s/{sid}/plan"
     plan = stored(app, sid)[1].plan
     index = next(i for i, k in enumerate(plan.kpis) if k.frequency in ("weekly", "monthly"))
+    row = stored(app, sid)[1].kpi_ids[index]
     deadline = (dt.date.today() + dt.timedelta(days=300)).strftime("%d/%m/%Y")
-    typed = {"csrf_token": token(client), f"k{index}-baseline": "50", f"k{index}-target": "60",
-             f"k{index}-deadline": deadline, f"k{index}-frequency": plan.kpis[index].frequency}
+    typed = {"csrf_token": token(client), f"kpi-{row}-baseline": "50",
+             f"kpi-{row}-target": "60", f"kpi-{row}-deadline": deadline,
+             f"kpi-{row}-frequency": plan.kpis[index].frequency}
     html = client.get(url).get_data(as_text=True)
     assert "Đặt các mốc kiểm tra" not in html  # no deadline yet: nothing to break down
     client.post(url, data=typed)
     html = client.get(url).get_data(as_text=True)
-    assert "Đặt các mốc kiểm tra" in html and f'id="k{index}-milestones"' in html
-    bad = client.post(url, data={**typed, f"k{index}-milestones": "giữa năm: 55"})
+    assert "Đặt các mốc kiểm tra" in html and f'id="kpi-{row}-milestones"' in html
+    bad = client.post(url, data={**typed, f"kpi-{row}-milestones": "giữa năm: 55"})
     assert bad.status_code == 422 and 'value="60"' in bad.get_data(as_text=True)
     assert "giữa năm: 55" in bad.get_data(as_text=True)
     later = (dt.date.today() + dt.timedelta(days=150)).strftime("%d/%m/%Y")
-    negative = client.post(url, data={**typed, f"k{index}-milestones": f"{later}: -5"})
+    negative = client.post(url, data={**typed, f"kpi-{row}-milestones": f"{later}: -5"})
     assert negative.status_code == 422
-    assert f'id="k{index}-milestones-error"' in negative.get_data(as_text=True)
-    saved = client.post(url, data={**typed, f"k{index}-milestones": f"{later}: 55"})
+    assert f'id="kpi-{row}-milestones-error"' in negative.get_data(as_text=True)
+    saved = client.post(url, data={**typed, f"kpi-{row}-milestones": f"{later}: 55"})
     assert saved.status_code == 303
     kpi = stored(app, sid)[1].plan.kpis[index]
     assert [(m.date.strftime("%d/%m/%Y"), m.target) for m in kpi.milestones] == [(later, 55)]
     html = client.get(url).get_data(as_text=True)
     assert f"{later}: 55" in html
-    row = html.split(f'id="plan-k{index}"')[1].split('class="plan-kpi"')[0]
-    assert "Đặt các mốc kiểm tra" not in row
+    section = html.split(f'id="kpi-{row}"')[1].split('class="plan-kpi"')[0]
+    assert "Đặt các mốc kiểm tra" not in section
 
 
 def test_the_cli_refuses_a_range_with_one_end_with_exit_2(run_cli, tmp_path):

@@ -255,12 +255,13 @@ def test_a_kpi_whose_stored_history_breaks_the_review_is_reported_alone(app):
 
 
 def test_the_plan_form_reports_a_too_large_number_next_to_its_field(client, app):
-    from test_wizard import build, sid_of, token
+    from test_wizard import build, sid_of, stored, token
 
     sid = sid_of(build(client))
+    row = stored(app, sid)[1].kpi_ids[0]
     response = client.post(f"/wizard/s/{sid}/plan?lang=en", data={
-        "csrf_token": token(client), "k0-owner": "Lan", "k0-target": "1e20"})
+        "csrf_token": token(client), f"kpi-{row}-owner": "Lan", f"kpi-{row}-target": "1e20"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="k0-target-error"' in html and "1,000,000,000,000,000" in html
+    assert f'id="kpi-{row}-target-error"' in html and "1,000,000,000,000,000" in html
     assert 'value="1e20"' in html and 'value="Lan"' in html

@@ -8,7 +8,6 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from advisor.plan_models import Plan
 from advisor.plans import get_plan, get_session
 from advisor.store import open_db
 
@@ -221,8 +220,9 @@ def test_results_show_each_kpi_with_its_reasons_and_the_balance(client, app):
     html = client.get(results).get_data(as_text=True)
     _record, plan = stored(app, sid_of(results))
     assert len(plan.plan.kpis) == 8
-    for heading in ("Vì sao chọn", "Người phụ trách gợi ý", "Tần suất đo", "Nguồn dữ liệu",
-                    "KPI đối trọng", "Cạm bẫy thường gặp", "Độ cân bằng", "Chỉ số dẫn dắt"):
+    for heading in ("Định nghĩa", "Công thức", "Vì sao chọn", "Người phụ trách gợi ý",
+                    "Tần suất đo", "Nguồn dữ liệu", "KPI đối trọng", "Cạm bẫy thường gặp",
+                    "Độ cân bằng", "Chỉ số dẫn dắt"):
         assert heading in html
     assert html.count('class="kpi-card"') == 8 and "<svg" in html
 
@@ -285,50 +285,126 @@ def test_adding_a_kpi_twice_or_from_outside_the_scope_changes_nothing(client, ap
     assert after.plan.kpis == plan.plan.kpis
 
 
-def _fill(plan: Plan, owner: str = "Lan") -> dict:
+def plan_form(record, fields: dict | None = None) -> dict:
+    """Return a plan form for the stored plan: its version, its KPI rows and `fields`."""
+    return {"version": str(record.version), "kpi": [str(i) for i in record.kpi_ids],
+            **(fields or {})}
+
+
+def _fill(record, owner: str = "Lan") -> dict:
     """Return plan form fields that satisfy the SMART check."""
     from catalog.loader import builtin_catalog
     catalog, today, data = builtin_catalog(), dt.date.today(), {}
-    for i, kpi in enumerate(plan.kpis):
+    for row, kpi in zip(record.kpi_ids, record.plan.kpis, strict=True):
         direction = catalog.by_id[kpi.kpi_id].direction
-        data |= {f"k{i}-owner": owner, f"k{i}-report_to": "Ban giám đốc",
-                 f"k{i}-baseline": "50", f"k{i}-baseline_date": today.isoformat(),
-                 f"k{i}-target": "45" if direction == "lower_is_better" else "55",
-                 f"k{i}-deadline": (today + dt.timedelta(days=180)).isoformat(),
-                 f"k{i}-frequency": kpi.frequency, f"k{i}-data_source": kpi.data_source,
-                 f"k{i}-commitment": "committed"}
-    return data
+        name = catalog.by_id[kpi.kpi_id].name.vi.lower()
+        k = f"kpi-{row}-"
+        data |= {k + "statement": f"Đưa {name} từ 50 tới mục tiêu trong 6 tháng",
+                 k + "owner": owner, k + "report_to": "Ban giám đốc",
+                 k + "baseline": "50", k + "baseline_date": today.isoformat(),
+                 k + "target": "45" if direction == "lower_is_better" else "55",
+                 k + "deadline": (today + dt.timedelta(days=180)).isoformat(),
+                 k + "frequency": kpi.frequency, k + "data_source": kpi.data_source,
+                 k + "commitment": "committed"}
+    return plan_form(record, data)
 
 
-def test_plan_page_shows_gaps_next_to_fields_and_becomes_ready(client, app):
+def test_plan_page_shows_a_checklist_and_a_summary_and_becomes_ready(client, app):
     sid = sid_of(build(client))
     url = f"/wizard/s/{sid}/plan"
+    _record, plan = stored(app, sid)
+    first = plan.kpi_ids[0]
     html = client.get(url).get_data(as_text=True)
-    assert 'id="k0-gap' in html and "Chưa ai chịu trách nhiệm" in html
-    assert re.search(r'id="k0-owner"[^>]*aria-describedby="[^"]*k0-gap\d', html)
+    # Nothing typed yet: what is missing is listed, not shouted.
+    assert "is-checked" not in html and 'role="alert"' not in html
+    assert f'data-fields="kpi-{first}-owner"' in html and "chưa điền" in html
+    assert f'<a class="blocker blocker-todo" href="#kpi-{first}-owner">Người phụ trách</a>' in html
+    assert f'id="kpi-{first}-goals"' in html and f'href="#kpi-{first}"' in html
     refused = client.post(f"/wizard/s/{sid}/status",
                           data={"csrf_token": token(client), "status": "ready"})
-    assert "Chưa thể đánh dấu sẵn sàng" in client.get(refused.location).get_data(as_text=True)
-    _record, plan = stored(app, sid)
-    response = client.post(url, data={"csrf_token": token(client), **_fill(plan.plan)})
+    assert "checked=1" in refused.location and refused.location.endswith("#ready-summary")
+    html = client.get(refused.location).get_data(as_text=True)
+    assert "Chưa thể đánh dấu sẵn sàng" in html and 'class="ready-summary is-checked"' in html
+    response = client.post(url, data={"csrf_token": token(client), **_fill(plan)})
     assert response.status_code == 303
-    html = client.get(url).get_data(as_text=True)
-    assert "Chưa ai chịu trách nhiệm" not in html and "Không còn lỗi" in html
+    html = client.get(response.location).get_data(as_text=True)
+    assert "Không còn việc nào ngăn kế hoạch sẵn sàng" in html
+    assert stored(app, sid)[1].version == plan.version + 1
     client.post(f"/wizard/s/{sid}/status", data={"csrf_token": token(client),
                                                  "status": "ready"})
     assert stored(app, sid)[1].status == "ready"
 
 
-def test_plan_form_errors_are_shown_and_nothing_is_saved(client, app):
+def test_an_unreadable_field_is_reported_and_every_valid_field_is_saved(client, app):
     sid = sid_of(build(client))
     url = f"/wizard/s/{sid}/plan"
-    response = client.post(url, data={"csrf_token": token(client), "k0-owner": "Lan",
-                                      "k0-target": "mười", "k1-deadline": "31/02/2025"})
+    _record, plan = stored(app, sid)
+    first, second = plan.kpi_ids[:2]
+    response = client.post(url, data={"csrf_token": token(client), **plan_form(plan, {
+        f"kpi-{first}-owner": "Lan", f"kpi-{first}-target": "30 tỷ",
+        f"kpi-{first}-baseline": "1.250", f"kpi-{second}-deadline": "31/02/2025",
+        f"kpi-{second}-owner": "Bình"})})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'href="#k0-target"' in html and 'id="k0-target-error"' in html
-    assert 'value="mười"' in html and 'value="31/02/2025"' in html
-    assert stored(app, sid)[1].plan.kpis[0].owner is None
+    assert f'href="#kpi-{first}-target"' in html and f'id="kpi-{first}-target-error"' in html
+    assert 'value="30 tỷ"' in html and 'value="31/02/2025"' in html
+    saved = stored(app, sid)[1]
+    assert saved.plan.kpis[0].owner == "Lan" and saved.plan.kpis[0].baseline == 1250
+    assert saved.plan.kpis[1].owner == "Bình" and saved.plan.kpis[0].target is None
+    # The target holds text that could not be read: it is not called empty.
+    target_item = re.search(rf'<li class="check-item check-(\w+)" data-fields="kpi-{first}-target">'
+                            r'.*?</li>', html, re.S)
+    assert target_item.group(1) == "invalid" and "chưa đọc được" in target_item.group(0)
+    assert "Đã lưu mọi ô hợp lệ" in html
+
+
+def test_fields_are_keyed_by_kpi_so_a_removal_elsewhere_misassigns_nothing(client, app):
+    sid = sid_of(build(client))
+    url = f"/wizard/s/{sid}/plan"
+    _record, plan = stored(app, sid)
+    owners = {row: f"Người {n}" for n, row in enumerate(plan.kpi_ids)}
+    form = plan_form(plan, {f"kpi-{row}-owner": name for row, name in owners.items()})
+    gone = plan.plan.kpis[0].kpi_id
+    client.post(f"/wizard/s/{sid}/remove/{gone}", data={"csrf_token": token(client)})
+    response = client.post(url, data={"csrf_token": token(client), **form})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "bị bỏ khỏi kế hoạch" in html and "Người 0" in html
+    for row in plan.kpi_ids[1:]:
+        assert f'value="{owners[row]}"' in html
+    after = stored(app, sid)[1]
+    assert all(k.owner is None for k in after.plan.kpis)
+    form = plan_form(after, {f"kpi-{row}-owner": owners[row] for row in after.kpi_ids})
+    assert client.post(url, data={"csrf_token": token(client), **form}).status_code == 303
+    saved = stored(app, sid)[1]
+    by_id = {k.kpi_id: k.owner for k in saved.plan.kpis}
+    expected = {k.kpi_id: owners[row] for row, k in zip(plan.kpi_ids, plan.plan.kpis,
+                                                         strict=True) if k.kpi_id != gone}
+    assert by_id == expected
+
+
+def test_a_form_from_an_older_version_shows_what_changed_and_keeps_what_was_typed(client, app):
+    sid = sid_of(build(client))
+    url = f"/wizard/s/{sid}/plan"
+    _record, plan = stored(app, sid)
+    first, second = plan.kpi_ids[:2]
+    empty = {f"kpi-{first}-owner": "", f"kpi-{second}-owner": "", f"kpi-{second}-target": ""}
+    tab_a = plan_form(plan, {**empty, f"kpi-{first}-owner": "Chị An"})
+    tab_b = plan_form(plan, {**empty, f"kpi-{second}-owner": "Anh Bảo",
+                             f"kpi-{second}-target": "70"})
+    assert client.post(url, data={"csrf_token": token(client), **tab_a}).status_code == 303
+    response = client.post(url, data={"csrf_token": token(client), **tab_b})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Kế hoạch đã được lưu ở nơi khác" in html
+    assert "Người phụ trách: (để trống) → Chị An" in html
+    # B left the first owner as it was, so the page shows A's value; B's own values stay.
+    assert re.search(rf'id="kpi-{first}-owner" name="kpi-{first}-owner" value="Chị An"', html)
+    assert 'value="Anh Bảo"' in html and 'value="70"' in html
+    assert stored(app, sid)[1].plan.kpis[1].owner is None
+    tab_c = plan_form(plan, {**empty, f"kpi-{first}-owner": "Chị Cúc"})
+    html = client.post(url, data={"csrf_token": token(client), **tab_c}).get_data(as_text=True)
+    assert 'value="Chị Cúc"' in html and "Đã được đổi ở nơi khác thành: Chị An" in html
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -336,7 +412,7 @@ def test_exports_keep_vietnamese_and_neutralise_formulas(client, app, lang):
     sid = sid_of(build(client, lang=lang))
     _record, plan = stored(app, sid)
     client.post(f"/wizard/s/{sid}/plan", data={"csrf_token": token(client),
-                                               **_fill(plan.plan, "=HYPERLINK(\"x\")")})
+                                               **_fill(plan, "=HYPERLINK(\"x\")")})
     response = client.get(f"/wizard/s/{sid}/plan.csv?lang={lang}")
     assert response.headers["Content-Disposition"].endswith('kpi-plan-cong-ty-binh-minh.csv"')
     text = response.data.decode("utf-8")
@@ -348,8 +424,12 @@ def test_exports_keep_vietnamese_and_neutralise_formulas(client, app, lang):
     book = load_workbook(io.BytesIO(client.get(f"/wizard/s/{sid}/plan.xlsx").data))
     sheet = book.worksheets[0]
     values = list(sheet.values)
-    assert values[1][0] == ("Kinh doanh" if lang == "vi" else "Sales")
-    assert values[1][6] == "'=HYPERLINK(\"x\")" and len(values) == 1 + len(plan.plan.kpis)
+    assert values[0][0].startswith("Kế hoạch KPI — Công ty Bình Minh" if lang == "vi"
+                                   else "KPI plan — Công ty Bình Minh")
+    assert values[3][0] == ("Kinh doanh" if lang == "vi" else "Sales")
+    # Typed as text in XLSX, so it is kept as typed and never runs.
+    assert values[3][6] == "=HYPERLINK(\"x\")" and sheet["G4"].data_type == "s"
+    assert len(values) == 3 + len(plan.plan.kpis)
 
 
 def test_report_is_one_printable_page(client):
@@ -414,7 +494,7 @@ def test_rebuilding_after_a_change_keeps_details_of_kpis_that_stay(client, app):
     sid = sid_of(results)
     _record, plan = stored(app, sid)
     client.post(f"/wizard/s/{sid}/plan", data={"csrf_token": token(client),
-                                               **_fill(plan.plan)})
+                                               **_fill(plan)})
     answer(client, f"/wizard/s/{sid}/q/max_kpis_per_department",
            {"max_kpis_per_department": "5", "return": "check"})
     check = client.get(f"/wizard/s/{sid}/check").get_data(as_text=True)
@@ -436,3 +516,111 @@ def test_kept_kpis_outside_the_departments_are_flagged_on_the_check_page(client,
     assert response.status_code == 422 and 'href="#change-keep"' in html
     assert "thuộc bộ phận không còn trong phạm vi" in html
     assert stored(app, sid)[0].plan_id is None
+
+
+def test_giving_a_goal_a_taken_priority_swaps_or_inserts_instead_of_dropping(client, app):
+    sid = sid_of(walk(client))
+    url = f"/wizard/s/{sid}/q/goals?return=check"
+    swapped = {"rank-increase_revenue": "1", "rank-build_brand_awareness": "1",
+               "return": "check"}
+    assert answer(client, url, swapped).status_code == 303
+    assert stored(app, sid)[0].answers["goals"] == ["build_brand_awareness", "increase_revenue"]
+    inserted = {"rank-build_brand_awareness": "1", "rank-increase_revenue": "2",
+                "rank-acquire_customers": "1", "return": "check"}
+    assert answer(client, url, inserted).status_code == 303
+    assert stored(app, sid)[0].answers["goals"] == [
+        "acquire_customers", "build_brand_awareness", "increase_revenue"]
+    html = client.get(f"/wizard/s/{sid}/check").get_data(as_text=True)
+    assert "Ưu tiên 1: Thu hút khách hàng mới" in html
+    assert html.index("Ưu tiên 2: Xây dựng nhận biết thương hiệu") < html.index(
+        "Ưu tiên 3: Tăng doanh thu")
+
+
+def test_after_changing_an_earlier_answer_continue_skips_what_is_answered(client, app):
+    sid = sid_of(walk(client))
+    # Back through the pages (no "return" link), change one answer: straight to the check.
+    response = answer(client, f"/wizard/s/{sid}/q/stage", {"stage": "startup"})
+    assert response.location.endswith("/check")
+    # The same answer again is a walk through the pages: the next one follows.
+    response = answer(client, f"/wizard/s/{sid}/q/stage", {"stage": "startup"})
+    assert qid_of(response.location) == "size"
+    # A change that asks new questions goes to the first of them.
+    response = answer(client, f"/wizard/s/{sid}/q/channels",
+                      {"channels": ["email", "website", "paid_ads", "seo"]})
+    assert response.location.endswith("/check")
+    response = answer(client, f"/wizard/s/{sid}/q/departments",
+                      {"departments": ["sales", "marketing", "branding"]})
+    assert response.location.endswith("/check")
+
+
+def test_the_stepper_and_the_question_count_tell_the_truth(client):
+    url = start(client)
+    html = client.get(url).get_data(as_text=True)
+    assert "Câu 1 (tối đa 13 câu)" in html
+    for qid in ("org_name", "goals"):
+        url = answer(client, url, ANSWERS[qid]).location
+    html = client.get(url).get_data(as_text=True)
+    steps = re.findall(r'class="step step-(\w+)( step-here)?"', html)
+    assert steps[0] == ("done", "") and steps[1] == ("current", " step-here")
+    assert all(state == "todo" for state, _here in steps[2:])
+    url = answer(client, url, {"departments": ["branding"]}).location
+    html = client.get(url).get_data(as_text=True)
+    assert "Câu 4/9" in html  # branding only: no sales or channel questions can follow
+    check = walk(client)
+    html = client.get(f"/wizard/s/{sid_of(check)}/q/channels").get_data(as_text=True)
+    assert "Câu 8/13" in html
+
+
+def test_the_keep_question_has_a_search_box_and_each_kpis_definition(client):
+    url = start(client)
+    while qid_of(url) != "keep":
+        url = answer(client, url, ANSWERS[qid_of(url)]).location
+    html = client.get(url).get_data(as_text=True)
+    assert 'data-keep-search hidden' in html and 'type="search"' in html
+    assert 'aria-describedby="keep-sales-win_rate-def"' in html
+    from catalog.loader import builtin_catalog
+    assert builtin_catalog().by_id["sales.win_rate"].definition.vi in html
+
+
+def test_a_resume_link_opens_where_the_user_stopped(app, client):
+    sid = sid_of(build(client))
+    client.get(f"/wizard/s/{sid}/plan")
+    link = re.search(r'value="(http://[^"]+/wizard/resume/[^"]+)"',
+                     client.get("/").get_data(as_text=True)).group(1)
+    stranger = app.test_client()
+    assert stranger.get(link.replace("http://localhost", "")).location.endswith("/plan")
+    client.get(f"/wizard/s/{sid}/q/stage")
+    assert app.test_client().get(link.replace("http://localhost", "")).location.endswith(
+        "/q/stage")
+
+
+def test_remove_can_be_undone_with_everything_typed_for_the_kpi(client, app):
+    sid = sid_of(build(client))
+    _record, plan = stored(app, sid)
+    first = plan.kpi_ids[0]
+    client.post(f"/wizard/s/{sid}/plan", data={"csrf_token": token(client), **plan_form(
+        plan, {f"kpi-{first}-owner": "Chị Lan", f"kpi-{first}-target": "60"})})
+    gone = plan.plan.kpis[0].kpi_id
+    response = client.post(f"/wizard/s/{sid}/remove/{gone}", data={"csrf_token": token(client)})
+    assert response.location.endswith(f"/results?removed={first}")
+    html = client.get(response.location).get_data(as_text=True)
+    assert f'action="/wizard/s/{sid}/restore/{first}"' in html and "Hoàn tác" in html
+    assert gone not in [k.kpi_id for k in stored(app, sid)[1].plan.kpis]
+    client.post(f"/wizard/s/{sid}/restore/{first}", data={"csrf_token": token(client)})
+    back = stored(app, sid)[1]
+    assert back.kpi_ids == plan.kpi_ids and back.plan.kpis[0].owner == "Chị Lan"
+    assert back.plan.kpis[0].target == 60
+    html = client.get(f"/wizard/s/{sid}/results?removed={first}").get_data(as_text=True)
+    assert "Hoàn tác" not in html  # it is back: nothing left to undo
+
+
+def test_a_department_over_its_limit_is_not_called_balanced(client, app):
+    results = build(client)
+    sid = sid_of(results)
+    page = client.get(f"/wizard/s/{sid}/add?department=sales").get_data(as_text=True)
+    extra = re.search(r'name="kpi_id" value="([^"]+)"', page).group(1)
+    client.post(f"/wizard/s/{sid}/add", data={"csrf_token": token(client), "kpi_id": extra})
+    html = client.get(results).get_data(as_text=True)
+    row = re.search(r'<th scope="row">Kinh doanh</th><td class="num">5 / 4</td>\s*<td>(.*?)</td>',
+                    html, re.S)
+    assert row and "Không: vượt 1 KPI" in row.group(1)

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 
 import pytest
 from openpyxl import load_workbook
@@ -15,11 +16,11 @@ pytestmark = pytest.mark.browser
 
 VI = {
     "continue": "Tiếp tục", "confirm": "Xác nhận và xem KPI đề xuất",
-    "to_plan": "Tiếp tục lập kế hoạch", "save": "Lưu và kiểm tra",
+    "to_plan": "Tiếp tục lập kế hoạch", "save": "Lưu và kiểm tra", "back": "Quay lại",
 }
 EN = {
     "continue": "Continue", "confirm": "Confirm and see the recommended KPIs",
-    "to_plan": "Continue to the plan", "save": "Save and check",
+    "to_plan": "Continue to the plan", "save": "Save and check", "back": "Back",
 }
 ROUTE = {
     "org_name": ("text", "Công ty Bình Minh"),
@@ -71,19 +72,32 @@ def interview(page, base: str, lang: str, words: dict, shots: str = "") -> None:
     assert page.url.endswith("/check")
 
 
-def fill_plan(page, count: int) -> None:
-    """Fill every KPI of the plan form with a plausible SMART target."""
+def unfold(page, row: str) -> None:
+    """Open a KPI's fields on the plan page (only the KPI that needs the user is open)."""
+    fold = page.locator(f"#kpi-{row} details.kpi-fold")
+    if fold.get_attribute("open") is None:
+        fold.locator("summary").click()
+
+
+def fill_plan(page) -> list[str]:
+    """Fill every KPI of the plan form with a plausible SMART target; return the row ids."""
     today = dt.date.today()
-    for i in range(count):
-        page.fill(f"#k{i}-owner", "Chị Lan")
-        page.fill(f"#k{i}-report_to", "Ban giám đốc")
-        page.fill(f"#k{i}-baseline", "50")
-        page.fill(f"#k{i}-baseline_date", today.isoformat())
-        lower = "Càng thấp" in page.inner_text(f"#plan-k{i} .tags") or \
-            "Lower is better" in page.inner_text(f"#plan-k{i} .tags")
-        page.fill(f"#k{i}-target", "45" if lower else "55")
-        page.fill(f"#k{i}-deadline", (today + dt.timedelta(days=180)).isoformat())
-        page.select_option(f"#k{i}-commitment", "committed")
+    rows = [s.get_attribute("id").split("-")[1] for s in page.locator("section.plan-kpi").all()]
+    for row in rows:
+        unfold(page, row)
+        k = f"#kpi-{row}-"
+        page.fill(k + "owner", "Chị Lan")
+        item = page.locator(f"#kpi-{row} li[data-fields='kpi-{row}-owner']")
+        assert "check-filled" in item.get_attribute("class")  # ticked while typing
+        page.fill(k + "report_to", "Ban giám đốc")
+        page.fill(k + "baseline", "50")
+        page.fill(k + "baseline_date", today.isoformat())
+        tags = page.inner_text(f"#kpi-{row} .tags")
+        lower = "Càng thấp" in tags or "Lower is better" in tags
+        page.fill(k + "target", "45" if lower else "55")
+        page.fill(k + "deadline", (today + dt.timedelta(days=180)).isoformat())
+        page.select_option(k + "commitment", "committed")
+    return rows
 
 
 def download(page, link_text: str) -> bytes:
@@ -92,45 +106,149 @@ def download(page, link_text: str) -> bytes:
     return open(info.value.path(), "rb").read()
 
 
+def pdf_pages(page) -> list:
+    """Print the page as Chromium does for "Save as PDF"; return pypdf's pages."""
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True))).pages
+
+
+def pdf_text(pdf_page) -> str:
+    """Return a PDF page's text with ligatures (ﬁ) spelt out."""
+    return unicodedata.normalize("NFKC", pdf_page.extract_text())
+
+
+A4 = (595, 842)
+
+
+def size_pt(pdf_page) -> tuple[int, int]:
+    """Return a PDF page's size in points, rounded."""
+    return round(float(pdf_page.mediabox.width)), round(float(pdf_page.mediabox.height))
+
+
+def swap_goal_priorities(page) -> None:
+    """Rank two goals, then give the second one priority 1: the first must become 2."""
+    page.select_option("#rank-increase_revenue", "1")
+    page.select_option("#rank-acquire_customers", "2")
+    page.select_option("#rank-acquire_customers", "1")
+    assert page.input_value("#rank-increase_revenue") == "2"
+    assert page.input_value("#rank-acquire_customers") == "1"
+
+
 @pytest.mark.parametrize(("lang", "words"), [("vi", VI), ("en", EN)])
-def test_full_interview_ends_in_a_plan_and_both_exports(live_server, page, lang, words):
-    interview(page, live_server, lang, words, shots=lang)
-    screenshot(page, f"wizard-check-{lang}")
+def test_interview_to_plan_to_dictionary_cards_and_exports(live_server, page, lang, words):
+    vi = lang == "vi"
+    page.goto(f"{live_server}/?lang={lang}")
+    page.locator("form[action='/wizard/start'] button").click()
+    while "/q/" in page.url:
+        qid = current_question(page)
+        if qid == "goals":
+            swap_goal_priorities(page)
+            page.get_by_role("button", name=words["continue"]).click()
+            continue
+        if qid == "keep":
+            page.fill("#keep-search", "ty le thang" if vi else "win rate")
+            visible = page.locator(".choice:not([hidden]) .choice-label").all_inner_texts()
+            everything = page.locator(".choice .choice-label").count()
+            assert ("Tỷ lệ thắng" if vi else "Win rate") in visible
+            assert len(visible) < everything / 5
+        answer(page, qid, words)
+    assert page.url.endswith("/check")
+    summary = page.inner_text(".summary")
+    assert ("Ưu tiên 1: Thu hút khách hàng mới" if vi else
+            "Priority 1: Acquire new customers") in summary
+    # Change an earlier answer: continue goes straight back to the check page.
+    page.locator("#change-stage").click()
+    page.check("#stage-growth")
+    page.get_by_role("button", name=words["continue"]).click()
+    assert page.url.endswith("/check")
     page.get_by_role("button", name=words["confirm"]).click()
     assert page.url.endswith("/results")
-    assert page.locator(".kpi-card").count() == 6
-    screenshot(page, f"wizard-results-{lang}")
     page.get_by_role("link", name=words["to_plan"]).click()
-    count = page.locator("fieldset.plan-kpi").count()
-    screenshot(page, f"wizard-plan-gaps-{lang}")
-    fill_plan(page, count)
+    assert page.locator(".ready-summary.is-checked").count() == 0  # no red before a save
+    rows = fill_plan(page)
     # Wait for the saved page: counting at once could count the gaps of the page before it.
     with page.expect_navigation():
         page.locator("form.plan-form > button").click()
     assert page.locator(".gap-error").count() == 0
-    page.locator("form[action$='/status'] button").click()
-    status = page.inner_text(".status-line")
-    assert ("Sẵn sàng" if lang == "vi" else "Ready") in status
+    assert page.locator(".ready-summary .blocker").count() == 0
+    with page.expect_navigation():
+        page.locator("form[action$='/status'] button").click()
+    assert ("Sẵn sàng" if vi else "Ready") in page.inner_text(".status-line")
     screenshot(page, f"wizard-plan-ready-{lang}")
 
-    text = download(page, "CSV").decode("utf-8")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0][0] == ("Bộ phận" if lang == "vi" else "Department")
-    assert len(rows) == 1 + count and rows[1][6] == "Chị Lan" and rows[1][7] == "Ban giám đốc"
-    book = load_workbook(io.BytesIO(download(page, "XLSX")))
-    values = list(book.worksheets[0].values)
-    assert len(values) == 1 + count
-    assert values[1][0] == ("Kinh doanh" if lang == "vi" else "Sales")
-    assert values[1][6] == "Chị Lan" and values[1][16] == ("Có" if lang == "vi" else "Yes")
-    assert book.sheetnames[0] == ("Kế hoạch KPI" if lang == "vi" else "KPI plan")
+    page.get_by_role("link", name="Từ điển KPI (bản in)" if vi else
+                     "KPI dictionary (printable)").click()
+    page.wait_for_url(re.compile(r".*/dictionary$"))
+    assert page.locator(".dict-entry h2").count() == len(rows)
+    pages = pdf_pages(page)
+    assert all(size_pt(p) == A4 for p in pages) and 1 <= len(pages) <= len(rows)
+    text = " ".join(pdf_text(p) for p in pages)
+    assert ("Từ điển KPI — Công ty Bình Minh" if vi else
+            "KPI dictionary — Công ty Bình Minh") in text
+    for heading in (("Định nghĩa", "Công thức", "Cạm bẫy thường gặp") if vi else
+                    ("Definition", "Formula", "Common pitfalls")):
+        assert text.count(heading) >= len(rows)
+    assert "Chị Lan" in text and ("trước" if vi else "by") in text
+    page.go_back()
+    page.wait_for_url(re.compile(r".*/plan(\?.*)?$"))
 
-    page.get_by_role("link", name="Bản in một trang" if lang == "vi" else
-                     "One-page printable report").click()
-    assert "Công ty Bình Minh" in page.inner_text("h1")
-    screenshot(page, f"wizard-report-{lang}")
-    page.emulate_media(media="print")
-    assert not page.locator("header.site").is_visible()
-    page.emulate_media(media="screen")
+    page.get_by_role("link", name="Thẻ KPI (hai thẻ một trang A4)" if vi else
+                     "KPI cards (two to an A4 page)").click()
+    page.wait_for_url(re.compile(r".*/cards$"))
+    cards = pdf_pages(page)
+    assert len(cards) == (len(rows) + 1) // 2 and all(size_pt(p) == A4 for p in cards)
+    for number, card_page in enumerate(cards):
+        shown = re.findall(r"(?:Thẻ|Card) (\d+)/\d+", pdf_text(card_page))
+        assert [int(n) for n in shown] == [n for n in (2 * number + 1, 2 * number + 2)
+                                           if n <= len(rows)]
+    assert ("Nhịp đo và báo cáo" if vi else "Measuring and reporting") in pdf_text(cards[0])
+    page.get_by_role("link", name="In mỗi thẻ một trang A5" if vi else
+                     "One card per A5 page").click()
+    page.wait_for_url(re.compile(r".*/cards\?paper=a5$"))
+    a5 = pdf_pages(page)
+    assert len(a5) == len(rows) and size_pt(a5[0]) == (595, 420)
+    page.get_by_role("link", name=VI["back"] if vi else EN["back"]).click()
+    page.wait_for_url(re.compile(r".*/plan$"))
+
+    book = load_workbook(io.BytesIO(download(page, "XLSX")))
+    assert book.sheetnames == (["Kế hoạch KPI", "Từ điển KPI", "Khoảng trống SMART"] if vi
+                               else ["KPI plan", "KPI dictionary", "SMART gaps"])
+    sheet = book.worksheets[0]
+    assert sheet["A1"].value.startswith(("Kế hoạch KPI — " if vi else "KPI plan — ")
+                                        + "Công ty Bình Minh")
+    assert sheet.freeze_panes == "A4"
+    header = [c.value for c in sheet[3]]
+    owner = header.index("Người phụ trách" if vi else "Owner")
+    target = header.index("Mục tiêu" if vi else "Target")
+    deadline = header.index("Hạn chót" if vi else "Deadline")
+    unit = header.index("Đơn vị" if vi else "Unit")
+    data = list(sheet.iter_rows(min_row=4))
+    assert len(data) == len(rows)
+    for row in data:
+        assert row[owner].value == "Chị Lan" and row[owner].data_type == "s"
+        assert row[target].data_type == "n" and row[deadline].is_date
+        assert row[deadline].number_format == ("dd/mm/yyyy" if vi else "mmm d, yyyy")
+        percent = row[unit].value == ("Phần trăm" if vi else "Percent")
+        assert row[target].number_format.endswith("%") == percent
+        if percent:
+            assert row[target].value in (0.45, 0.55)
+    dictionary = book.worksheets[1]
+    titles = [c.value for c in dictionary[3]]
+    definition = titles.index("Định nghĩa" if vi else "Definition")
+    assert all(r[definition].value for r in dictionary.iter_rows(min_row=4))
+
+    text = download(page, "CSV").decode("utf-8")
+    assert text.startswith("\ufeff")
+    table = list(csv.DictReader(io.StringIO(text[1:])))
+    assert len(table) == len(rows)
+    assert {r["Người phụ trách" if vi else "Owner"] for r in table} == {"Chị Lan"}
+    assert {r["Mục tiêu" if vi else "Target"] for r in table} <= {"45", "55"}
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["Hạn chót" if vi else "Deadline"])
+               for r in table)
+    dictionary_csv = download(page, "Từ điển KPI (CSV)" if vi else "KPI dictionary (CSV)")
+    assert len(list(csv.reader(io.StringIO(dictionary_csv.decode("utf-8")[1:])))) == \
+        1 + len(rows)
 
 
 def test_back_and_change_an_answer_and_the_route_and_results_follow(live_server, page):
@@ -256,3 +374,46 @@ def test_the_first_questions_can_be_answered_with_the_keyboard_alone(live_server
     page.keyboard.press("Space")
     assert page.is_checked("#business_model-b2b")
     screenshot(page, "wizard-question-radio-keyboard")
+
+
+def test_cards_of_the_wordiest_kpis_still_fit_two_to_a_page(live_server, page, app):
+    """The catalog KPIs with the longest texts, filled in with long names, print two cards
+    to an A4 page with nothing cut off."""
+    from advisor.plan_models import Plan, PlanKpi
+    from advisor.plans import get_plan, get_session, update_plan
+    from advisor.store import open_db
+    from catalog.loader import builtin_catalog
+
+    interview(page, live_server, "vi", VI)
+    page.get_by_role("button", name=VI["confirm"]).click()
+    sid = page.url.split("/s/")[1].split("/")[0]
+    catalog = builtin_catalog()
+
+    def words(kpi) -> int:
+        return len(kpi.definition.vi + kpi.formula.vi + kpi.pitfalls[0].vi) + sum(
+            len(catalog.by_id[c].name.vi) for c in kpi.counter_kpis[:2])
+
+    wordiest = sorted((k for k in catalog.kpis if k.department in ("sales", "marketing")),
+                      key=words, reverse=True)[:5]
+    db = open_db(app.config["DATABASE"])
+    try:
+        record = get_plan(db, get_session(db, sid).plan_id)
+        kpis = [PlanKpi(kpi_id=k.id, department=k.department, frequency=k.frequency,
+                        data_source=k.data_sources[0], owner="Nguyễn Thị Phương Thảo",
+                        report_to="Hội đồng quản trị và Ban tổng giám đốc", baseline=1234567,
+                        target=2345678,
+                        statement=f"Tăng {k.name.vi.lower()} từ mức hiện tại lên mục tiêu "
+                        "đã cam kết với ban giám đốc trong năm tài chính này")
+                for k in wordiest]
+        update_plan(db, record.id, Plan.model_validate({**record.plan.model_dump(),
+                                                        "kpis": [k.model_dump() for k in kpis]}))
+    finally:
+        db.close()
+    page.goto(f"{live_server}/wizard/s/{sid}/cards")
+    page.emulate_media(media="print")
+    cut = page.evaluate("[...document.querySelectorAll('.kpi-sheet')]"
+                        ".map(e => e.scrollHeight - e.clientHeight)")
+    assert cut == [0] * 5
+    cards = pdf_pages(page)
+    assert len(cards) == 3 and all(size_pt(p) == A4 for p in cards)
+    assert "Thẻ 5/5" in pdf_text(cards[2])

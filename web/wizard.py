@@ -3,6 +3,8 @@
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from advisor.deliverable.dictionary import target_text
+from advisor.deliverable.words import quantity_text
 from advisor.errors import InvalidInputError
 from advisor.formatting import number_text
 from advisor.interview import Question, question_by_id
@@ -12,6 +14,7 @@ from advisor.plans import (
     create_plan,
     create_session,
     get_plan,
+    note_page,
     save_answers,
     update_plan,
 )
@@ -28,6 +31,8 @@ from web.wizard_state import (
     notices,
     notify,
     page_after,
+    page_key,
+    question_count,
     resume_url,
     route_of,
     section_states,
@@ -38,12 +43,14 @@ bp = Blueprint("wizard", __name__, url_prefix="/wizard")
 
 def init_app(app: Flask) -> None:
     """Register the interview and the results-and-plan blueprints."""
-    from web import wizard_plan
+    # Importing them adds their routes to wizard_plan.bp, so endpoints keep one prefix.
+    from web import deliverable_pages, plan_page, wizard_plan  # noqa: F401
 
     app.register_blueprint(bp)
     app.register_blueprint(wizard_plan.bp)
     app.jinja_env.globals.update(resume_link=resume_link, error_text=error_text,
-                                 format_number=format_number, word=word)
+                                 format_number=format_number, word=word,
+                                 quantity_text=quantity_text, target_text=target_text)
     app.jinja_env.filters["word_of"] = lambda value, vocab: word(vocab, value)
 
 
@@ -115,8 +122,9 @@ def question(sid: str, qid: str):
     options = choices(asked, step.answers, lang)
     back_to_check = request.values.get("return") == "check"
     if request.method == "GET":
+        note_page(db, sid, f"q/{qid}")
         return _question_page(record, asked, step, options, step.answers.get(qid), [])
-    value, errors = parse_answer(asked, request.form, _allowed(options))
+    value, errors = parse_answer(asked, request.form, _allowed(options), step.answers.get(qid))
     new_step = None
     if not errors:
         try:
@@ -129,9 +137,12 @@ def question(sid: str, qid: str):
     save_answers(db, sid, new_step.answers, lang)
     if new_step.dropped:
         notify(N_("wizard.notice.dropped"), questions=new_step.dropped)
-    if record.plan_id is not None and new_step.answers != step.answers:
+    changed = new_step.answers != step.answers
+    if record.plan_id is not None and changed:
         mark_stale(sid, True)
-    return redirect(page_after(sid, qid, new_step, back_to_check), 303)
+    after = page_after(sid, qid, new_step, back_to_check, changed)
+    note_page(db, sid, page_key(after))
+    return redirect(after, 303)
 
 
 def _question_page(record: SessionRecord, asked: Question, step, options, value, errors) -> str:
@@ -146,12 +157,21 @@ def _question_page(record: SessionRecord, asked: Question, step, options, value,
         back = url_for("pages.home")
     if asked.type == "number" and value is None:
         value = asked.default
+    count, at_most = question_count(step)
     return render_template(
         "wizard/question.html", record=record, q=asked, options=options, value=value,
         ranks=_ranks(value), errors=errors, back=back, back_to_check=back_to_check,
         sections=section_states(step, asked.section), notices=notices(),
-        position=position + 1, count=len(route),
+        position=position + 1, count=count, at_most=at_most,
+        definitions=_definitions(asked, current_lang()),
     )
+
+
+def _definitions(asked: Question, lang: str) -> dict[str, str]:
+    """Return each offered KPI's definition, for a question that offers catalog KPIs."""
+    if asked.options_from != "kpis":
+        return {}
+    return {k.id: k.definition.pick(lang) for k in get_catalog().kpis}
 
 
 def _ranks(value) -> dict[str, int]:
@@ -170,6 +190,9 @@ def answer_text(question: Question, value, lang: str) -> list[str]:
     if question.options_from == "kpis":
         catalog = get_catalog()
         return [catalog.by_id[v].name.pick(lang) if v in catalog.by_id else v for v in value]
+    if question.ranked:
+        return [_("wizard.rank.answer", n=i, goal=label(question.options_from, v).pick(lang))
+                for i, v in enumerate(value, start=1)]
     if question.options_from:
         return [label(question.options_from, v).pick(lang) for v in value] \
             if isinstance(value, list) else [label(question.options_from, value).pick(lang)]
@@ -201,6 +224,8 @@ def check(sid: str):
             return _build_set(record, step.answers, lang)
         except InvalidInputError as exc:
             errors = _check_errors(exc.errors)
+    if request.method == "GET":
+        note_page(db, sid, "check")
     catalog = get_catalog()
     rows = [{"question": question_by_id(qid, catalog), "lines": answer_text(
         question_by_id(qid, catalog), step.answers.get(qid), lang)} for qid in route_of(step)]

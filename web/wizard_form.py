@@ -1,4 +1,4 @@
-"""Reading the wizard's forms: one question's answer, and the plan's fields per KPI.
+"""Reading the interview's forms: one question's answer, numbers and dates as people type them.
 
 Each reader returns the parsed value with a list of field errors ({field, key, values}); the
 page shows each error next to its field, in the page's language, and keeps what was typed.
@@ -12,26 +12,13 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from advisor.formatting import date_text, number_text
+from advisor.formatting import number_text
 from advisor.interview import Question
 from advisor.models import Answers
-from advisor.plan_models import Plan
-from advisor.values import is_usable_number
-from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.i18n import N_, _, current_lang
 
 # "1.000.000" (Vietnamese) and "1,000,000" (English) both group thousands.
 _GROUPED = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
-PLAN_TEXT_FIELDS = {"statement": 500, "owner": 120, "report_to": 120}
-PLAN_NUMBER_FIELDS = ("baseline", "target")
-PLAN_DATE_FIELDS = ("baseline_date", "deadline")
-PLAN_CHOICE_FIELDS = {"frequency": FREQUENCIES, "data_source": DATA_SOURCES,
-                      "commitment": ("committed", "aspirational")}
-PLAN_FIELDS = ("statement", "owner", "report_to", "baseline", "baseline_date", "target",
-               "deadline", "milestones", "frequency", "data_source", "commitment")
-# Checkpoints are typed as "30/06/2026: 110", separated by ";" or new lines.
-# A checkpoint is a date, ':' (or '='), a number; the date may hold spaces ("Jun 30, 2026").
-_CHECKPOINT = re.compile(r"^\s*(.+?)\s*[:=]\s*(.+?)\s*$")
 
 
 def error(field: str, key: str, **values) -> dict:
@@ -70,12 +57,13 @@ def _wants_integer(question_id: str) -> bool:
     return field is not None and int in typing.get_args(field.annotation)
 
 
-def parse_answer(question: Question, form: MultiDict, allowed: list[str]) -> tuple[Any, list]:
+def parse_answer(question: Question, form: MultiDict, allowed: list[str],
+                 previous: Any = None) -> tuple[Any, list]:
     """Return the answer to `question` from the form and the errors found; `allowed` lists the
-    option values offered on the page."""
+    option values offered on the page, `previous` the answer saved before."""
     readers = {"text": _text, "single": _single, "multiple": _multiple, "number": _number}
     if question.ranked:
-        return _ranked(question, form, allowed)
+        return _ranked(question, form, allowed, previous)
     return readers[question.type](question, form, allowed)
 
 
@@ -111,19 +99,42 @@ def _count_errors(question: Question, count: int) -> list:
     return []
 
 
-def _ranked(question: Question, form: MultiDict, allowed) -> tuple[Any, list]:
-    """Read one priority select per option: chosen options in priority order."""
+def _ranked(question: Question, form: MultiDict, allowed, previous=None) -> tuple[Any, list]:
+    """Read one priority select per option: chosen options in priority order. Giving a goal
+    the priority another goal had is a swap (or, for a goal not ranked before, an insert),
+    as the page's script does; without the saved answer to tell which moved, it is refused."""
     ranks = {}
     for value in allowed:
         raw = form.get(f"rank-{value}", "").strip()
         if raw.isdigit() and int(raw) >= 1:
             ranks[value] = int(raw)
+    if isinstance(previous, list):
+        ranks = resolve_ranks(ranks, {v: i + 1 for i, v in enumerate(previous)})
     used = list(ranks.values())
     if len(set(used)) != len(used):
         return ranks, [error(question.id, N_("wizard.error.same_rank"))]
     chosen = sorted(ranks, key=ranks.get)
     errors = _count_errors(question, len(chosen))
     return (ranks if errors else chosen), errors
+
+
+def resolve_ranks(ranks: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    """Return the ranks with each clash settled as a person means it: the goal that kept its
+    old priority while another took it gets that goal's old priority (a swap), or, when the
+    other had none, moves down with every goal after it (an insert)."""
+    for rank in sorted(set(ranks.values())):
+        sharing = [g for g, r in ranks.items() if r == rank]
+        kept = [g for g in sharing if before.get(g) == rank]
+        if len(sharing) != 2 or len(kept) != 1:
+            continue
+        keeper, mover = kept[0], next(g for g in sharing if g != kept[0])
+        if mover in before:
+            ranks[keeper] = before[mover]
+        else:
+            for goal, other in list(ranks.items()):
+                if goal != mover and other >= rank:
+                    ranks[goal] = other + 1
+    return ranks
 
 
 def _number(question: Question, form: MultiDict, _allowed) -> tuple[Any, list]:
@@ -158,73 +169,3 @@ def parse_date(raw: str) -> dt.date | None:
         except ValueError:
             continue
     return None
-
-
-def parse_plan_form(plan: Plan, form: MultiDict) -> tuple[Plan | None, dict, list]:
-    """Return the plan with the typed fields applied (None if any is invalid), the raw values
-    per field id, and the errors."""
-    raw, errors, kpis = {}, [], []
-    for index, kpi in enumerate(plan.kpis):
-        data = kpi.model_dump()
-        for field in PLAN_FIELDS:
-            field_id = f"k{index}-{field}"
-            raw[field_id] = form.get(field_id, "")
-            value, problems = _plan_value(field, field_id, raw[field_id])
-            data[field] = value
-            errors += problems
-        kpis.append(data)
-    if errors:
-        return None, raw, errors
-    return Plan.model_validate({**plan.model_dump(), "kpis": kpis}), raw, []
-
-
-def _plan_value(field: str, field_id: str, raw: str) -> tuple[Any, list]:
-    """Return one plan field's value from its raw text, or the error it has."""
-    text = raw.strip()
-    if not text:
-        return None, []
-    if field in PLAN_TEXT_FIELDS and len(text) > PLAN_TEXT_FIELDS[field]:
-        return None, [error(field_id, N_("wizard.error.too_long"),
-                            max=PLAN_TEXT_FIELDS[field])]
-    if field == "milestones":
-        value = parse_milestones(text)
-        if value is None:
-            return None, [error(field_id, N_("wizard.error.milestones"))]
-        return value, []
-    if field in PLAN_NUMBER_FIELDS:
-        value = parse_number(text)
-        if value is None:
-            return None, [error(field_id, N_("wizard.error.not_number"))]
-        if not is_usable_number(value):
-            return None, [error(field_id, N_("wizard.error.number_too_large"))]
-        return value, []
-    if field in PLAN_DATE_FIELDS:
-        value = parse_date(text)
-        if value is None:
-            return None, [error(field_id, N_("wizard.error.date"))]
-        return value, []
-    if field in PLAN_CHOICE_FIELDS and text not in PLAN_CHOICE_FIELDS[field]:
-        return None, [error(field_id, N_("wizard.error.choose_one"))]
-    return text, []
-
-
-def parse_milestones(text: str) -> list[dict] | None:
-    """Return the checkpoints written in `text` ("30/06/2026: 110; 30/09/2026: 115"), in date
-    order, or None if one of them is not a date and a number."""
-    found = []
-    for part in re.split(r"[;\n]", text):
-        if not part.strip():
-            continue
-        match = _CHECKPOINT.match(part)
-        day = parse_date(match.group(1)) if match else None
-        level = parse_number(match.group(2)) if match else None
-        if day is None or level is None:
-            return None
-        found.append({"date": day, "target": level})
-    return sorted(found, key=lambda m: m["date"]) or None
-
-
-def milestones_text(milestones: list | None, lang: str) -> str:
-    """Return checkpoints as the form shows them, in the language's formats."""
-    return "; ".join(f"{date_text(m.date, lang)}: {number_text(m.target, lang, 6)}"
-                     for m in milestones or [])

@@ -2,7 +2,6 @@
 
 import copy
 import datetime as dt
-import re
 from functools import lru_cache
 
 from flask import (
@@ -16,31 +15,27 @@ from flask import (
     url_for,
 )
 
-from advisor.errors import InvalidInputError
-from advisor.formatting import number_text
+from advisor.errors import InvalidInputError, NotFoundError
 from advisor.kpi_set import add_kpi, remove_kpi, swap_kpi, working_set
 from advisor.lookup import KpiQuery
-from advisor.plan_export import COMMITMENTS, plan_csv, plan_xlsx
 from advisor.plan_models import Plan
-from advisor.plans import PlanRecord, SessionRecord, get_plan, set_status, update_plan
-from advisor.recommend_view import TEMPLATES
+from advisor.plans import (
+    PlanRecord,
+    SessionRecord,
+    get_plan,
+    note_page,
+    removed_kpi,
+    update_plan,
+)
 from advisor.smart import check_plan
-from advisor.smart.bounds import allowed_text, impossible_values
-from catalog.labels import label
 from catalog.loader import Catalog
-from catalog.search import fold
-from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.db import get_catalog, get_db
-from web.i18n import N_, _, current_lang
+from web.i18n import N_, current_lang
 from web.wizard_access import open_session
-from web.wizard_form import PLAN_FIELDS, error, milestones_text, parse_plan_form
 from web.wizard_state import is_stale, notices, notify
-from web.words import NAMES
 
 bp = Blueprint("wizard_plan", __name__, url_prefix="/wizard")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STATUS_NOTICES = {"ready": N_("wizard.notice.status_ready"),
-                  "draft": N_("wizard.notice.status_draft")}
 
 
 def _session_plan(sid: str) -> tuple[SessionRecord, PlanRecord]:
@@ -71,9 +66,31 @@ def _set_view(record: SessionRecord, plan_record: PlanRecord, lang: str) -> dict
 def results(sid: str) -> str:
     """Show the recommended set per department with reasons, balance and warnings."""
     record, plan_record = _session_plan(sid)
-    view = _set_view(record, plan_record, current_lang())
+    note_page(get_db(), sid, "results")
+    lang = current_lang()
+    view = _set_view(record, plan_record, lang)
+    catalog = get_catalog()
+    about = {k["id"]: (catalog.by_id[k["id"]].definition.pick(lang),
+                       catalog.by_id[k["id"]].formula.pick(lang)) for k in view["kpis"]}
     return render_template("wizard/results.html", record=record, plan=plan_record,
-                           view=view, stale=is_stale(sid), notices=notices())
+                           view=view, stale=is_stale(sid), notices=notices(),
+                           undo=_undoable(plan_record), about=about)
+
+
+def _undoable(plan_record: PlanRecord) -> dict | None:
+    """Return the KPI just removed (named by ?removed=) if it can still be put back."""
+    raw = request.args.get("removed", "")
+    if not raw.isdigit() or len(raw) > 18:
+        return None
+    try:
+        gone = removed_kpi(get_db(), plan_record.id, int(raw))
+    except NotFoundError:
+        return None
+    if gone.kpi.kpi_id in {k.kpi_id for k in plan_record.plan.kpis}:
+        return None
+    entry = get_catalog().get(gone.kpi.kpi_id or "")
+    return {"row_id": gone.id, "name": entry.name.pick(current_lang()) if entry
+            else gone.kpi.name}
 
 
 def _search(query: str, departments: list[str], exclude: set[str]) -> list:
@@ -117,10 +134,38 @@ def add(sid: str):
 
 @bp.post("/s/<sid>/remove/<kpi_id>")
 def remove(sid: str, kpi_id: str) -> Response:
-    """Remove one KPI from the set."""
+    """Remove one KPI from the set; the results page then offers to undo it."""
     record, plan_record = _session_plan(sid)
-    return _edit(record, plan_record, lambda p: remove_kpi(p, kpi_id),
-                 N_("wizard.notice.removed"), kpi=kpi_id)
+    try:
+        changed = remove_kpi(plan_record.plan, kpi_id)
+    except InvalidInputError:
+        notify(N_("wizard.notice.not_changed"))
+        return redirect(url_for(".results", sid=sid), 303)
+    row_id = plan_record.kpi_ids[[k.kpi_id for k in plan_record.plan.kpis].index(kpi_id)]
+    update_plan(get_db(), plan_record.id, changed, kpi_ids=[
+        i for i in plan_record.kpi_ids if i != row_id])
+    return redirect(url_for(".results", sid=sid, removed=row_id), 303)
+
+
+@bp.post("/s/<sid>/restore/<int:row_id>")
+def restore(sid: str, row_id: int) -> Response:
+    """Put a removed KPI back where it was, with everything typed for it."""
+    record, plan_record = _session_plan(sid)
+    try:
+        gone = removed_kpi(get_db(), plan_record.id, row_id)
+    except NotFoundError:
+        gone = None
+    if gone is None or gone.kpi.kpi_id in {k.kpi_id for k in plan_record.plan.kpis}:
+        notify(N_("wizard.notice.not_changed"))
+        return redirect(url_for(".results", sid=sid), 303)
+    at = min(gone.position, len(plan_record.plan.kpis))
+    kpis = [*plan_record.plan.kpis[:at], gone.kpi, *plan_record.plan.kpis[at:]]
+    ids = [*plan_record.kpi_ids[:at], gone.id, *plan_record.kpi_ids[at:]]
+    update_plan(get_db(), plan_record.id, plan_record.plan.model_copy(update={"kpis": kpis}),
+                kpi_ids=ids)
+    notify(N_("wizard.notice.restored"), kpi=gone.kpi.kpi_id or gone.kpi.name or "")
+    return redirect(url_for(".results", sid=sid, _anchor="kpi-" + (gone.kpi.kpi_id or "")
+                            .replace(".", "-")), 303)
 
 
 def _chosen() -> str:
@@ -166,163 +211,7 @@ def smart_check(plan: Plan, lang: str) -> dict:
     return copy.deepcopy(_check(get_catalog(), text, dt.date.today().isoformat()))
 
 
-def place_gaps(index: int, gaps: list[dict]) -> dict:
-    """Return where each gap shows: under the first plan field it names, described-by ids for
-    every field it names, and the gaps about fields the form does not have."""
-    shown: dict[str, list[dict]] = {f: [] for f in PLAN_FIELDS}
-    described: dict[str, list[str]] = {f: [] for f in PLAN_FIELDS}
-    other = []
-    for n, gap in enumerate(gaps):
-        gap = {**gap, "id": f"k{index}-gap{n}"}
-        fields = [f for f in gap["fields"] if f in shown]
-        if not fields:
-            other.append(gap)
-            continue
-        shown[fields[0]].append(gap)
-        for field in fields:
-            described[field].append(gap["id"])
-    return {"shown": shown, "described": described, "other": other}
-
-
-def _plan_rows(plan: Plan, check: dict, lang: str) -> list[dict]:
-    """Return what the plan page shows per KPI: the KPI, its catalog entry, check result,
-    where its gaps go, and the hints taken from the catalog."""
-    catalog = get_catalog()
-    rows = []
-    for index, (kpi, result) in enumerate(zip(plan.kpis, check["kpis"], strict=True)):
-        entry = catalog.get(kpi.kpi_id or "")
-        name = entry.name.pick(lang) if entry else result["name"]
-        rows.append({
-            "index": index, "entry": entry, "result": result,
-            "kpi": {**kpi.model_dump(), "milestones": milestones_text(kpi.milestones, lang)},
-            "name": name, "gaps": place_gaps(index, result["gaps"]),
-            "owner_role": entry.owner_role.pick(lang) if entry else "",
-            "template": TEMPLATES[entry.direction].pick(lang).format(name=name.lower())
-            if entry else "",
-            "unit_hint": _("wizard.field.unit", unit=label("units", entry.unit)
-                                   .pick(lang).lower()) if entry else "",
-        })
-    return rows
-
-
-def _located(errors: list[dict], plan: Plan, lang: str) -> list[dict]:
-    """Return the form errors, each naming its KPI and field for the error summary."""
-    catalog = get_catalog()
-    located = []
-    for found in errors:
-        index, field = found["field"][1:].split("-", 1)
-        kpi = plan.kpis[int(index)]
-        entry = catalog.get(kpi.kpi_id or "")
-        name = entry.name.pick(lang) if entry else (kpi.name or "")
-        located.append({**found, "where": f"{name} · {_(NAMES['plan_field'][field])}"})
-    return located
-
-
 def errors_left(check: dict) -> int:
     """Return how many gaps of severity error stand between the plan and ready."""
     gaps = [g for k in check["kpis"] for g in k["gaps"]] + check["plan_gaps"]
     return sum(g["severity"] == "error" for g in gaps)
-
-
-def _choices(vocab: str, words: tuple[str, ...], lang: str) -> list[tuple[str, str]]:
-    return [(w, label(vocab, w).pick(lang)) for w in words]
-
-
-def _plan_page(record, plan_record, lang: str, raw: dict, errors: list) -> str:
-    check = smart_check(plan_record.plan, lang)
-    return render_template(
-        "wizard/plan.html", record=record, plan_record=plan_record, check=check,
-        rows=_plan_rows(plan_record.plan, check, lang), raw=raw, errors=errors,
-        notices=notices(), errors_left=errors_left(check),
-        frequencies=_choices("frequencies", FREQUENCIES, lang),
-        data_sources=_choices("data_sources", DATA_SOURCES, lang),
-        commitments=[(c, msgid.pick(lang)) for c, msgid in COMMITMENTS.items()],
-    )
-
-
-def impossible_form_values(plan: Plan, lang: str) -> list[dict]:
-    """Return the form errors for values no KPI of the plan can hold (a stored plan refuses
-    them; the SMART check would only report them)."""
-    errors, seen = [], set()
-    for found in impossible_values(plan, get_catalog()):
-        field = found.field.split(".")[0]  # milestones.2 is typed in the milestones field
-        if field in PLAN_FIELDS and not found.inverted and (found.index, field) not in seen:
-            seen.add((found.index, field))
-            errors.append(error(f"k{found.index}-{field}", N_("wizard.error.outside_range"),
-                                allowed=allowed_text(found.low, found.high, lang),
-                                value=number_text(found.value, lang, 6)))
-    return errors
-
-
-@bp.route("/s/<sid>/plan", methods=["GET", "POST"])
-def plan(sid: str):
-    """Show the plan form with SMART gaps next to the fields; on POST save it."""
-    record, plan_record = _session_plan(sid)
-    lang = current_lang()
-    raw, errors = {}, []
-    if request.method == "POST":
-        updated, raw, errors = parse_plan_form(plan_record.plan, request.form)
-        if updated is not None:
-            errors = impossible_form_values(updated, lang)
-        if not errors:
-            update_plan(get_db(), plan_record.id, updated)
-            notify(N_("wizard.notice.saved"))
-            return redirect(url_for(".plan", sid=sid), 303)
-        errors = _located(errors, plan_record.plan, lang)
-    page = _plan_page(record, plan_record, lang, raw, errors)
-    return (page, 422) if errors else page
-
-
-@bp.post("/s/<sid>/status")
-def status(sid: str) -> Response:
-    """Mark the plan ready (only when no gap is an error) or back to draft."""
-    record, plan_record = _session_plan(sid)
-    wanted = request.form.get("status")
-    if wanted == "ready" and not smart_check(plan_record.plan, current_lang())["ready"]:
-        notify(N_("wizard.notice.not_ready"))
-    elif wanted in ("ready", "draft"):
-        set_status(get_db(), plan_record.id, wanted)
-        notify(STATUS_NOTICES[wanted])
-    return redirect(url_for(".plan", sid=sid), 303)
-
-
-def _filename(plan_record: PlanRecord, extension: str) -> str:
-    """Return an ASCII file name made from the organisation's name."""
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(plan_record.plan.org_name or "")).strip("-")[:40]
-    return f"kpi-plan-{slug or plan_record.id}.{extension}"
-
-
-def _download(body, mimetype: str, name: str) -> Response:
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-@bp.get("/s/<sid>/plan.csv")
-def export_csv(sid: str) -> Response:
-    """Download the plan as CSV (UTF-8 with BOM)."""
-    _record, plan_record = _session_plan(sid)
-    lang = current_lang()
-    body = plan_csv(plan_record.plan, smart_check(plan_record.plan, lang), lang, get_catalog())
-    return _download(body.encode("utf-8"), "text/csv; charset=utf-8",
-                     _filename(plan_record, "csv"))
-
-
-@bp.get("/s/<sid>/plan.xlsx")
-def export_xlsx(sid: str) -> Response:
-    """Download the plan and its SMART gaps as an XLSX workbook."""
-    _record, plan_record = _session_plan(sid)
-    lang = current_lang()
-    body = plan_xlsx(plan_record.plan, smart_check(plan_record.plan, lang), lang,
-                     get_catalog())
-    return _download(body, XLSX, _filename(plan_record, "xlsx"))
-
-
-@bp.get("/s/<sid>/report")
-def report(sid: str) -> str:
-    """Show the one-page printable report of the plan."""
-    record, plan_record = _session_plan(sid)
-    lang = current_lang()
-    check = smart_check(plan_record.plan, lang)
-    return render_template("wizard/report.html", record=record, plan_record=plan_record,
-                           check=check, rows=_plan_rows(plan_record.plan, check, lang),
-                           errors_left=errors_left(check), today=dt.date.today())

@@ -10,9 +10,11 @@ from functools import lru_cache
 
 from flask import flash, get_flashed_messages, session, url_for
 
+from advisor.errors import InvalidInputError
 from advisor.interview import (
     InterviewStep,
     applicable_questions,
+    base_questions,
     next_step,
     parse_answers,
     question_by_id,
@@ -41,6 +43,35 @@ def _route(answers_json: str) -> tuple[str, ...]:
     return tuple(order)
 
 
+@lru_cache(maxsize=512)
+def _widest(answers_json: str) -> int:
+    """Return how many questions could apply at most: the route if every unanswered
+    multiple-choice question got all its options (the rules only add questions for options
+    chosen), so "question x of up to n" only ever comes down."""
+    answers = json.loads(answers_json)
+    order: list[str] = list(_route(answers_json))
+    for _round in base_questions():
+        unanswered = [q for q in base_questions() if q.id in order and q.id not in answers
+                      and q.type == "multiple" and q.options and not q.ranked]
+        if not unanswered:
+            break
+        for question in unanswered:
+            answers[question.id] = [o.value for o in question.options][:question.max_items]
+        try:
+            order, _trace = applicable_questions(parse_answers(answers))
+        except InvalidInputError:
+            break
+    return max(len(order), len(_route(answers_json)))
+
+
+def question_count(step: InterviewStep) -> tuple[int, bool]:
+    """Return the number of questions to show in "x of n" and whether it is an upper bound
+    (answers still to come may rule some out)."""
+    known = len(route_of(step))
+    widest = known if step.done else _widest(_key(step.answers))
+    return widest, widest > known
+
+
 def interview_step(answers: dict, lang: str) -> InterviewStep:
     """Return next_step for these answers with the app's catalog (remembered per catalog)."""
     return InterviewStep.model_validate_json(_step(get_catalog(), _key(answers), lang))
@@ -56,21 +87,43 @@ def first_page(lang: str) -> str:
     return interview_step({}, lang).question["id"]
 
 
+# Pages a session can be resumed on, by the name note_page stores.
+RESUMABLE = {"results": "wizard_plan.results", "plan": "wizard_plan.plan",
+             "check": "wizard.check"}
+
+
 def resume_url(record: SessionRecord, lang: str) -> str:
-    """Return the page a session continues on: its KPI set, the check page, or a question."""
+    """Return the page a session continues on: where it was last seen if that page still
+    applies, else its KPI set, the check page, or the next question."""
+    step = interview_step(record.answers, lang)
+    last = record.last_page or ""
+    has_plan = record.plan_id is not None
+    if last in RESUMABLE and ((has_plan and last != "check") or (last == "check" and step.done)):
+        return url_for(RESUMABLE[last], sid=record.id)
+    if last.startswith("q/") and last[2:] in route_of(step):
+        return url_for("wizard.question", sid=record.id, qid=last[2:])
     if record.plan_id is not None:
         return url_for("wizard_plan.results", sid=record.id)
-    step = interview_step(record.answers, lang)
     if step.done:
         return url_for("wizard.check", sid=record.id)
     return url_for("wizard.question", sid=record.id, qid=step.question["id"])
 
 
-def page_after(sid: str, qid: str, step: InterviewStep, back_to_check: bool) -> str:
-    """Return where to go after answering `qid`: the next question in the route, or the check
-    page when coming from it (or at the end) and nothing is left unanswered."""
+def page_key(url: str) -> str:
+    """Return the name note_page keeps for a wizard page's URL: q/<question>, check, ..."""
+    path = url.split("?")[0].split("#")[0]
+    tail = path.split("/s/", 1)[-1].split("/", 1)[-1]
+    return tail if tail.startswith("q/") or tail in RESUMABLE else "check"
+
+
+def page_after(sid: str, qid: str, step: InterviewStep, back_to_check: bool,
+               changed: bool = False) -> str:
+    """Return where to go after answering `qid`: the next question in the route; or, when
+    the answer changed one given earlier (or the user came from the check page), straight to
+    the first question left unanswered, else the check page."""
     route = route_of(step)
-    if back_to_check or qid not in route or qid == route[-1]:
+    revisited = changed and _answered_after(qid, route, step)
+    if back_to_check or revisited or qid not in route or qid == route[-1]:
         if step.done:
             return url_for("wizard.check", sid=sid)
         extra = {"return": "check"} if back_to_check else {}
@@ -78,18 +131,24 @@ def page_after(sid: str, qid: str, step: InterviewStep, back_to_check: bool) -> 
     return url_for("wizard.question", sid=sid, qid=route[route.index(qid) + 1])
 
 
+def _answered_after(qid: str, route: tuple[str, ...], step: InterviewStep) -> bool:
+    """Return True when questions after `qid` were answered already: the user came back."""
+    later = route[route.index(qid) + 1:] if qid in route else ()
+    return any(q in step.answers for q in later)
+
+
 def section_states(step: InterviewStep, here: str | None, finished: bool = False) -> list[dict]:
-    """Return each section with its state (done, current, todo) counted from the furthest
-    section reached, so going back never makes the indicator run backwards."""
-    sections = step.progress["sections"]
-    names = [s["section"] for s in sections]
-    reached = [i for i, s in enumerate(sections) if s["answered"]]
-    furthest = max(reached, default=0)
-    if here in names:
-        furthest = max(furthest, names.index(here))
+    """Return each section with its state as its answers make it: done when every question
+    of it is answered, in progress when some are (or it is on screen), else not started."""
     states = []
-    for i, name in enumerate(names):
-        state = "done" if finished or i < furthest else "current" if i == furthest else "todo"
+    for section in step.progress["sections"]:
+        name = section["section"]
+        if finished or section["answered"] == section["total"]:
+            state = "done"
+        elif section["answered"] or name == here:
+            state = "current"
+        else:
+            state = "todo"
         states.append({"section": name, "state": state, "here": name == here})
     return states
 

@@ -45,6 +45,26 @@ NAMES: dict[str, dict[str, str]] = {
         "frequency": N_("wizard.field.frequency"),
         "data_source": N_("wizard.field.data_source"),
         "commitment": N_("wizard.field.commitment"),
+        "goals": N_("wizard.field.goals"),
+    },
+    "check_item": {
+        "owner": N_("wizard.check_item.owner"),
+        "baseline": N_("wizard.check_item.baseline"),
+        "target": N_("wizard.check_item.target"),
+        "deadline": N_("wizard.check_item.deadline"),
+        "frequency": N_("wizard.check_item.frequency"),
+        "data_source": N_("wizard.check_item.data_source"),
+    },
+    "check_state": {
+        "done": N_("wizard.check_state.done"),
+        "todo": N_("wizard.check_state.todo"),
+        "invalid": N_("wizard.check_state.invalid"),
+        "problem": N_("wizard.check_state.problem"),
+        "warning": N_("wizard.check_state.warning"),
+    },
+    "card_paper": {
+        "a4": N_("wizard.cards.print_hint_a4"),
+        "a5": N_("wizard.cards.print_hint_a5"),
     },
     "review_status": {
         "open": N_("review.status.open"),
