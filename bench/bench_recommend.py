@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import advisor.recommend as recommend_module  # noqa: E402
+import advisor.recommend.facts as recommend_module  # noqa: E402
 import rules.engine as engine_module  # noqa: E402
 from advisor.models import RecommendRequest  # noqa: E402
 from advisor.recommend import recommend_kpis  # noqa: E402

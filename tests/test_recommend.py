@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from advisor.errors import InvalidInputError
 from advisor.models import RecommendRequest
 from advisor.recommend import recommend_kpis
-from advisor.selection import BALANCE_NEEDS
+from advisor.recommend.selection import BALANCE_NEEDS
 from catalog.loader import builtin_catalog
 from rules.engine import live_sessions
 

@@ -8,7 +8,6 @@ from advisor.deliverable.words import quantity_text
 from advisor.errors import InvalidInputError
 from advisor.formatting import number_text
 from advisor.interview import Question, question_by_id
-from advisor.kpi_set import initial_plan
 from advisor.plans import (
     SessionRecord,
     create_plan,
@@ -18,6 +17,7 @@ from advisor.plans import (
     save_answers,
     update_plan,
 )
+from advisor.recommend.working_set import initial_plan
 from catalog.labels import label
 from web.db import get_catalog, get_db
 from web.i18n import N_, _, current_lang

@@ -1,10 +1,10 @@
-"""The recommendation: rules score the catalog, then a selection step builds a balanced set."""
+"""Scoring the catalog for a client: the facts the recommend rules see, their hits."""
 
 from advisor.errors import InvalidInputError
 from advisor.fit import ANSWER_OF, fit_verdict
 from advisor.models import RecommendRequest
-from advisor.recommend_view import recommendation_json
-from advisor.selection import Candidate, reason_entry, select_kpis
+from advisor.recommend.selection import Candidate, reason_entry, select_kpis
+from advisor.recommend.view import recommendation_json
 from catalog.loader import Catalog
 from catalog.models import Kpi
 from rules.engine import hits_by_fact

@@ -1,6 +1,6 @@
 """The recommendation as the API, the CLI and the wizard show it, in one language."""
 
-from advisor.selection import BALANCE_NEEDS, Candidate, Selection
+from advisor.recommend.selection import BALANCE_NEEDS, Candidate, Selection
 from catalog.labels import label
 from catalog.loader import Catalog
 from catalog.models import Kpi, Text

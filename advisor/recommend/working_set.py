@@ -16,9 +16,9 @@ from advisor.errors import InvalidInputError
 from advisor.interview import parse_answers
 from advisor.models import RecommendRequest
 from advisor.plan_models import Plan, PlanKpi
-from advisor.recommend import recommend_kpis, score_candidates
-from advisor.recommend_view import balance_json, kpi_item, render_reason, warning_values
-from advisor.selection import BALANCE_NEEDS, Candidate, rank_key
+from advisor.recommend.facts import recommend_kpis, score_candidates
+from advisor.recommend.selection import BALANCE_NEEDS, Candidate, rank_key
+from advisor.recommend.view import balance_json, kpi_item, render_reason, warning_values
 from catalog.loader import Catalog
 from catalog.models import Text
 
