@@ -10,6 +10,7 @@ from catalog.models import Kpi
 from rules.engine import hits_by_fact
 from rules.loader import load_builtin
 from rules.models import RuleSet
+from rules.policy import RecommendPolicy
 
 _NOTHING: list[str] = []  # shared by the facts of KPIs with nothing missing; never changed
 CLIENT_FIELDS = ("industry", "revenue_model", "business_model", "stage", "size",
@@ -20,12 +21,21 @@ def recommend_kpis(request: RecommendRequest, catalog: Catalog,
                    ruleset: RuleSet | None = None) -> dict:
     """Return the recommended KPI set with reasons, balance, alternatives, warnings and trace."""
     ruleset = ruleset or load_builtin("recommend")
+    policy = recommend_policy(ruleset)
     _check_keep(request, catalog)
     candidates, hits = score_candidates(request, catalog, ruleset)
     trace = [{"rule": hit.rule_id, "kpi": candidate.kpi.id, "action": hit.action.action}
              for candidate, fired in zip(candidates, hits, strict=True) for hit in fired]
-    selection = select_kpis(candidates, request, catalog)
-    return recommendation_json(selection, request, catalog, trace)
+    selection = select_kpis(candidates, request, policy)
+    return recommendation_json(selection, candidates, request, catalog, policy, trace)
+
+
+def recommend_policy(ruleset: RuleSet | None = None) -> RecommendPolicy:
+    """Return the selection policy of the recommend rule set (the built-in one by default);
+    a rule set without a policy block takes the built-in policy."""
+    if ruleset is not None and ruleset.policy is not None:
+        return ruleset.policy_as(RecommendPolicy)
+    return load_builtin("recommend").policy_as(RecommendPolicy)
 
 
 def score_candidates(request: RecommendRequest, catalog: Catalog,
@@ -92,6 +102,9 @@ def _kpi_part(kpi: Kpi) -> dict:
         "unit": kpi.unit,
         "direction": kpi.direction,
         "goals": kpi.goals,
+        "primary_goal": kpi.primary_goal,
+        "headline_for": kpi.headline_for,
+        "measures": kpi.measures,
         "data_sources": kpi.data_sources,
         "channels": kpi.channels,
         "channel_specific": bool(kpi.channels),
@@ -132,7 +145,7 @@ class _Client:
             "matched_goals": matched,
             "goal_match_count": len(matched),
             "serves_top_goal": bool(self.goals) and self.goals[0] in kpi_goals,
-            "primary_goal_match": kpi_goals[0] in self.rank,
+            "primary_goal_match": part["primary_goal"] in self.rank,
             "best_goal_rank": self.rank[matched[0]] if matched else 0,
             "missing_sources": missing,
             "missing_source_count": len(missing),

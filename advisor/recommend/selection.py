@@ -1,19 +1,15 @@
-"""Choosing a balanced KPI set per department from scored candidates."""
+"""Choosing the KPI set per department from scored candidates: the steps, their order and their
+numbers come from the recommend policy (rules/data/recommend.yaml, block `policy:`)."""
 
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
 from advisor.models import RecommendRequest
-from catalog.loader import Catalog
 from catalog.models import Kpi
+from rules.policy import RecommendPolicy
 
-# Filling the last places, a KPI loses this many points for each chosen KPI that shares its
-# balanced-scorecard perspective.
-PERSPECTIVE_REPEAT = 1.0
-BALANCE_NEEDS = (
-    ("financial", True), ("financial", False), ("indicator", "leading"), ("indicator", "lagging"),
-)
+Need = tuple[str, bool | str]
 
 
 @dataclass(slots=True)
@@ -31,8 +27,7 @@ class Candidate:
     pair_with: tuple[str, ...] = ()
     required: bool = False
     excluded: bool = False
-    picked_for: tuple[dict, ...] = ()
-    measurable: bool = field(init=False)  # the client has a data source this KPI can use
+    measurable: bool = field(init=False)  # the client's data meets every data requirement
 
     def __post_init__(self) -> None:
         self.measurable = self.fact["missing_source_count"] == 0
@@ -55,10 +50,15 @@ class Candidate:
             self.pair_with += (action.kpi,)
             self.reasons += (entry,)
 
-    def satisfies(self, need: tuple[str, object]) -> bool:
+    def satisfies(self, need: Need) -> bool:
         """Return True when this KPI meets one balance need, e.g. ("financial", True)."""
         attribute, value = need
         return getattr(self.kpi, attribute) == value
+
+    def guards(self) -> tuple[str, ...]:
+        """Return the KPIs that guard this one: the rules' pairs, then the catalog's
+        counter-KPIs."""
+        return tuple(dict.fromkeys((*self.pair_with, *self.kpi.counter_kpis)))
 
 
 def reason_entry(rule_id: str, action, reason) -> dict:
@@ -75,11 +75,14 @@ def reason_entry(rule_id: str, action, reason) -> dict:
 
 @dataclass
 class Selection:
-    """The chosen KPIs per department, the alternatives, and what could not be met."""
+    """The chosen KPIs per department, why each was chosen, the alternatives, and the reasons
+    behind what could not be met (keyed as advisor.recommend.lacks keys its findings)."""
 
     chosen: dict[str, list[Candidate]]
+    picked: dict[str, list[dict]]
     alternatives: dict[str, list[Candidate]]
-    warnings: list[dict]
+    why_not: dict[tuple, str]
+    notes: list[dict]
     cap: int
 
 
@@ -89,161 +92,239 @@ def rank_key(candidate: Candidate) -> tuple:
 
 
 class _Selector:
-    """The state of one selection run; each step is one method."""
+    """The state of one selection run; each step of the policy is one method."""
 
-    def __init__(self, candidates: list[Candidate], request: RecommendRequest, catalog: Catalog):
+    def __init__(self, candidates: list[Candidate], request: RecommendRequest,
+                 policy: RecommendPolicy):
         self.request = request
-        self.catalog = catalog
-        self.cap = request.max_kpis_per_department
+        self.policy = policy
+        self.needs = policy.needs()
+        self.cap = policy.limit(request.size, request.max_kpis_per_department)
         self.pool = [c for c in candidates if not c.excluded or c.required]
-        # Scores are final here, so one sort serves every step (sorting is stable: equal
-        # candidates stay in catalog order, as if each step sorted its own subset).
+        # Scores are final here, so one sort serves every step (sorting is stable).
         self.ranked = sorted(self.pool, key=rank_key)
         self.ranked_in: dict[str, list[Candidate]] = {d: [] for d in request.departments}
         for candidate in self.ranked:
             self.ranked_in[candidate.kpi.department].append(candidate)
         self.position = {c.kpi.id: i for i, c in enumerate(self.pool)}
-        self.by_id = {c.kpi.id: c for c in candidates}
+        self.in_pool = {c.kpi.id: c for c in self.pool}
         self.chosen: dict[str, list[Candidate]] = {d: [] for d in request.departments}
         self.chosen_ids: set[str] = set()
-        self.warnings: list[dict] = []
+        self.picked: dict[str, list[dict]] = {}
+        self.protected: set[str] = set()
+        self.why_not: dict[tuple, str] = {}
+        self.notes: list[dict] = []
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def members(self) -> list[Candidate]:
+        """Return every chosen KPI, department by department."""
+        return [c for group in self.chosen.values() for c in group]
 
     def duplicates(self, candidate: Candidate) -> Candidate | None:
         """Return a chosen KPI that measures the same thing as `candidate`, if any."""
-        for group in self.chosen.values():
-            for other in group:
-                if other.kpi.overlaps(candidate.kpi):
-                    return other
-        return None
+        return next((o for o in self.members() if o.kpi.overlaps(candidate.kpi)), None)
 
     def room(self, department: str) -> bool:
+        """Return True when the department has a free place."""
         return len(self.chosen[department]) < self.cap
 
-    def add(self, candidate: Candidate, why: str, detail: str = "") -> None:
+    def add(self, candidate: Candidate, step: str, detail: str = "") -> None:
+        """Put `candidate` in the set, chosen by `step`."""
         self.chosen[candidate.kpi.department].append(candidate)
         self.chosen_ids.add(candidate.kpi.id)
-        candidate.picked_for += ({"step": why, "detail": detail},)
+        self.picked.setdefault(candidate.kpi.id, []).append({"step": step, "detail": detail})
+
+    def drop(self, candidate: Candidate) -> None:
+        """Take `candidate` out of the set again."""
+        self.chosen[candidate.kpi.department].remove(candidate)
+        self.chosen_ids.discard(candidate.kpi.id)
+        self.picked.pop(candidate.kpi.id, None)
 
     def eligible(self, candidate: Candidate) -> bool:
+        """Return True when `candidate` may still join: not chosen, fits, no duplicate."""
         return (candidate.kpi.id not in self.chosen_ids and not candidate.excluded
                 and self.duplicates(candidate) is None)
 
-    def warn(self, code: str, **details) -> None:
-        self.warnings.append({"code": code, **details})
+    def guarded(self, candidate: Candidate) -> bool:
+        """Return True when one of the KPIs guarding `candidate` is in the set."""
+        return not self.chosen_ids.isdisjoint(candidate.guards())
 
-    def keep_required(self) -> None:
+    def affinity(self, candidate: Candidate) -> float:
+        """Return the points for guarding a chosen KPI or being guarded by one."""
+        kpi_id = candidate.kpi.id
+        pairs = self.guarded(candidate) or any(kpi_id in c.guards() for c in self.members())
+        return self.policy.ranking.guard_affinity if pairs else 0.0
+
+    def best(self, options, bonus=lambda c: 0.0) -> Candidate | None:
+        """Return the best option: measurable first, then score with the ranking points."""
+        return min(options, default=None, key=lambda c: (
+            not c.measurable, -(c.score + self.affinity(c) + bonus(c)), self.position[c.kpi.id]))
+
+    def step_of(self, candidate: Candidate) -> str:
+        """Return the step that first chose `candidate`."""
+        return self.picked[candidate.kpi.id][0]["step"]
+
+    # --- the steps -------------------------------------------------------------------------
+
+    def keep(self) -> None:
+        """Choose every KPI the client keeps."""
         for candidate in self.pool:
             if candidate.required and candidate.kpi.id not in self.chosen_ids:
                 self.add(candidate, "keep")
-        for department, group in self.chosen.items():
-            if len(group) > self.cap:
-                self.warn("keep_over_limit", department=department, count=len(group),
-                          limit=self.cap)
+                self.protected.add(candidate.kpi.id)
 
-    def serve_goals(self) -> None:
+    def headline(self) -> None:
+        """Choose, per department, the headline outcome of each top goal it can serve."""
+        most = max(1, int(self.policy.headline.max_share * self.cap))
+        for goal in self.request.goals[:self.policy.headline.top_goals]:
+            for department, group in self.chosen.items():
+                if any(goal in c.kpi.headline_for for c in group):
+                    continue
+                headlines = sum(self.step_of(c) == "headline" for c in group)
+                if not self.room(department) or headlines >= most:
+                    continue
+                pick = self.best(c for c in self.ranked_in[department]
+                                 if goal in c.kpi.headline_for and self.eligible(c))
+                if pick is not None:
+                    self.add(pick, "headline", goal)
+                    self.protected.add(pick.kpi.id)
+
+    def goals(self) -> None:
+        """Serve every chosen goal with at least one KPI."""
+        bonus = self.policy.ranking.primary_goal
         for goal in self.request.goals:
-            if any(goal in c.kpi.goals for g in self.chosen.values() for c in g):
+            if any(goal in c.kpi.goals for c in self.members()):
                 continue
-            pick = next((c for c in self.ranked if goal in c.kpi.goals and self.eligible(c)
-                         and self.room(c.kpi.department)), None)
+            pick = self.best((c for c in self.ranked if goal in c.kpi.goals and self.eligible(c)
+                              and self.room(c.kpi.department)),
+                             lambda c, goal=goal: bonus if c.kpi.primary_goal == goal else 0.0)
             if pick is None:
                 served = any(goal in c.kpi.goals for c in self.ranked)
-                self.warn("goal_unserved", goal=goal,
-                          reason="no_room" if served else "no_kpi_in_scope")
+                self.why_not[("goal_unserved", goal)] = "no_room" if served else \
+                    "no_kpi_in_scope"
                 continue
             self.add(pick, "goal", goal)
 
     def balance(self) -> None:
+        """Meet every balance need in every department; balance beats data when the policy
+        says so (the best-fitting KPI comes with the data to start collecting)."""
         for department in self.request.departments:
-            for need in BALANCE_NEEDS:
+            for need in self.needs:
                 if not any(c.satisfies(need) for c in self.chosen[department]):
                     self._meet_need(department, need)
 
-    def _meet_need(self, department: str, need: tuple[str, object]) -> None:
-        option = next((c for c in self.ranked_in[department]
-                       if c.satisfies(need) and c.measurable and self.eligible(c)), None)
+    def _meet_need(self, department: str, need: Need) -> None:
+        options = [c for c in self.ranked_in[department] if c.satisfies(need)
+                   and self.eligible(c) and c.score >= self.policy.filler_min_score]
+        if not self.policy.balance_beats_data:
+            options = [c for c in options if c.measurable]
+        key = ("balance_unmet", department, need)
+        option = self.best(options)
         if option is None:
-            self.warn("balance_unmet", department=department, need=list(need),
-                      reason="no_measurable_kpi")
-            return
-        if not self.room(department) and not self._free_slot(department, need):
-            self.warn("balance_unmet", department=department, need=list(need), reason="no_room")
-            return
-        self.add(option, "balance", f"{need[0]}={need[1]}")
+            self.why_not[key] = "no_kpi_fits"
+        elif not self.room(department) and not self._free_slot(department, need):
+            self.why_not[key] = "no_room"
+        else:
+            self.add(option, "balance", f"{need[0]}={need[1]}")
 
-    def _free_slot(self, department: str, need: tuple[str, object]) -> bool:
-        """Drop the weakest chosen KPI whose loss breaks no goal or balance; True if done."""
+    def _free_slot(self, department: str, need: Need | None = None,
+                   steps: tuple[str, ...] = ("goal", "balance", "fill")) -> bool:
+        """Drop the weakest chosen KPI of `steps` whose loss breaks no goal, balance or guard;
+        True if done."""
         group = self.chosen[department]
         for victim in sorted(group, key=lambda c: c.score):
-            rest = [c for c in group if c is not victim]
-            if victim.required or not self._still_covered(victim, rest):
+            if victim.kpi.id in self.protected or self.step_of(victim) not in steps:
                 continue
-            group.remove(victim)
-            self.chosen_ids.discard(victim.kpi.id)
-            victim.picked_for = ()
-            return True
+            if need is not None and victim.satisfies(need):
+                continue
+            if self._still_covered(victim, [c for c in group if c is not victim]):
+                self.drop(victim)
+                return True
         return False
 
     def _still_covered(self, victim: Candidate, rest: list[Candidate]) -> bool:
-        others = [c for d, g in self.chosen.items() for c in g if c is not victim]
+        """Return True when the set without `victim` still serves its goals, meets its
+        department's balance and guards what it guarded."""
+        others = [c for c in self.members() if c is not victim]
         for goal in victim.kpi.goals:
             if goal in self.request.goals and not any(goal in c.kpi.goals for c in others):
                 return False
-        return all(any(c.satisfies(n) for c in rest) for n in BALANCE_NEEDS
+        if any(victim.kpi.id in c.guards() and not (
+                self.chosen_ids - {victim.kpi.id}).intersection(c.guards()) for c in others):
+            return False
+        return all(any(c.satisfies(n) for c in rest) for n in self.needs
                    if victim.satisfies(n))
 
+    def guard(self) -> None:
+        """Give each chosen KPI one of its counter-KPIs, in the order the KPIs were chosen;
+        a filler gives way to a guard when its department is full."""
+        for candidate in list(self.members()):
+            if candidate.kpi.id not in self.chosen_ids or self.guarded(candidate):
+                continue
+            options = [self.in_pool[g] for g in candidate.guards() if g in self.in_pool
+                       and self.eligible(self.in_pool[g]) and self.in_pool[g].measurable]
+            pick = self.best(options)
+            key = ("pair_missing", candidate.kpi.id)
+            if pick is None:
+                self.why_not[key] = self._no_guard_reason(candidate)
+                continue
+            department = pick.kpi.department
+            if self.room(department) or self._free_slot(department, steps=("fill",)):
+                self.add(pick, "guard", candidate.kpi.id)
+            else:
+                self.why_not[key] = "no_room"
+
+    def _no_guard_reason(self, candidate: Candidate) -> str:
+        """Return why none of the KPIs guarding `candidate` can join the set."""
+        guards = [self.in_pool.get(g) for g in candidate.guards()]
+        if not any(guards):
+            return "not_in_scope"
+        if all(g is None or g.excluded for g in guards):
+            return "does_not_fit"
+        if all(g is None or g.excluded or not g.measurable for g in guards):
+            return "no_data"
+        return "duplicate"
+
     def fill(self) -> None:
+        """Fill the free places with the best remaining measurable KPIs, spread over the
+        scorecard; a place stays empty rather than hold a KPI scoring below the cut-off."""
         for department in self.request.departments:
             while self.room(department):
                 pick = self._best_filler(department)
                 if pick is None:
+                    self.notes.append({"code": "slot_empty", "department": department,
+                                       "count": self.cap - len(self.chosen[department])})
                     break
-                self.add(pick, "score")
+                self.add(pick, "fill")
 
     def _best_filler(self, department: str) -> Candidate | None:
-        """Return the best remaining candidate, each perspective already chosen costing
-        PERSPECTIVE_REPEAT points, so that the set spreads over the scorecard (ties go to
-        the earlier KPI in the catalog)."""
+        """Return the best remaining candidate, each chosen KPI of its perspective costing
+        the policy's perspective_repeat points (ties go to the earlier KPI in the catalog)."""
+        repeat = self.policy.ranking.perspective_repeat
         repeats = Counter(c.kpi.perspective for c in self.chosen[department])
-        best_of: dict[str, Candidate] = {}  # the first eligible candidate of each perspective
-        for candidate in self.ranked_in[department]:
-            if not candidate.measurable or candidate.score <= 0:
-                break  # measurable ones come first, by score
-            if candidate.kpi.perspective not in best_of and self.eligible(candidate):
-                best_of[candidate.kpi.perspective] = candidate
-        return min(best_of.values(), default=None, key=lambda c: (
-            PERSPECTIVE_REPEAT * repeats[c.kpi.perspective] - c.score,
+        options = [c for c in self.ranked_in[department] if c.measurable
+                   and c.score >= self.policy.filler_min_score and self.eligible(c)]
+        return min(options, default=None, key=lambda c: (
+            repeat * repeats[c.kpi.perspective] - c.score - self.affinity(c),
             self.position[c.kpi.id]))
 
-    def pair(self) -> None:
-        for candidate in [c for g in self.chosen.values() for c in g]:
-            for target_id in candidate.pair_with:
-                target = self.by_id.get(target_id)
-                if target is None or target_id in self.chosen_ids:
-                    continue
-                if (self.room(target.kpi.department) and self.eligible(target)
-                        and target.measurable):
-                    self.add(target, "pair", candidate.kpi.id)
-                else:
-                    self.warn("pair_missing", kpi=candidate.kpi.id, counter=target_id)
-
-    def alternatives(self, limit: int = 5) -> dict[str, list[Candidate]]:
+    def alternatives(self) -> dict[str, list[Candidate]]:
+        """Return, per department, the best-ranked fitting KPIs not in the set."""
         found = {}
         for department in self.request.departments:
             rest = (c for c in self.ranked_in[department]
                     if c.kpi.id not in self.chosen_ids and not c.excluded)
-            found[department] = list(itertools.islice(rest, limit))
+            found[department] = list(itertools.islice(rest, self.policy.alternatives))
         return found
 
 
 def select_kpis(candidates: list[Candidate], request: RecommendRequest,
-                catalog: Catalog) -> Selection:
-    """Return the balanced selection: kept KPIs, goal coverage, balance, best scores, pairs."""
-    selector = _Selector(candidates, request, catalog)
-    selector.keep_required()
-    selector.serve_goals()
-    selector.balance()
-    selector.fill()
-    selector.pair()
-    return Selection(chosen=selector.chosen, alternatives=selector.alternatives(),
-                     warnings=selector.warnings, cap=selector.cap)
+                policy: RecommendPolicy) -> Selection:
+    """Return the selection made by the policy's steps, in the policy's order."""
+    selector = _Selector(candidates, request, policy)
+    for step in policy.steps:
+        getattr(selector, step)()
+    return Selection(chosen=selector.chosen, picked=selector.picked,
+                     alternatives=selector.alternatives(), why_not=selector.why_not,
+                     notes=selector.notes, cap=selector.cap)

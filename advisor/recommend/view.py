@@ -1,61 +1,46 @@
 """The recommendation as the API, the CLI and the wizard show it, in one language."""
 
-from advisor.recommend.selection import BALANCE_NEEDS, Candidate, Selection
+from collections.abc import Iterable
+
+from advisor.fit import ANSWER_OF, fit_verdict
+from advisor.i18n import N_, gettext
+from advisor.recommend.lacks import WHY, lack_json, set_lacks, why_key
+from advisor.recommend.selection import Candidate, Need, Selection
 from catalog.labels import label
 from catalog.loader import Catalog
 from catalog.models import Kpi, Text
 from catalog.vocab import PERSPECTIVES
+from rules.policy import RecommendPolicy
 
 TEMPLATES = {
-    "higher_is_better": Text(vi="Tăng {name} từ [mức hiện tại] lên [mục tiêu] trước [ngày]",
-                             en="Raise {name} from [baseline] to [target] by [date]"),
-    "lower_is_better": Text(vi="Giảm {name} từ [mức hiện tại] xuống [mục tiêu] trước [ngày]",
-                            en="Lower {name} from [baseline] to [target] by [date]"),
-    "in_range": Text(vi="Giữ {name} trong khoảng [thấp nhất]–[cao nhất] đến [ngày]",
-                     en="Keep {name} between [minimum] and [maximum] until [date]"),
+    "higher_is_better": N_("recommend.template.higher_is_better"),
+    "lower_is_better": N_("recommend.template.lower_is_better"),
+    "in_range": N_("recommend.template.in_range"),
 }
-
-WARNINGS = {
-    "goal_unserved/no_kpi_in_scope": Text(
-        vi="Không KPI nào trong các bộ phận đã chọn phục vụ mục tiêu “{goal}”. "
-           "Hãy thêm bộ phận phù hợp hoặc bỏ mục tiêu này.",
-        en="No KPI in the chosen departments serves the goal “{goal}”. "
-           "Add a department that does, or drop the goal."),
-    "goal_unserved/no_room": Text(
-        vi="Mục tiêu “{goal}” chưa có KPI vì các bộ phận đã đủ số KPI tối đa. "
-           "Hãy tăng số KPI mỗi bộ phận hoặc bớt mục tiêu.",
-        en="The goal “{goal}” has no KPI because the departments are full. "
-           "Raise the number of KPIs per department or choose fewer goals."),
-    "balance_unmet/no_measurable_kpi": Text(
-        vi="Bộ phận {department} chưa có KPI {need}: không có KPI loại này đo được bằng dữ liệu "
-           "hiện có. Hãy bổ sung nguồn dữ liệu.",
-        en="{department} has no {need} KPI: none of that kind can be measured with the data "
-           "you have. Add a data source."),
-    "balance_unmet/no_room": Text(
-        vi="Bộ phận {department} chưa có KPI {need} vì số KPI tối đa quá nhỏ để vừa cân bằng "
-           "vừa phục vụ các mục tiêu.",
-        en="{department} has no {need} KPI because the KPI limit is too small to both balance "
-           "the set and serve every goal."),
-    "keep_over_limit": Text(
-        vi="Bộ phận {department} phải giữ {count} KPI, nhiều hơn giới hạn {limit}.",
-        en="{department} must keep {count} KPIs, more than its limit of {limit}."),
-    "pair_missing": Text(
-        vi="“{kpi}” nên đi kèm KPI đối trọng “{counter}” để tránh chạy theo con số, nhưng không "
-           "còn chỗ hoặc thiếu dữ liệu; hãy cân nhắc thay một KPI khác.",
-        en="“{kpi}” should come with its counter-KPI “{counter}” to guard against gaming, but "
-           "there is no room or no data for it; consider swapping another KPI out."),
+STEPS = {
+    "keep": N_("recommend.step.keep"),
+    "headline": N_("recommend.step.headline"),
+    "goal": N_("recommend.step.goal"),
+    "balance": N_("recommend.step.balance"),
+    "guard": N_("recommend.step.guard"),
+    "fill": N_("recommend.step.fill"),
+    "added": N_("recommend.step.added"),
 }
-
-STEP_TEXT = {
-    "keep": Text(vi="Khách hàng yêu cầu giữ KPI này.", en="The client asked to keep this KPI."),
-    "goal": Text(vi="Được chọn để phục vụ mục tiêu “{detail}”.",
-                 en="Chosen to serve the goal “{detail}”."),
-    "balance": Text(vi="Được chọn để cân bằng bộ KPI ({detail}).",
-                    en="Chosen to balance the set ({detail})."),
-    "score": Text(vi="Một trong những KPI có điểm phù hợp cao nhất của bộ phận.",
-                  en="Among the department's best-scoring KPIs."),
-    "pair": Text(vi="KPI đối trọng cho {detail}.", en="Counter-KPI for {detail}."),
+FIT = {
+    "general": N_("recommend.fit.general"),
+    "matches": N_("recommend.fit.matches"),
+    "kept": N_("recommend.fit.kept"),
+    "poor": N_("recommend.fit.poor"),
 }
+GUARD = {
+    "in_set": N_("recommend.guard.in_set"),
+    "missing": N_("recommend.guard.missing"),
+    "none": N_("recommend.guard.none"),
+}
+# The vocabulary of labels.yaml each context answer takes its words from.
+VOCAB_OF = {"industry": "industries", "revenue_model": "revenue_models",
+            "business_model": "business_models", "sales_motion": "sales_motions",
+            "channels": "channels", "stage": "stages", "size": "sizes"}
 
 
 def _reason_values(fact: dict, lang: str) -> dict[str, str]:
@@ -64,10 +49,12 @@ def _reason_values(fact: dict, lang: str) -> dict[str, str]:
         return ", ".join(label(vocab, w).pick(lang) for w in words) or "-"
     return {
         "goals": names("goals", fact["matched_goals"]),
+        "primary_goal": names("goals", [fact["primary_goal"]]),
+        "top_goal": names("goals", fact["client_goals"][:1]),
         "missing": names("data_sources", fact["missing_sources"]),
         "channels": names("channels", fact["channels"]),
-        "stage": fact.get("stage", "-"),
-        "business_model": fact.get("business_model", "-"),
+        "stage": label("stages", fact.get("stage", "-")).pick(lang),
+        "business_model": label("business_models", fact.get("business_model", "-")).pick(lang),
     }
 
 
@@ -80,34 +67,11 @@ def render_reason(reason: Text, fact: dict, lang: str) -> str:
         return reason.pick(lang)
 
 
-def _need_text(need: list, lang: str) -> str:
+def need_text(need: Need | list, lang: str) -> str:
+    """Return a balance need as a few words in `lang` (financial, leading, ...)."""
     attribute, value = need
-    vocab = "financial" if attribute == "financial" else "indicators"
+    vocab = {"financial": "financial", "indicator": "indicators"}.get(attribute, "perspectives")
     return label(vocab, value).pick(lang).lower()
-
-
-def warning_values(warning: dict, lang: str, catalog: Catalog) -> dict:
-    """Return a warning's details as its message shows them in `lang`: goals, departments,
-    balance needs and KPI ids as names (shared with the wizard's set warnings)."""
-    values = {key: value for key, value in warning.items() if key != "code"}
-    if "goal" in values:
-        values["goal"] = label("goals", values["goal"]).pick(lang)
-    if "department" in values:
-        values["department"] = label("departments", values["department"]).pick(lang)
-    if "need" in values:
-        values["need"] = _need_text(values["need"], lang)
-    for key in ("kpi", "counter", "other", "suggest"):
-        kpi = catalog.get(values[key]) if isinstance(values.get(key), str) else None
-        if kpi is not None:
-            values[key] = kpi.name.pick(lang)
-    return values
-
-
-def warning_json(warning: dict, lang: str, catalog: Catalog) -> dict:
-    """Return a warning with its message in `lang`."""
-    key = warning["code"] + (f"/{warning['reason']}" if "reason" in warning else "")
-    message = WARNINGS[key].pick(lang).format(**warning_values(warning, lang, catalog))
-    return {**warning, "message": message}
 
 
 def _data_source(kpi: Kpi, have: set[str]) -> str:
@@ -115,43 +79,107 @@ def _data_source(kpi: Kpi, have: set[str]) -> str:
     return next((s for s in kpi.data_sources if s in have), kpi.data_sources[0])
 
 
-def _why_picked(candidate: Candidate, lang: str) -> list[str]:
-    texts = []
-    for step in candidate.picked_for:
-        detail = step["detail"]
-        if step["step"] == "goal":
-            detail = label("goals", detail).pick(lang)
-        elif step["step"] == "balance":
-            attribute, value = detail.split("=", 1)
-            detail = _need_text([attribute, value == "True" if attribute == "financial"
-                                 else value], lang)
-        texts.append(STEP_TEXT[step["step"]].pick(lang).format(detail=detail))
-    return texts
+def collect_data(kpi: Kpi, have: set[str]) -> list[str]:
+    """Return the data to start collecting: the first source of each requirement the client's
+    data does not meet (empty when the KPI is measurable now)."""
+    return [group[0] for group in kpi.requirements() if have.isdisjoint(group)]
 
 
-def kpi_item(candidate: Candidate, have: set[str], catalog: Catalog, lang: str) -> dict:
+def _step_text(step: dict, lang: str, catalog: Catalog) -> str:
+    """Return why one selection step chose the KPI, in `lang`."""
+    detail = step["detail"]
+    values: dict[str, str] = {}
+    if step["step"] in ("goal", "headline"):
+        values["goal"] = label("goals", detail).pick(lang)
+    elif step["step"] == "balance":
+        attribute, value = detail.split("=", 1)
+        values["need"] = need_text((attribute, value == "True" if attribute == "financial"
+                                    else value), lang)
+    elif step["step"] == "guard":
+        values["kpi"] = catalog.by_id[detail].name.pick(lang)
+    return gettext(lang, STEPS[step["step"]], **values)
+
+
+def _answer_names(answer: str, given, lang: str) -> str:
+    """Return the client's answer to one context question as names in `lang`."""
+    words = given if isinstance(given, list) else [given]
+    return ", ".join(label(VOCAB_OF[answer], w).pick(lang) for w in words)
+
+
+def fit_json(kpi: Kpi, context: dict, kept: bool, lang: str) -> dict:
+    """Return whether `kpi` fits the client and why, naming the answers it fits."""
+    verdict = fit_verdict(kpi, context)
+    if not verdict.fits:
+        why = "; ".join([m.pick(lang) for m in verdict.misfits] + [
+            _answer_names(ANSWER_OF[c], context.get(ANSWER_OF[c]), lang)
+            for c in verdict.failed])
+        return {"fits": False, "text": gettext(lang, FIT["kept"] if kept else FIT["poor"],
+                                               why=why)}
+    matched = []
+    conditions = kpi.fits.conditions() if kpi.fits is not None else {}
+    for condition, words in conditions.items():
+        answer = ANSWER_OF[condition]
+        given = context.get(answer)
+        given = [w for w in given if w in words] if isinstance(given, list) else \
+            ([given] if given in words else [])
+        matched += [label(VOCAB_OF[answer], w).pick(lang) for w in given]
+    if not matched:
+        return {"fits": True, "text": gettext(lang, FIT["general"])}
+    text = gettext(lang, FIT["matches"], answers=", ".join(matched))
+    if kpi.fits is not None and kpi.fits.why is not None:
+        text += " " + kpi.fits.why.pick(lang)
+    return {"fits": True, "text": text}
+
+
+def guard_json(candidate: Candidate, in_set: set[str], reason: str | None, catalog: Catalog,
+               lang: str) -> dict:
+    """Return the KPI's guard: its counter-KPIs, whether one is in the set, and why not."""
+    guards = candidate.guards()
+    counters = [{"id": g, "name": catalog.by_id[g].name.pick(lang), "in_set": g in in_set}
+                for g in guards if g in catalog.by_id]
+    present = next((c for c in counters if c["in_set"]), None)
+    if not counters:
+        text = gettext(lang, GUARD["none"])
+    elif present is not None:
+        text = gettext(lang, GUARD["in_set"], counter=present["name"])
+    else:
+        text = gettext(lang, GUARD["missing"], counter=counters[0]["name"])
+        if reason:
+            text += " " + gettext(lang, WHY[reason])
+    return {"counters": counters, "in_set": present is not None,
+            "reason": None if present or not counters else reason, "text": text}
+
+
+def kpi_item(candidate: Candidate, context: dict, catalog: Catalog, lang: str,
+             picked: list[dict], in_set: set[str], guard_reason: str | None = None) -> dict:
     """Return one chosen KPI as the answer shows it."""
     kpi = candidate.kpi
+    have = set(context.get("data_sources") or [])
     name = kpi.name.pick(lang)
     counter = kpi.counter_kpis[0] if kpi.counter_kpis else None
-    item = {
+    return {
         "id": kpi.id, "department": kpi.department, "name": name,
         "financial": kpi.financial, "perspective": kpi.perspective, "indicator": kpi.indicator,
         "score": candidate.score,
         "reasons": [{"rule": r["rule"], "text": render_reason(r["reason"], candidate.fact, lang)}
                     for r in candidate.reasons],
-        "selected_because": _why_picked(candidate, lang),
+        "selected_by": picked[0]["step"] if picked else "added",
+        "selected_because": [_step_text(step, lang, catalog) for step in picked]
+        or [gettext(lang, STEPS["added"])],
         "owner_role": kpi.owner_role.pick(lang), "frequency": kpi.frequency,
         "data_source": _data_source(kpi, have), "unit": kpi.unit, "direction": kpi.direction,
-        "smart_template": TEMPLATES[kpi.direction].pick(lang).format(name=_lower_first(name)),
+        "smart_template": gettext(lang, TEMPLATES[kpi.direction], name=_lower_first(name)),
         "counter_kpi": _ref(counter, catalog, lang),
         "pitfalls": [p.pick(lang) for p in kpi.pitfalls],
         "flags": [{"rule": f["rule"], "code": f["code"],
                    "text": render_reason(f["reason"], candidate.fact, lang)}
                   for f in candidate.flags],
-        "collect_data": [] if have & set(kpi.data_sources) else kpi.data_sources[:1],
+        "collect_data": collect_data(kpi, have),
+        "primary_goal": kpi.primary_goal, "headline_for": list(kpi.headline_for),
+        "measures": kpi.measures,
+        "fit": fit_json(kpi, context, candidate.required, lang),
+        "guard": guard_json(candidate, in_set, guard_reason, catalog, lang),
     }
-    return item
 
 
 def _lower_first(name: str) -> str:
@@ -167,7 +195,8 @@ def _ref(kpi_id: str | None, catalog: Catalog, lang: str) -> dict | None:
     return {"id": kpi_id, "name": catalog.by_id[kpi_id].name.pick(lang)}
 
 
-def balance_json(chosen: list[Candidate], departments: list[str]) -> dict:
+def balance_json(chosen: list[Candidate], departments: list[str],
+                 needs: tuple[Need, ...]) -> dict:
     """Return counts of financial/non-financial, perspectives and leading/lagging, overall and
     per department, with whether each department meets the balance needs."""
     def counts(group: list[Candidate]) -> dict:
@@ -184,28 +213,61 @@ def balance_json(chosen: list[Candidate], departments: list[str]) -> dict:
         group = [c for c in chosen if c.kpi.department == department]
         per_department[department] = {
             **counts(group),
-            "balanced": all(any(c.satisfies(n) for c in group) for n in BALANCE_NEEDS),
+            "balanced": all(any(c.satisfies(n) for c in group) for n in needs),
         }
     return {**counts(chosen), "departments": per_department}
 
 
-def recommendation_json(selection: Selection, request, catalog: Catalog, trace: list) -> dict:
+def alternative_json(candidate: Candidate, context: dict, lang: str) -> dict:
+    """Return a KPI that could stand in for a chosen one, with its reasons and its fit."""
+    kpi = candidate.kpi
+    return {"id": kpi.id, "name": kpi.name.pick(lang), "department": kpi.department,
+            "score": candidate.score, "financial": kpi.financial, "indicator": kpi.indicator,
+            "perspective": kpi.perspective, "measurable": candidate.measurable,
+            "reasons": [render_reason(r["reason"], candidate.fact, lang)
+                        for r in candidate.reasons],
+            "fit": fit_json(kpi, context, False, lang)}
+
+
+def client_context(request) -> dict:
+    """Return the answers a KPI's fit and data are read against."""
+    context = {name: getattr(request, name) for name in ANSWER_OF.values()}
+    context["data_sources"] = request.data_sources or []
+    return context
+
+
+def warnings_json(chosen: list[Candidate], candidates: Iterable[Candidate], request,
+                  limit: int, policy: RecommendPolicy, catalog: Catalog,
+                  why_not: dict | None = None, notes: list[dict] | None = None) -> list[dict]:
+    """Return what the set lacks, with why the selection could not avoid it, in the request's
+    language."""
+    lacks = set_lacks(chosen, candidates, list(request.goals), list(request.departments),
+                      limit, policy.needs(), policy.guard.min_guarded_share)
+    for lack in lacks:
+        reason = (why_not or {}).get(why_key(lack))
+        if reason is not None:
+            lack["reason"] = reason
+    return [lack_json(w, request.lang, catalog) for w in [*lacks, *(notes or [])]]
+
+
+def recommendation_json(selection: Selection, candidates: list[Candidate], request,
+                        catalog: Catalog, policy: RecommendPolicy, trace: list) -> dict:
     """Return the full answer: kpis, balance, alternatives, warnings, trace."""
     lang = request.lang
-    have = set(request.data_sources or [])
+    context = client_context(request)
     chosen = [c for d in request.departments for c in selection.chosen[d]]
-    alternatives = {
-        d: [{"id": c.kpi.id, "name": c.kpi.name.pick(lang), "score": c.score,
-             "financial": c.kpi.financial, "indicator": c.kpi.indicator,
-             "perspective": c.kpi.perspective, "measurable": c.measurable}
-            for c in group]
-        for d, group in selection.alternatives.items()
-    }
+    in_set = {c.kpi.id for c in chosen}
     return {
-        "kpis": [kpi_item(c, have, catalog, lang) for c in chosen],
-        "balance": balance_json(chosen, list(request.departments)),
-        "alternatives": alternatives,
-        "warnings": [warning_json(w, lang, catalog) for w in selection.warnings],
+        "kpis": [kpi_item(c, context, catalog, lang, selection.picked.get(c.kpi.id, []),
+                          in_set, selection.why_not.get(("pair_missing", c.kpi.id)))
+                 for c in chosen],
+        "balance": balance_json(chosen, list(request.departments), policy.needs()),
+        "alternatives": {d: [alternative_json(c, context, lang) for c in group]
+                         for d, group in selection.alternatives.items()},
+        "warnings": warnings_json(chosen, candidates, request, selection.cap, policy, catalog,
+                                  selection.why_not, selection.notes),
         "limit_per_department": selection.cap,
+        "limit_from": "max_kpis_per_department" if request.max_kpis_per_department
+        else "size" if request.size else "default",
         "trace": trace,
     }
