@@ -60,3 +60,12 @@ def fit_verdict(kpi: Kpi, answers: dict) -> FitVerdict:
                        if _holds(condition, words, answers) is False)
     misfits = tuple(m.why for m in kpi.misfits if _misfit_holds(m, answers))
     return FitVerdict(failed=failed, misfits=misfits)
+
+
+def matched_conditions(kpi: Kpi, answers: dict) -> int:
+    """Return how many of the KPI's `fits` conditions the client's answers meet (a KPI made
+    for this industry or revenue model meets one; a KPI for anyone meets none)."""
+    if kpi.fits is None:
+        return 0
+    return sum(_holds(condition, words, answers) is True
+               for condition, words in kpi.fits.conditions().items())

@@ -261,6 +261,8 @@ class Ranking(Policy):
     primary_goal: Points
     # A KPI that guards a chosen KPI, or is guarded by one (its counter-KPI is in the set).
     guard_affinity: Points
+    # A KPI meeting a balance need its department still lacks.
+    balance_need: Points
     # Filling the last places, each chosen KPI of the same scorecard perspective costs this.
     perspective_repeat: Points
 

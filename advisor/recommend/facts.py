@@ -1,7 +1,7 @@
 """Scoring the catalog for a client: the facts the recommend rules see, their hits."""
 
 from advisor.errors import InvalidInputError
-from advisor.fit import ANSWER_OF, fit_verdict
+from advisor.fit import ANSWER_OF, fit_verdict, matched_conditions
 from advisor.models import RecommendRequest
 from advisor.recommend.selection import Candidate, reason_entry, select_kpis
 from advisor.recommend.view import recommendation_json
@@ -78,7 +78,8 @@ def kpi_facts(kpis: list[Kpi], request: RecommendRequest, catalog: Catalog) -> l
     client = _Client(request)
     parts = _kpi_parts(catalog)
     return [client.fact(parts[kpi.id], kpi.requirements(),
-                        fit_verdict(kpi, client.context).fits) for kpi in kpis]
+                        fit_verdict(kpi, client.context).fits,
+                        matched_conditions(kpi, client.context)) for kpi in kpis]
 
 
 def _kpi_parts(catalog: Catalog) -> dict[str, dict]:
@@ -131,7 +132,8 @@ class _Client:
             if value is not None:
                 self.shared[name] = value
 
-    def fact(self, part: dict, requirements: list[list[str]], fits: bool) -> dict:
+    def fact(self, part: dict, requirements: list[list[str]], fits: bool,
+             context_matches: int = 0) -> dict:
         """Return the fact for one KPI, given its own part (see _kpi_part), its data
         requirements (groups, each met by any one of its sources) and whether it fits the
         client's context."""
@@ -152,6 +154,7 @@ class _Client:
             "channel_available": not self.channel_set.isdisjoint(part["channels"]),
             "kept": part["id"] in self.keep,
             "fits_context": fits,
+            "context_matches": context_matches,
             **self.shared,
         }
 

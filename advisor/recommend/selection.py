@@ -156,10 +156,21 @@ class _Selector:
         pairs = self.guarded(candidate) or any(kpi_id in c.guards() for c in self.members())
         return self.policy.ranking.guard_affinity if pairs else 0.0
 
+    def balancing(self, candidate: Candidate) -> float:
+        """Return the points for meeting a balance need its department still lacks."""
+        group = self.chosen[candidate.kpi.department]
+        lacking = any(candidate.satisfies(n) and not any(c.satisfies(n) for c in group)
+                      for n in self.needs)
+        return self.policy.ranking.balance_need if lacking else 0.0
+
+    def value(self, candidate: Candidate) -> float:
+        """Return the candidate's score with the ranking points it earns in the set so far."""
+        return candidate.score + self.affinity(candidate) + self.balancing(candidate)
+
     def best(self, options, bonus=lambda c: 0.0) -> Candidate | None:
         """Return the best option: measurable first, then score with the ranking points."""
         return min(options, default=None, key=lambda c: (
-            not c.measurable, -(c.score + self.affinity(c) + bonus(c)), self.position[c.kpi.id]))
+            not c.measurable, -(self.value(c) + bonus(c)), self.position[c.kpi.id]))
 
     def step_of(self, candidate: Candidate) -> str:
         """Return the step that first chose `candidate`."""
@@ -229,12 +240,14 @@ class _Selector:
             self.add(option, "balance", f"{need[0]}={need[1]}")
 
     def _free_slot(self, department: str, need: Need | None = None,
-                   steps: tuple[str, ...] = ("goal", "balance", "fill")) -> bool:
-        """Drop the weakest chosen KPI of `steps` whose loss breaks no goal, balance or guard;
-        True if done."""
+                   steps: tuple[str, ...] = ("goal", "balance", "fill"),
+                   spare: Candidate | None = None) -> bool:
+        """Drop the weakest chosen KPI of `steps` (never `spare`) whose loss breaks no goal,
+        balance or guard; True if done."""
         group = self.chosen[department]
         for victim in sorted(group, key=lambda c: c.score):
-            if victim.kpi.id in self.protected or self.step_of(victim) not in steps:
+            if victim.kpi.id in self.protected or self.step_of(victim) not in steps \
+                    or victim is spare:
                 continue
             if need is not None and victim.satisfies(need):
                 continue
@@ -259,8 +272,11 @@ class _Selector:
     def guard(self) -> None:
         """Give each chosen KPI one of its counter-KPIs, in the order the KPIs were chosen;
         a filler gives way to a guard when its department is full."""
-        for candidate in list(self.members()):
-            if candidate.kpi.id not in self.chosen_ids or self.guarded(candidate):
+        done: set[str] = set()
+        while (candidate := next((c for c in self.members() if c.kpi.id not in done),
+                                 None)) is not None:
+            done.add(candidate.kpi.id)
+            if self.guarded(candidate):
                 continue
             options = [self.in_pool[g] for g in candidate.guards() if g in self.in_pool
                        and self.eligible(self.in_pool[g]) and self.in_pool[g].measurable]
@@ -270,10 +286,33 @@ class _Selector:
                 self.why_not[key] = self._no_guard_reason(candidate)
                 continue
             department = pick.kpi.department
-            if self.room(department) or self._free_slot(department, steps=("fill",)):
+            if self.room(department) or self._free_slot(department, steps=("fill",),
+                                                        spare=candidate):
                 self.add(pick, "guard", candidate.kpi.id)
             else:
                 self.why_not[key] = "no_room"
+        self._fewer_risky()
+
+    def _fewer_risky(self) -> None:
+        """While fewer than the policy's share of risky KPIs carry a guard, put a guarded KPI
+        in the place of an unguarded filler, or leave the place empty."""
+        share = self.policy.guard.min_guarded_share
+        while True:
+            risky = [c for c in self.members() if c.guards()]
+            unguarded = [c for c in risky if not self.guarded(c)]
+            if not risky or len(risky) - len(unguarded) >= share * len(risky):
+                return
+            victim = next((c for c in reversed(unguarded) if self.step_of(c) == "fill"), None)
+            if victim is None:
+                return
+            self.drop(victim)
+            department = victim.kpi.department
+            stand_in = self._best_filler(department, guarded_only=True)
+            if stand_in is not None:
+                self.add(stand_in, "fill")
+            else:
+                self.notes.append({"code": "slot_empty", "department": department,
+                                   "count": self.cap - len(self.chosen[department])})
 
     def _no_guard_reason(self, candidate: Candidate) -> str:
         """Return why none of the KPIs guarding `candidate` can join the set."""
@@ -298,16 +337,17 @@ class _Selector:
                     break
                 self.add(pick, "fill")
 
-    def _best_filler(self, department: str) -> Candidate | None:
+    def _best_filler(self, department: str, guarded_only: bool = False) -> Candidate | None:
         """Return the best remaining candidate, each chosen KPI of its perspective costing
-        the policy's perspective_repeat points (ties go to the earlier KPI in the catalog)."""
+        the policy's perspective_repeat points (ties go to the earlier KPI in the catalog);
+        with `guarded_only`, only one whose guard is in the set or that needs none."""
         repeat = self.policy.ranking.perspective_repeat
         repeats = Counter(c.kpi.perspective for c in self.chosen[department])
         options = [c for c in self.ranked_in[department] if c.measurable
-                   and c.score >= self.policy.filler_min_score and self.eligible(c)]
+                   and c.score >= self.policy.filler_min_score and self.eligible(c)
+                   and (not guarded_only or not c.guards() or self.guarded(c))]
         return min(options, default=None, key=lambda c: (
-            repeat * repeats[c.kpi.perspective] - c.score - self.affinity(c),
-            self.position[c.kpi.id]))
+            repeat * repeats[c.kpi.perspective] - self.value(c), self.position[c.kpi.id]))
 
     def alternatives(self) -> dict[str, list[Candidate]]:
         """Return, per department, the best-ranked fitting KPIs not in the set."""
