@@ -32,8 +32,9 @@ def main() -> None:
             verdict = judge(scenario, result.get_json(), builtin_catalog())
             met, total = met + verdict.met, total + len(verdict.groups)
             broken += len(verdict.broken)
+            problems = f"  properties broken: {len(verdict.broken)}" if verdict.broken else ""
             print(f"{verdict.scenario:32} {100 * verdict.score:5.1f}%  "
-                  f"({verdict.met}/{len(verdict.groups)}){'  properties broken: ' + str(len(verdict.broken)) if verdict.broken else ''}")
+                  f"({verdict.met}/{len(verdict.groups)}){problems}")
             if args.verbose:
                 chosen = [k["id"] for k in result.get_json()["kpis"]]
                 for section, ids, ok in verdict.groups:

@@ -113,8 +113,8 @@ def fit_json(kpi: Kpi, context: dict, kept: bool, lang: str) -> dict:
         why = "; ".join([m.pick(lang) for m in verdict.misfits] + [
             _answer_names(ANSWER_OF[c], context.get(ANSWER_OF[c]), lang)
             for c in verdict.failed])
-        return {"fits": False, "text": gettext(lang, FIT["kept"] if kept else FIT["poor"],
-                                               why=why)}
+        message = FIT["kept"] if kept else FIT["poor"]
+        return {"fits": False, "text": gettext(lang, message, why=why)}
     matched = []
     conditions = kpi.fits.conditions() if kpi.fits is not None else {}
     for condition, words in conditions.items():
