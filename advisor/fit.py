@@ -69,3 +69,12 @@ def matched_conditions(kpi: Kpi, answers: dict) -> int:
         return 0
     return sum(_holds(condition, words, answers) is True
                for condition, words in kpi.fits.conditions().items())
+
+
+def unanswered_conditions(kpi: Kpi, answers: dict) -> int:
+    """Return how many of the KPI's `fits` conditions ask about something the client did not
+    answer (an industry KPI for a client who named no industry)."""
+    if kpi.fits is None:
+        return 0
+    return sum(_holds(condition, words, answers) is None
+               for condition, words in kpi.fits.conditions().items())

@@ -266,7 +266,11 @@ def test_headline_outcomes_are_the_ones_a_department_reports(catalog):
 
 def test_net_revenue_retention_fits_only_recurring_revenue(catalog):
     nrr = catalog.by_id["sales.net_revenue_retention"]
-    assert nrr.fits.conditions() == {"revenue_models": ["recurring"]}
+    # Recurring revenue from business accounts: consumer subscriptions (a gym, a school) and
+    # banks or insurers report churn, renewals, persistency or balances instead (issue #10's
+    # practitioner benchmark).
+    assert nrr.fits.conditions() == {"revenue_models": ["recurring"], "business_models": ["b2b"]}
+    assert _misfit(nrr, {"industry": "financial_services", "revenue_model": "recurring"})
     assert nrr.fits.why is not None
     assert _misfit(nrr, {"revenue_model": "one_off"})
     assert not _fits(nrr, FMCG_DISTRIBUTOR) and not _fits(nrr, PHO_CHAIN)

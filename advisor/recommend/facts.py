@@ -1,7 +1,7 @@
 """Scoring the catalog for a client: the facts the recommend rules see, their hits."""
 
 from advisor.errors import InvalidInputError
-from advisor.fit import ANSWER_OF, fit_verdict, matched_conditions
+from advisor.fit import ANSWER_OF, fit_verdict, matched_conditions, unanswered_conditions
 from advisor.models import RecommendRequest
 from advisor.recommend.selection import Candidate, reason_entry, select_kpis
 from advisor.recommend.view import recommendation_json
@@ -79,7 +79,8 @@ def kpi_facts(kpis: list[Kpi], request: RecommendRequest, catalog: Catalog) -> l
     parts = _kpi_parts(catalog)
     return [client.fact(parts[kpi.id], kpi.requirements(),
                         fit_verdict(kpi, client.context).fits,
-                        matched_conditions(kpi, client.context)) for kpi in kpis]
+                        matched_conditions(kpi, client.context),
+                        unanswered_conditions(kpi, client.context)) for kpi in kpis]
 
 
 def _kpi_parts(catalog: Catalog) -> dict[str, dict]:
@@ -133,7 +134,7 @@ class _Client:
                 self.shared[name] = value
 
     def fact(self, part: dict, requirements: list[list[str]], fits: bool,
-             context_matches: int = 0) -> dict:
+             context_matches: int = 0, context_unknown: int = 0) -> dict:
         """Return the fact for one KPI, given its own part (see _kpi_part), its data
         requirements (groups, each met by any one of its sources) and whether it fits the
         client's context."""
@@ -155,6 +156,7 @@ class _Client:
             "kept": part["id"] in self.keep,
             "fits_context": fits,
             "context_matches": context_matches,
+            "context_unknown": context_unknown,
             **self.shared,
         }
 

@@ -294,25 +294,55 @@ class _Selector:
         self._fewer_risky()
 
     def _fewer_risky(self) -> None:
-        """While fewer than the policy's share of risky KPIs carry a guard, put a guarded KPI
-        in the place of an unguarded filler, or leave the place empty."""
+        """While fewer than the policy's share of risky KPIs carry a guard, put a KPI that is
+        guarded (or guards another) in the place of an unguarded one that can give way, or
+        leave a filler's place empty."""
         share = self.policy.guard.min_guarded_share
         while True:
             risky = [c for c in self.members() if c.guards()]
             unguarded = [c for c in risky if not self.guarded(c)]
             if not risky or len(risky) - len(unguarded) >= share * len(risky):
                 return
+            if self._swap_for_guarded(unguarded):
+                continue
             victim = next((c for c in reversed(unguarded) if self.step_of(c) == "fill"), None)
             if victim is None:
                 return
             self.drop(victim)
-            department = victim.kpi.department
-            stand_in = self._best_filler(department, guarded_only=True)
+            self.notes.append({"code": "slot_empty", "department": victim.kpi.department,
+                               "count": self.cap - len(self.chosen[victim.kpi.department])})
+
+    def _swap_for_guarded(self, unguarded: list[Candidate]) -> bool:
+        """Replace one unguarded KPI that is not protected by a stand-in of its department
+        that keeps its goals and balance and is guarded or guards; True if done."""
+        for victim in reversed(unguarded):
+            if victim.kpi.id in self.protected or self.step_of(victim) == "guard":
+                continue
+            step = self.picked[victim.kpi.id]
+            self.drop(victim)
+            stand_in = self.best(c for c in self.ranked_in[victim.kpi.department]
+                                 if self._can_stand_in(c, victim, unguarded))
             if stand_in is not None:
-                self.add(stand_in, "fill")
-            else:
-                self.notes.append({"code": "slot_empty", "department": department,
-                                   "count": self.cap - len(self.chosen[department])})
+                self.add(stand_in, step[0]["step"], step[0]["detail"])
+                return True
+            self.add(victim, step[0]["step"], step[0]["detail"])
+        return False
+
+    def _can_stand_in(self, candidate: Candidate, victim: Candidate,
+                      unguarded: list[Candidate]) -> bool:
+        """Return True when `candidate` may take the victim's place: it fits, is measurable,
+        scores enough, serves what the victim served and is guarded or guards."""
+        if not (candidate is not victim and candidate.measurable and self.eligible(candidate)
+                and candidate.score >= self.policy.filler_min_score):
+            return False
+        if not all(candidate.satisfies(n) for n in self.needs if victim.satisfies(n)
+                   and not any(c.satisfies(n) for c in self.chosen[victim.kpi.department])):
+            return False
+        if any(g in self.request.goals and g not in candidate.kpi.goals
+               and not any(g in c.kpi.goals for c in self.members()) for g in victim.kpi.goals):
+            return False
+        guards_one = any(candidate.kpi.id in c.guards() for c in unguarded if c is not victim)
+        return not candidate.guards() or self.guarded(candidate) or guards_one
 
     def _no_guard_reason(self, candidate: Candidate) -> str:
         """Return why none of the KPIs guarding `candidate` can join the set."""
