@@ -227,17 +227,50 @@ class _Selector:
 
     def _meet_need(self, department: str, need: Need) -> None:
         options = [c for c in self.ranked_in[department] if c.satisfies(need)
-                   and self.eligible(c) and c.score >= self.policy.filler_min_score]
+                   and self.eligible(c)]
         if not self.policy.balance_beats_data:
             options = [c for c in options if c.measurable]
         key = ("balance_unmet", department, need)
-        option = self.best(options)
+        low = self.policy.filler_min_score
+        # A KPI that serves the client's goals first, then one that can be measured now.
+        option = min(options, default=None, key=lambda c: (
+            c.score < low, not c.measurable, -self.value(c), self.position[c.kpi.id]))
         if option is None:
             self.why_not[key] = "no_kpi_fits"
-        elif not self.room(department) and not self._free_slot(department, need):
-            self.why_not[key] = "no_room"
-        else:
+        elif self.room(department) or self._free_slot(department, need):
             self.add(option, "balance", f"{need[0]}={need[1]}")
+        elif not self._swap_for_need(department, need):
+            self.why_not[key] = "no_room"
+
+    def _swap_for_need(self, department: str, need: Need) -> bool:
+        """Put a KPI meeting `need` in the place of a chosen one whose goals and balance it
+        keeps; True if done."""
+        for victim in sorted(self.chosen[department], key=lambda c: c.score):
+            if victim.kpi.id in self.protected or self.step_of(victim) == "guard":
+                continue
+            step = self.picked[victim.kpi.id][0]
+            self.drop(victim)
+            stand_in = self.best(c for c in self.ranked_in[department] if c.satisfies(need)
+                                 and self._keeps_what(c, victim))
+            if stand_in is not None:
+                self.add(stand_in, step["step"], step["detail"])
+                return True
+            self.add(victim, step["step"], step["detail"])
+        return False
+
+    def _keeps_what(self, candidate: Candidate, victim: Candidate) -> bool:
+        """Return True when `candidate` (for the victim, already out of the set) fits, is
+        measurable, scores enough, and serves the goals and needs only the victim served."""
+        if not (candidate is not victim and candidate.measurable and self.eligible(candidate)
+                and candidate.score >= self.policy.filler_min_score):
+            return False
+        group = self.chosen[victim.kpi.department]
+        if not all(candidate.satisfies(n) for n in self.needs if victim.satisfies(n)
+                   and not any(c.satisfies(n) for c in group)):
+            return False
+        return not any(g in self.request.goals and g not in candidate.kpi.goals
+                       and not any(g in c.kpi.goals for c in self.members())
+                       for g in victim.kpi.goals)
 
     def _free_slot(self, department: str, need: Need | None = None,
                    steps: tuple[str, ...] = ("goal", "balance", "fill"),
@@ -305,7 +338,9 @@ class _Selector:
                 return
             if self._swap_for_guarded(unguarded):
                 continue
-            victim = next((c for c in reversed(unguarded) if self.step_of(c) == "fill"), None)
+            victim = next((c for c in reversed(unguarded) if self.step_of(c) == "fill"
+                           and self._still_covered(c, [o for o in self.chosen[c.kpi.department]
+                                                       if o is not c])), None)
             if victim is None:
                 return
             self.drop(victim)
@@ -330,16 +365,9 @@ class _Selector:
 
     def _can_stand_in(self, candidate: Candidate, victim: Candidate,
                       unguarded: list[Candidate]) -> bool:
-        """Return True when `candidate` may take the victim's place: it fits, is measurable,
-        scores enough, serves what the victim served and is guarded or guards."""
-        if not (candidate is not victim and candidate.measurable and self.eligible(candidate)
-                and candidate.score >= self.policy.filler_min_score):
-            return False
-        if not all(candidate.satisfies(n) for n in self.needs if victim.satisfies(n)
-                   and not any(c.satisfies(n) for c in self.chosen[victim.kpi.department])):
-            return False
-        if any(g in self.request.goals and g not in candidate.kpi.goals
-               and not any(g in c.kpi.goals for c in self.members()) for g in victim.kpi.goals):
+        """Return True when `candidate` may take the victim's place: it keeps what the victim
+        served (see _keeps_what) and is guarded or guards."""
+        if not self._keeps_what(candidate, victim):
             return False
         guards_one = any(candidate.kpi.id in c.guards() for c in unguarded if c is not victim)
         return not candidate.guards() or self.guarded(candidate) or guards_one
