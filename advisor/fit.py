@@ -39,16 +39,7 @@ def _holds(condition: str, words: list[str], answers: dict) -> bool | None:
 
 def _misfit_holds(misfit: Context, answers: dict) -> bool:
     """Return True when every condition of a misfit holds (an unanswered one does not)."""
-    for condition, words in misfit.conditions().items():
-        given = answers.get(ANSWER_OF[condition])
-        if given is None:
-            return False
-        if condition == "channels":
-            if set(words).isdisjoint(given):
-                return False
-        elif given not in words:
-            return False
-    return True
+    return _misfit_conditions_hold(misfit.conditions(), answers)
 
 
 def fit_verdict(kpi: Kpi, answers: dict) -> FitVerdict:
@@ -62,19 +53,46 @@ def fit_verdict(kpi: Kpi, answers: dict) -> FitVerdict:
     return FitVerdict(failed=failed, misfits=misfits)
 
 
-def matched_conditions(kpi: Kpi, answers: dict) -> int:
-    """Return how many of the KPI's `fits` conditions the client's answers meet (a KPI made
-    for this industry or revenue model meets one; a KPI for anyone meets none)."""
-    if kpi.fits is None:
-        return 0
-    return sum(_holds(condition, words, answers) is True
-               for condition, words in kpi.fits.conditions().items())
+@dataclass(frozen=True)
+class FitRule:
+    """A KPI's fits and misfits as plain condition dicts, read once per catalog."""
+
+    fits: dict[str, list[str]]
+    misfits: tuple[dict[str, list[str]], ...]
+
+    @classmethod
+    def of(cls, kpi: Kpi) -> "FitRule":
+        """Return the fit rule of `kpi`."""
+        return cls(fits=kpi.fits.conditions() if kpi.fits is not None else {},
+                   misfits=tuple(m.conditions() for m in kpi.misfits))
+
+    def judge(self, answers: dict) -> tuple[bool, int, int]:
+        """Return (fits, conditions met, conditions on unanswered questions): what
+        fit_verdict says, with the conditions met and unanswered, at once."""
+        met = unknown = 0
+        fits = True
+        for condition, words in self.fits.items():
+            holds = _holds(condition, words, answers)
+            if holds is None:
+                unknown += 1
+            elif holds:
+                met += 1
+            else:
+                fits = False
+        if fits and any(_misfit_conditions_hold(m, answers) for m in self.misfits):
+            fits = False
+        return fits, met, unknown
 
 
-def unanswered_conditions(kpi: Kpi, answers: dict) -> int:
-    """Return how many of the KPI's `fits` conditions ask about something the client did not
-    answer (an industry KPI for a client who named no industry)."""
-    if kpi.fits is None:
-        return 0
-    return sum(_holds(condition, words, answers) is None
-               for condition, words in kpi.fits.conditions().items())
+def _misfit_conditions_hold(conditions: dict[str, list[str]], answers: dict) -> bool:
+    """Return True when every condition of a misfit holds (an unanswered one does not)."""
+    for condition, words in conditions.items():
+        given = answers.get(ANSWER_OF[condition])
+        if given is None:
+            return False
+        if condition == "channels":
+            if set(words).isdisjoint(given):
+                return False
+        elif given not in words:
+            return False
+    return True

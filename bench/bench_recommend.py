@@ -118,7 +118,7 @@ def synthetic_rules(count: int, catalog: Catalog) -> RuleSet:
     """Return the built-in recommend rules padded with made-up ones to `count` rules."""
     rng = random.Random(5)
     base = load_builtin("recommend")
-    data = base.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data = base.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"policy"})
     ids = [k.id for k in catalog.kpis]
     while len(data["rules"]) < count:
         n = len(data["rules"])
@@ -144,7 +144,7 @@ def synthetic_rules(count: int, catalog: Catalog) -> RuleSet:
             "then": {"action": "score", "points": round(rng.uniform(-1, 2), 1)},
             "reason": {"vi": "Quy tắc thử nghiệm.", "en": "A made-up rule."},
         })
-    return RuleSet.model_validate(data)
+    return RuleSet.model_validate(data).model_copy(update={"policy": base.policy})
 
 
 def rss_mb() -> float:

@@ -1,7 +1,7 @@
 """Scoring the catalog for a client: the facts the recommend rules see, their hits."""
 
 from advisor.errors import InvalidInputError
-from advisor.fit import ANSWER_OF, fit_verdict, matched_conditions, unanswered_conditions
+from advisor.fit import ANSWER_OF, FitRule
 from advisor.models import RecommendRequest
 from advisor.recommend.selection import Candidate, reason_entry, select_kpis
 from advisor.recommend.view import recommendation_json
@@ -23,11 +23,24 @@ def recommend_kpis(request: RecommendRequest, catalog: Catalog,
     ruleset = ruleset or load_builtin("recommend")
     policy = recommend_policy(ruleset)
     _check_keep(request, catalog)
-    candidates, hits = score_candidates(request, catalog, ruleset)
-    trace = [{"rule": hit.rule_id, "kpi": candidate.kpi.id, "action": hit.action.action}
-             for candidate, fired in zip(candidates, hits, strict=True) for hit in fired]
+    # KPIs that do not fit the context can be neither chosen nor offered: no facts for them.
+    candidates, hits = score_candidates(request, catalog, ruleset, only_fitting=True)
+    trace = _trace(candidates, hits)
     selection = select_kpis(candidates, request, policy)
     return recommendation_json(selection, candidates, request, catalog, policy, trace)
+
+
+def _trace(candidates: list[Candidate], hits: list[tuple]) -> list[dict]:
+    """Return every rule that fired, per KPI (KPIs that look alike share their hits)."""
+    steps: dict[int, list[tuple[str, str]]] = {}
+    trace = []
+    for candidate, fired in zip(candidates, hits, strict=True):
+        pairs = steps.get(id(fired))
+        if pairs is None:
+            pairs = steps[id(fired)] = [(hit.rule_id, hit.action.action) for hit in fired]
+        kpi_id = candidate.kpi.id
+        trace += [{"rule": rule, "kpi": kpi_id, "action": action} for rule, action in pairs]
+    return trace
 
 
 def recommend_policy(ruleset: RuleSet | None = None) -> RecommendPolicy:
@@ -39,11 +52,12 @@ def recommend_policy(ruleset: RuleSet | None = None) -> RecommendPolicy:
 
 
 def score_candidates(request: RecommendRequest, catalog: Catalog,
-                     ruleset: RuleSet | None = None) -> tuple[list[Candidate], list[tuple]]:
-    """Return every in-scope catalog KPI as a Candidate scored by the recommend rules, and
-    per KPI the rules that fired for it (rules.engine.Hit)."""
-    kpis = _kpis_in_scope(request, catalog)
-    facts = kpi_facts(kpis, request, catalog)
+                     ruleset: RuleSet | None = None,
+                     only_fitting: bool = False) -> tuple[list[Candidate], list[tuple]]:
+    """Return every in-scope catalog KPI (with `only_fitting`, those that fit the client's
+    context or are kept) as a Candidate scored by the recommend rules, and per KPI the rules
+    that fired for it (rules.engine.Hit)."""
+    kpis, facts = kpi_facts(_kpis_in_scope(request, catalog), request, catalog, only_fitting)
     hits = hits_by_fact(ruleset or load_builtin("recommend"), facts)
     return _candidates(kpis, facts, hits), hits
 
@@ -68,19 +82,35 @@ def _kpis_in_scope(request: RecommendRequest, catalog: Catalog) -> list[Kpi]:
     return [k for k in catalog.kpis if k.department in request.departments]
 
 
-def kpi_facts(kpis: list[Kpi], request: RecommendRequest, catalog: Catalog) -> list[dict]:
-    """Return the flat facts the recommend rules see: one per KPI of `catalog`, with the
-    client's answers.
+def _fit_rules(catalog: Catalog) -> dict[str, FitRule]:
+    """Return, per KPI id, its fits and misfits as plain conditions (built once per catalog)."""
+    rules = catalog.memo.get("recommend_fit_rules")
+    if rules is None:
+        rules = catalog.memo["recommend_fit_rules"] = {
+            kpi.id: FitRule.of(kpi) for kpi in catalog.kpis}
+    return rules
+
+
+def kpi_facts(kpis: list[Kpi], request: RecommendRequest, catalog: Catalog,
+              only_fitting: bool = False) -> tuple[list[Kpi], list[dict]]:
+    """Return the KPIs and the flat facts the recommend rules see: one per KPI, with the
+    client's answers; with `only_fitting`, KPIs that do not fit the client's context (and are
+    not kept) have no fact, since nothing can choose them.
 
     Facts share their lists with the catalog and with each other (the client's lists are one
     object for all facts): facts are read, never changed, and a large catalog is thousands.
     """
     client = _Client(request)
     parts = _kpi_parts(catalog)
-    return [client.fact(parts[kpi.id], kpi.requirements(),
-                        fit_verdict(kpi, client.context).fits,
-                        matched_conditions(kpi, client.context),
-                        unanswered_conditions(kpi, client.context)) for kpi in kpis]
+    fit_rules = _fit_rules(catalog)
+    kept, facts = [], []
+    for kpi in kpis:
+        fits, met, unknown = fit_rules[kpi.id].judge(client.context)
+        if only_fitting and not fits and kpi.id not in client.keep:
+            continue
+        kept.append(kpi)
+        facts.append(client.fact(parts[kpi.id], kpi.requirements(), fits, met, unknown))
+    return kept, facts
 
 
 def _kpi_parts(catalog: Catalog) -> dict[str, dict]:

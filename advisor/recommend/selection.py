@@ -28,6 +28,7 @@ class Candidate:
     required: bool = False
     excluded: bool = False
     measurable: bool = field(init=False)  # the client's data meets every data requirement
+    _guards: tuple[str, ...] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.measurable = self.fact["missing_source_count"] == 0
@@ -58,7 +59,9 @@ class Candidate:
     def guards(self) -> tuple[str, ...]:
         """Return the KPIs that guard this one: the rules' pairs, then the catalog's
         counter-KPIs."""
-        return tuple(dict.fromkeys((*self.pair_with, *self.kpi.counter_kpis)))
+        if self._guards is None:
+            self._guards = tuple(dict.fromkeys((*self.pair_with, *self.kpi.counter_kpis)))
+        return self._guards
 
 
 def reason_entry(rule_id: str, action, reason) -> dict:
@@ -114,6 +117,9 @@ class _Selector:
         self.protected: set[str] = set()
         self.why_not: dict[tuple, str] = {}
         self.notes: list[dict] = []
+        self.concepts: set[str] = set()
+        self.related: set[str] = set()
+        self.guarding: set[str] = set()
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -123,7 +129,18 @@ class _Selector:
 
     def duplicates(self, candidate: Candidate) -> Candidate | None:
         """Return a chosen KPI that measures the same thing as `candidate`, if any."""
-        return next((o for o in self.members() if o.kpi.overlaps(candidate.kpi)), None)
+        kpi = candidate.kpi
+        if kpi.measures not in self.concepts and kpi.id not in self.related \
+                and self.chosen_ids.isdisjoint(kpi.related):
+            return None
+        return next((o for o in self.members() if o.kpi.overlaps(kpi)), None)
+
+    def _changed(self) -> None:
+        """Recount what the set's members measure, relate to and guard."""
+        members = self.members()
+        self.concepts = {c.kpi.measures for c in members}
+        self.related = {r for c in members for r in c.kpi.related}
+        self.guarding = {g for c in members for g in c.guards()}
 
     def room(self, department: str) -> bool:
         """Return True when the department has a free place."""
@@ -134,12 +151,14 @@ class _Selector:
         self.chosen[candidate.kpi.department].append(candidate)
         self.chosen_ids.add(candidate.kpi.id)
         self.picked.setdefault(candidate.kpi.id, []).append({"step": step, "detail": detail})
+        self._changed()
 
     def drop(self, candidate: Candidate) -> None:
         """Take `candidate` out of the set again."""
         self.chosen[candidate.kpi.department].remove(candidate)
         self.chosen_ids.discard(candidate.kpi.id)
         self.picked.pop(candidate.kpi.id, None)
+        self._changed()
 
     def eligible(self, candidate: Candidate) -> bool:
         """Return True when `candidate` may still join: not chosen, fits, no duplicate."""
@@ -152,8 +171,7 @@ class _Selector:
 
     def affinity(self, candidate: Candidate) -> float:
         """Return the points for guarding a chosen KPI or being guarded by one."""
-        kpi_id = candidate.kpi.id
-        pairs = self.guarded(candidate) or any(kpi_id in c.guards() for c in self.members())
+        pairs = candidate.kpi.id in self.guarding or self.guarded(candidate)
         return self.policy.ranking.guard_affinity if pairs else 0.0
 
     def balancing(self, candidate: Candidate) -> float:
@@ -167,10 +185,25 @@ class _Selector:
         """Return the candidate's score with the ranking points it earns in the set so far."""
         return candidate.score + self.affinity(candidate) + self.balancing(candidate)
 
-    def best(self, options, bonus=lambda c: 0.0) -> Candidate | None:
-        """Return the best option: measurable first, then score with the ranking points."""
-        return min(options, default=None, key=lambda c: (
-            not c.measurable, -(self.value(c) + bonus(c)), self.position[c.kpi.id]))
+    def best(self, options, bonus=lambda c: 0.0, most_bonus: float = 0.0,
+             ranked: bool = True) -> Candidate | None:
+        """Return the best option: measurable first, then score with the ranking points.
+
+        Options given in rank order (measurable first, then by score) are read only as far as
+        one of them could still win: the ranking points add at most `extra` to a score.
+        """
+        extra = self.policy.ranking.guard_affinity + self.policy.ranking.balance_need \
+            + most_bonus
+        found, found_key = None, None
+        for c in options:
+            if ranked and found_key is not None and (
+                    (not c.measurable and not found_key[0])
+                    or (c.measurable == (not found_key[0]) and -(c.score + extra) > found_key[1])):
+                break
+            key = (not c.measurable, -(self.value(c) + bonus(c)), self.position[c.kpi.id])
+            if found_key is None or key < found_key:
+                found, found_key = c, key
+        return found
 
     def step_of(self, candidate: Candidate) -> str:
         """Return the step that first chose `candidate`."""
@@ -209,7 +242,8 @@ class _Selector:
                 continue
             pick = self.best((c for c in self.ranked if goal in c.kpi.goals and self.eligible(c)
                               and self.room(c.kpi.department)),
-                             lambda c, goal=goal: bonus if c.kpi.primary_goal == goal else 0.0)
+                             lambda c, goal=goal: bonus if c.kpi.primary_goal == goal else 0.0,
+                             most_bonus=bonus)
             if pick is None:
                 served = any(goal in c.kpi.goals for c in self.ranked)
                 self.why_not[("goal_unserved", goal)] = "no_room" if served else \
@@ -226,15 +260,14 @@ class _Selector:
                     self._meet_need(department, need)
 
     def _meet_need(self, department: str, need: Need) -> None:
-        options = [c for c in self.ranked_in[department] if c.satisfies(need)
-                   and self.eligible(c)]
-        if not self.policy.balance_beats_data:
-            options = [c for c in options if c.measurable]
+        options = (c for c in self.ranked_in[department] if c.satisfies(need)
+                   and self.eligible(c) and (c.measurable or self.policy.balance_beats_data))
+        options = list(options)
         key = ("balance_unmet", department, need)
         low = self.policy.filler_min_score
         # A KPI that serves the client's goals first, then one that can be measured now.
-        option = min(options, default=None, key=lambda c: (
-            c.score < low, not c.measurable, -self.value(c), self.position[c.kpi.id]))
+        option = self.best(c for c in options if c.score >= low) \
+            or self.best(c for c in options if c.score < low)
         if option is None:
             self.why_not[key] = "no_kpi_fits"
         elif self.room(department) or self._free_slot(department, need):
@@ -313,7 +346,7 @@ class _Selector:
                 continue
             options = [self.in_pool[g] for g in candidate.guards() if g in self.in_pool
                        and self.eligible(self.in_pool[g]) and self.in_pool[g].measurable]
-            pick = self.best(options)
+            pick = self.best(options, ranked=False)
             key = ("pair_missing", candidate.kpi.id)
             if pick is None:
                 self.why_not[key] = self._no_guard_reason(candidate)
@@ -401,11 +434,18 @@ class _Selector:
         with `guarded_only`, only one whose guard is in the set or that needs none."""
         repeat = self.policy.ranking.perspective_repeat
         repeats = Counter(c.kpi.perspective for c in self.chosen[department])
-        options = [c for c in self.ranked_in[department] if c.measurable
-                   and c.score >= self.policy.filler_min_score and self.eligible(c)
-                   and (not guarded_only or not c.guards() or self.guarded(c))]
-        return min(options, default=None, key=lambda c: (
-            repeat * repeats[c.kpi.perspective] - self.value(c), self.position[c.kpi.id]))
+        extra = self.policy.ranking.guard_affinity + self.policy.ranking.balance_need
+        found, found_key = None, None
+        for c in self.ranked_in[department]:
+            if not c.measurable or c.score < self.policy.filler_min_score or (
+                    found_key is not None and -(c.score + extra) > found_key[0]):
+                break  # measurable ones come first, by score: none further can win
+            if not self.eligible(c) or (guarded_only and c.guards() and not self.guarded(c)):
+                continue
+            key = (repeat * repeats[c.kpi.perspective] - self.value(c), self.position[c.kpi.id])
+            if found_key is None or key < found_key:
+                found, found_key = c, key
+        return found
 
     def alternatives(self) -> dict[str, list[Candidate]]:
         """Return, per department, the best-ranked fitting KPIs not in the set."""
