@@ -25,16 +25,20 @@ def recommend_kpis(request: RecommendRequest, catalog: Catalog,
     _check_keep(request, catalog)
     # KPIs that do not fit the context can be neither chosen nor offered: no facts for them.
     candidates, hits = score_candidates(request, catalog, ruleset, only_fitting=True)
-    trace = _trace(candidates, hits)
     selection = select_kpis(candidates, request, policy)
+    shown = {c.kpi.id for group in (*selection.chosen.values(), *selection.alternatives.values())
+             for c in group}
+    trace = _trace(candidates, hits, shown)
     return recommendation_json(selection, candidates, request, catalog, policy, trace)
 
 
-def _trace(candidates: list[Candidate], hits: list[tuple]) -> list[dict]:
-    """Return every rule that fired, per KPI (KPIs that look alike share their hits)."""
+def _trace(candidates: list[Candidate], hits: list[tuple], shown: set[str]) -> list[dict]:
+    """Return every rule that fired for the KPIs shown (chosen or offered as alternatives)."""
     steps: dict[int, list[tuple[str, str]]] = {}
     trace = []
     for candidate, fired in zip(candidates, hits, strict=True):
+        if candidate.kpi.id not in shown:
+            continue
         pairs = steps.get(id(fired))
         if pairs is None:
             pairs = steps[id(fired)] = [(hit.rule_id, hit.action.action) for hit in fired]

@@ -377,4 +377,5 @@ class Recommendation(Out):
     limit_from: Literal["max_kpis_per_department", "size", "default"] = Field(
         description="Where the limit comes from: the answer, the company size (policy "
         "kpis_per_department) or the policy's number without a size.")
-    trace: list[RecommendTrace]
+    trace: list[RecommendTrace] = Field(description="The rules that fired for the KPIs "
+                                        "shown: those chosen and the alternatives.")
