@@ -52,6 +52,10 @@ def fit_verdict(kpi: Kpi, answers: dict) -> FitVerdict:
     misfits = tuple(m.why for m in kpi.misfits if _misfit_holds(m, answers))
     return FitVerdict(failed=failed, misfits=misfits)
 
+# The conditions that say what a KPI was made for (an industry, a revenue model); channels and
+# ways of selling only say where it can be used.
+MADE_FOR = ("industries", "revenue_models")
+
 
 @dataclass(frozen=True)
 class FitRule:
@@ -67,8 +71,8 @@ class FitRule:
                    misfits=tuple(m.conditions() for m in kpi.misfits))
 
     def judge(self, answers: dict) -> tuple[bool, int, int]:
-        """Return (fits, conditions met, conditions on unanswered questions): what
-        fit_verdict says, with the conditions met and unanswered, at once."""
+        """Return (fits, industry or revenue-model conditions met, conditions on unanswered
+        questions): what fit_verdict says, with what the KPI was made for, at once."""
         met = unknown = 0
         fits = True
         for condition, words in self.fits.items():
@@ -76,7 +80,7 @@ class FitRule:
             if holds is None:
                 unknown += 1
             elif holds:
-                met += 1
+                met += condition in MADE_FOR
             else:
                 fits = False
         if fits and any(_misfit_conditions_hold(m, answers) for m in self.misfits):

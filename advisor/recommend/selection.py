@@ -231,8 +231,11 @@ class _Selector:
                 pick = self.best(c for c in self.ranked_in[department]
                                  if goal in c.kpi.headline_for and self.eligible(c))
                 if pick is not None:
+                    # The department's first headline stays; later ones may give way to
+                    # balance for a KPI that serves the same goals.
+                    if not any(self.step_of(c) == "headline" for c in group):
+                        self.protected.add(pick.kpi.id)
                     self.add(pick, "headline", goal)
-                    self.protected.add(pick.kpi.id)
 
     def goals(self) -> None:
         """Serve every chosen goal with at least one KPI."""
@@ -277,8 +280,9 @@ class _Selector:
 
     def _swap_for_need(self, department: str, need: Need) -> bool:
         """Put a KPI meeting `need` in the place of a chosen one whose goals and balance it
-        keeps; True if done."""
-        for victim in sorted(self.chosen[department], key=lambda c: c.score):
+        keeps (a later headline last); True if done."""
+        for victim in sorted(self.chosen[department],
+                             key=lambda c: (self.step_of(c) == "headline", c.score)):
             if victim.kpi.id in self.protected or self.step_of(victim) == "guard":
                 continue
             step = self.picked[victim.kpi.id][0]
@@ -286,7 +290,7 @@ class _Selector:
             stand_in = self.best(c for c in self.ranked_in[department] if c.satisfies(need)
                                  and self._keeps_what(c, victim))
             if stand_in is not None:
-                self.add(stand_in, step["step"], step["detail"])
+                self.add(stand_in, "balance", f"{need[0]}={need[1]}")
                 return True
             self.add(victim, step["step"], step["detail"])
         return False
@@ -391,7 +395,13 @@ class _Selector:
             stand_in = self.best(c for c in self.ranked_in[victim.kpi.department]
                                  if self._can_stand_in(c, victim, unguarded))
             if stand_in is not None:
-                self.add(stand_in, step[0]["step"], step[0]["detail"])
+                # Its own reason: the goal the victim served, if it serves it too.
+                same = step[0]["step"] in ("goal", "balance") and (
+                    step[0]["detail"] in stand_in.kpi.goals if step[0]["step"] == "goal"
+                    else all(stand_in.satisfies(n) for n in self.needs
+                             if f"{n[0]}={n[1]}" == step[0]["detail"]))
+                self.add(stand_in, *((step[0]["step"], step[0]["detail"]) if same
+                                     else ("fill", "")))
                 return True
             self.add(victim, step[0]["step"], step[0]["detail"])
         return False
