@@ -287,8 +287,11 @@ class _Selector:
                 continue
             step = self.picked[victim.kpi.id][0]
             self.drop(victim)
+            # A headline gives way only to a KPI made for the same goal.
             stand_in = self.best(c for c in self.ranked_in[department] if c.satisfies(need)
-                                 and self._keeps_what(c, victim))
+                                 and self._keeps_what(c, victim)
+                                 and (step["step"] != "headline"
+                                      or c.kpi.primary_goal == step["detail"]))
             if stand_in is not None:
                 self.add(stand_in, "balance", f"{need[0]}={need[1]}")
                 return True
@@ -388,7 +391,7 @@ class _Selector:
         """Replace one unguarded KPI that is not protected by a stand-in of its department
         that keeps its goals and balance and is guarded or guards; True if done."""
         for victim in reversed(unguarded):
-            if victim.kpi.id in self.protected or self.step_of(victim) == "guard":
+            if victim.kpi.id in self.protected or self.step_of(victim) in ("guard", "headline"):
                 continue
             step = self.picked[victim.kpi.id]
             self.drop(victim)
