@@ -371,12 +371,13 @@ class _Selector:
         guarded (or guards another) in the place of an unguarded one that can give way, or
         leave a filler's place empty."""
         share = self.policy.guard.min_guarded_share
+        swapped: set[str] = set()  # each KPI gives way at most once: no swapping back and forth
         while True:
             risky = [c for c in self.members() if c.guards()]
             unguarded = [c for c in risky if not self.guarded(c)]
             if not risky or len(risky) - len(unguarded) >= share * len(risky):
                 return
-            if self._swap_for_guarded(unguarded):
+            if self._swap_for_guarded(unguarded, swapped):
                 continue
             victim = next((c for c in reversed(unguarded) if self.step_of(c) == "fill"
                            and self._still_covered(c, [o for o in self.chosen[c.kpi.department]
@@ -387,12 +388,14 @@ class _Selector:
             self.notes.append({"code": "slot_empty", "department": victim.kpi.department,
                                "count": self.cap - len(self.chosen[victim.kpi.department])})
 
-    def _swap_for_guarded(self, unguarded: list[Candidate]) -> bool:
+    def _swap_for_guarded(self, unguarded: list[Candidate], swapped: set[str]) -> bool:
         """Replace one unguarded KPI that is not protected by a stand-in of its department
         that keeps its goals and balance and is guarded or guards; True if done."""
         for victim in reversed(unguarded):
-            if victim.kpi.id in self.protected or self.step_of(victim) in ("guard", "headline"):
+            if victim.kpi.id in self.protected or self.step_of(victim) in ("guard", "headline") \
+                    or victim.kpi.id in swapped:
                 continue
+            swapped.add(victim.kpi.id)
             step = self.picked[victim.kpi.id]
             self.drop(victim)
             stand_in = self.best(c for c in self.ranked_in[victim.kpi.department]
