@@ -228,8 +228,10 @@ class _Selector:
                 headlines = sum(self.step_of(c) == "headline" for c in group)
                 if not self.room(department) or headlines >= most:
                     continue
+                # A headline the client cannot measure yet must still score as a filler would.
                 pick = self.best(c for c in self.ranked_in[department]
-                                 if goal in c.kpi.headline_for and self.eligible(c))
+                                 if goal in c.kpi.headline_for and self.eligible(c)
+                                 and (c.measurable or c.score >= self.policy.filler_min_score))
                 if pick is not None:
                     # The department's first headline stays; later ones may give way to
                     # balance for a KPI that serves the same goals.
