@@ -15,6 +15,7 @@ from catalog.loader import Catalog
 from catalog.models import Text
 from rules.engine import evaluate
 from rules.loader import load_builtin
+from rules.models import Ask, Skip
 
 QuestionType = Literal["single", "multiple", "number", "text"]
 
@@ -143,7 +144,7 @@ def applicable_questions(answers: Answers) -> tuple[list[str], list[dict]]:
     asked = {f.action.question for f in firings if f.action.action == "ask"}
     skipped = {f.action.question for f in firings if f.action.action == "skip"}
     trace = [{"rule": f.rule_id, "action": f.action.action, "question": f.action.question}
-             for f in firings]
+             for f in firings if isinstance(f.action, Ask | Skip)]  # the only verbs it allows
     order = [q.id for q in base_questions() if q.id in asked and q.id not in skipped]
     return order, trace
 

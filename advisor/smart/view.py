@@ -88,6 +88,8 @@ def value_range_text(low: float | None, high: float | None, unit: str | None,
                        high=typed_text(high, unit, lang))
     if low is not None:
         return gettext(lang, "smart.allowed.at_least", low=typed_text(low, unit, lang))
+    if high is None:  # no limit at either end: callers do not ask
+        return "–"
     return gettext(lang, "smart.allowed.at_most", high=typed_text(high, unit, lang))
 
 
