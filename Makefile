@@ -24,6 +24,7 @@ browser:
 
 test: venv browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: venv

@@ -2,7 +2,7 @@
 
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -70,7 +70,8 @@ class InterviewStep(BaseModel):
     trace: list[dict]
 
 
-SECTIONS = ("organisation", "strategy", "business", "channels", "data")
+Section = Literal["organisation", "strategy", "business", "channels", "data"]
+SECTIONS: tuple[str, ...] = get_args(Section)
 
 
 @cache

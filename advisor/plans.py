@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 import sqlite_utils
@@ -194,7 +195,7 @@ def _identity(kpi: PlanKpi) -> str:
 
 def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan,
                 expected_version: int | None = None,
-                kpi_ids: list[int | None] | None = None) -> PlanRecord:
+                kpi_ids: Sequence[int | None] | None = None) -> PlanRecord:
     """Replace a plan's context and KPIs, send it back to draft and give it the next version.
 
     A KPI keeps its row (and its measurements) while it stays in the plan; a KPI taken out is
@@ -221,7 +222,7 @@ def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan,
 
 
 def _store_kpis(db: sqlite_utils.Database, plan_id: int, kpis: list[PlanKpi],
-                kpi_ids: list[int | None] | None) -> list[int]:
+                kpi_ids: Sequence[int | None] | None) -> list[int]:
     """Write each KPI into its row (named, or found by identity, or new); return the rows."""
     reusable = _reusable_kpis(db, plan_id)
     named = {i for i in kpi_ids or [] if i is not None}
