@@ -2,7 +2,7 @@
 
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -15,6 +15,7 @@ from catalog.loader import Catalog
 from catalog.models import Text
 from rules.engine import evaluate
 from rules.loader import load_builtin
+from rules.models import Ask, Skip
 
 QuestionType = Literal["single", "multiple", "number", "text"]
 
@@ -69,7 +70,8 @@ class InterviewStep(BaseModel):
     trace: list[dict]
 
 
-SECTIONS = ("organisation", "strategy", "business", "channels", "data")
+Section = Literal["organisation", "strategy", "business", "channels", "data"]
+SECTIONS: tuple[str, ...] = get_args(Section)
 
 
 @cache
@@ -143,7 +145,7 @@ def applicable_questions(answers: Answers) -> tuple[list[str], list[dict]]:
     asked = {f.action.question for f in firings if f.action.action == "ask"}
     skipped = {f.action.question for f in firings if f.action.action == "skip"}
     trace = [{"rule": f.rule_id, "action": f.action.action, "question": f.action.question}
-             for f in firings]
+             for f in firings if isinstance(f.action, Ask | Skip)]  # the only verbs it allows
     order = [q.id for q in base_questions() if q.id in asked and q.id not in skipped]
     return order, trace
 

@@ -6,12 +6,13 @@ from advisor.catalog_export import export_catalog
 from advisor.formatting import count_text, range_text
 from advisor.i18n import N_, MessageId, gettext
 from advisor.lookup import KpiQuery, find_kpis, get_kpi, kpi_json
+from advisor.models import Lang
 from advisor.smart.view import value_range_text
 from advisor.store import ensure_catalog, open_db
 from catalog.labels import label
 from catalog.loader import Catalog
 from catalog.models import Kpi
-from catalog.vocab import DEPARTMENTS
+from catalog.vocab import DEPARTMENTS, Department
 from cli.shell import LANG, AdvisorGroup, Shell, command_lang, pass_shell, print_json
 
 # The fields `catalog show` prints as text, with the vocabulary their words come from.
@@ -44,7 +45,7 @@ def catalog() -> None:
 @click.option("--db", type=click.Path(dir_okay=False),
               help="SQLite file to use (default: in memory).")
 @pass_shell
-def search(shell: Shell, query: str, department: str | None, lang: str, limit: int,
+def search(shell: Shell, query: str, department: Department | None, lang: Lang, limit: int,
            as_json: bool, db: str | None) -> None:
     """Search KPIs by words (diacritics optional)."""
     database = open_db(db)

@@ -132,7 +132,7 @@ def question(sid: str, qid: str):
         except InvalidInputError as exc:
             errors = [error(qid, N_("wizard.error.invalid"),
                             detail=exc.errors[0]["message"])]
-    if errors:
+    if errors or new_step is None:
         return _question_page(record, asked, step, options, value, errors), 422
     save_answers(db, sid, new_step.answers, lang)
     if new_step.dropped:
@@ -190,7 +190,7 @@ def answer_text(question: Question, value, lang: str) -> list[str]:
     if question.options_from == "kpis":
         catalog = get_catalog()
         return [catalog.by_id[v].name.pick(lang) if v in catalog.by_id else v for v in value]
-    if question.ranked:
+    if question.ranked and question.options_from:
         return [_("wizard.rank.answer", n=i, goal=label(question.options_from, v).pick(lang))
                 for i, v in enumerate(value, start=1)]
     if question.options_from:

@@ -66,7 +66,7 @@ class Problems:
         field = row.where if row else "file"
         if column:
             field = f"{field}.{column}"
-        problem = {"field": field, "message": message, "fix": fix}
+        problem: dict[str, Any] = {"field": field, "message": message, "fix": fix}
         if row is not None and row.line is not None:
             problem["line"] = row.line
         if column:

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
+from pydantic.json_schema import JsonDict, JsonValue
 
 from advisor.models import KpiRef, RecommendRequest, state_unique_lists
 from advisor.plan_models import Plan, PlanKpi, Text120
@@ -17,14 +18,14 @@ NON_BLANK = r"\S"
 
 # What the handlers check beyond the model: a KPI names a catalog id or has a name that is not
 # blank (a blank name is read as none).
-ID_OR_NAME = {"anyOf": [
+ID_OR_NAME: JsonDict = {"anyOf": [
     {"required": ["kpi_id"], "properties": {"kpi_id": {"type": "string", "pattern": NON_BLANK}}},
     {"required": ["name"], "properties": {"name": {"type": "string", "pattern": NON_BLANK}}},
 ]}
 
 # A target range has both ends or neither (the model refuses one end alone, naming the other).
-_NUMBER = {"type": "number"}
-RANGE_ENDS = [
+_NUMBER: JsonDict = {"type": "number"}
+RANGE_ENDS: list[JsonValue] = [
     {"if": {"required": [one], "properties": {one: _NUMBER}},
      "then": {"required": [other], "properties": {other: _NUMBER}}}
     for one, other in (("target_low", "target_high"), ("target_high", "target_low"))
@@ -64,7 +65,8 @@ class PlanKpiBody(PlanKpi):
 class PlanBody(Plan):
     """A plan: the client's context and up to 200 KPIs."""
 
-    kpis: list[PlanKpiBody] = Field(min_length=1, max_length=200)
+    # A list of the subclass: pydantic reads it so; mypy holds lists invariant.
+    kpis: list[PlanKpiBody] = Field(min_length=1, max_length=200)  # type: ignore[assignment]
     as_of: PlanDate | None = Field(default=None, description="The day to check the plan "
                                    "on; default: today.")
 
@@ -78,7 +80,9 @@ class ReviewKpiBody(ReviewKpi):
 class ReviewBody(ReviewRequest):
     """A language and up to 200 KPIs with their histories."""
 
-    kpis: list[ReviewKpiBody] = Field(min_length=1, max_length=MAX_KPIS)
+    # A list of the subclass: pydantic reads it so; mypy holds lists invariant.
+    kpis: list[ReviewKpiBody] = Field(  # type: ignore[assignment]
+        min_length=1, max_length=MAX_KPIS)
 
 
 def _keep_in_scope(schema: dict) -> None:
