@@ -14,7 +14,10 @@ from catalog.vocab import DEPARTMENTS
 
 # The document lists the running catalog's ids wherever this mark is (see document.py).
 CATALOG_IDS = {"x-catalog-ids": True}
-NON_BLANK = r"\S"
+# One character that Python's str.strip() keeps, spelled out: ECMA's \S (which generators use)
+# differs from Python's whitespace on U+001C-U+001F, U+0085 (blank in Python) and U+FEFF (not).
+NON_BLANK = (r"[^\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
+             r"\u205f\u3000]")
 
 # What the handlers check beyond the model: a KPI names a catalog id or has a name that is not
 # blank (a blank name is read as none).
