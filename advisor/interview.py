@@ -5,7 +5,7 @@ from importlib import resources
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.errors import InvalidInputError
 from advisor.i18n import gettext
@@ -26,6 +26,7 @@ class Option(BaseModel):
 
     value: str
     label: Text
+    description: Text | None = None
 
 
 class Question(BaseModel):
@@ -48,6 +49,17 @@ class Question(BaseModel):
     maximum: float | None = None
     max_length: int | None = None
     default: Any = None
+    # More about some options of the vocabulary `options_from` names, by option value.
+    descriptions: dict[str, Text] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _describes_its_own_options(self) -> "Question":
+        words = all_labels().get(self.options_from or "", {}) if self.options_from \
+            else {o.value: o for o in self.options}
+        stray = sorted(set(self.descriptions) - set(words))
+        if stray:
+            raise ValueError(f"descriptions name words that are not options: {stray}")
+        return self
 
 
 class Questionnaire(BaseModel):
@@ -86,7 +98,8 @@ def _with_vocabulary(question: Question) -> Question:
     if question.options_from in (None, "kpis"):
         return question
     vocab = all_labels()[question.options_from]
-    options = tuple(Option(value=word, label=text) for word, text in vocab.items())
+    options = tuple(Option(value=word, label=text, description=question.descriptions.get(word))
+                    for word, text in vocab.items())
     return question.model_copy(update={"options": options})
 
 
@@ -116,11 +129,12 @@ def question_by_id(question_id: str, catalog: Catalog, lang: str = "en") -> Ques
 
 def question_json(question: Question, lang: str | None) -> dict:
     """Return a question as the API shows it; text picked in `lang` if given."""
-    data = question.model_dump(exclude={"options_from"})
+    data = question.model_dump(exclude={"options_from", "descriptions"})
     data["options"] = list(data["options"])
     if lang:
         data["text"], data["help"] = question.text.pick(lang), question.help.pick(lang)
-        data["options"] = [{"value": o.value, "label": o.label.pick(lang)}
+        data["options"] = [{"value": o.value, "label": o.label.pick(lang),
+                            "description": o.description.pick(lang) if o.description else None}
                            for o in question.options]
     return data
 

@@ -29,6 +29,8 @@ class OptionOut(Out, Generic[TextT]):
 
     value: str
     label: TextT
+    description: TextT | None = Field(description="What the option covers, where the "
+                                      "label alone may not say it.")
 
 
 class QuestionItem(Out, Generic[TextT]):
