@@ -130,13 +130,19 @@ def question_by_id(question_id: str, catalog: Catalog, lang: str = "en") -> Ques
 def question_json(question: Question, lang: str | None) -> dict:
     """Return a question as the API shows it; text picked in `lang` if given."""
     data = question.model_dump(exclude={"options_from", "descriptions"})
-    data["options"] = list(data["options"])
+    data["options"] = [o.model_dump(exclude_none=True) for o in question.options]
     if lang:
         data["text"], data["help"] = question.text.pick(lang), question.help.pick(lang)
-        data["options"] = [{"value": o.value, "label": o.label.pick(lang),
-                            "description": o.description.pick(lang) if o.description else None}
-                           for o in question.options]
+        data["options"] = [_option_in(o, lang) for o in question.options]
     return data
+
+
+def _option_in(option: Option, lang: str) -> dict:
+    """Return an option as the API shows it in `lang` (a description only where it has one)."""
+    shown = {"value": option.value, "label": option.label.pick(lang)}
+    if option.description:
+        shown["description"] = option.description.pick(lang)
+    return shown
 
 
 def parse_answers(raw: dict) -> Answers:
