@@ -38,6 +38,14 @@ def field_error_text(error: dict, lang: str) -> str:
     words, in `lang`, where the value had to be one of them; else pydantic's own message."""
     words = allowed_words(error)
     if words:
-        given = json.dumps(error.get("input"), ensure_ascii=False, default=str)
-        return gettext(lang, "error.field.one_of", value=given, allowed=", ".join(words))
+        return gettext(lang, "error.field.one_of", value=_shown(error.get("input")),
+                       allowed=", ".join(words))
     return error["msg"]
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    """Return a refused value as JSON text a message can quote: cut to `limit` characters,
+    any character that cannot be written (a lone surrogate) escaped."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -142,6 +142,21 @@ def test_unknown_context_words_are_422_naming_the_field_and_the_allowed_words(
     assert field in problem["detail"]
 
 
+@pytest.mark.parametrize(("raw", "quoted"), [
+    ('"' + "x" * 5000 + '"', '"' + "x" * 58 + "…"),
+    ('"tiệm bánh"', '"tiệm bánh"'),
+    ('["retail"]', '["retail"]'),
+])
+def test_a_refused_word_is_quoted_short_and_writable(client, raw, quoted):
+    body = '{"goals": ["increase_revenue"], "departments": ["sales"], "lang": "en", ' \
+        f'"industry": {raw}}}'
+    response = client.post("/api/v1/recommendations", data=body, content_type="application/json")
+    assert response.status_code == 422
+    error = response.get_json()["errors"][0]
+    assert error["field"] == "industry" and error["allowed"] == list(INDUSTRIES)
+    assert error["message"].startswith(quoted + " is not one of the allowed values: retail")
+
+
 def test_answers_without_industry_or_revenue_model_are_still_recommended(client):
     assert "industry" not in B2B_STARTUP and "revenue_model" not in B2B_STARTUP
     response = client.post("/api/v1/recommendations", json=B2B_STARTUP)
