@@ -131,6 +131,10 @@ def test_interview_in_the_terminal(run_cli, tmp_path):
                    "Marketplace seller centre", "ERP or distributor management system",
                    "Market research"):
         assert source in err, source
+    # What the interview wrote, industry and revenue model included, is what recommend reads.
+    code, out, err = run_cli("recommend", str(target), "--json", "--lang", "en")
+    assert code == 0, err
+    assert {k["department"] for k in json.loads(out)["kpis"]} == {"branding"}
 
 
 def test_a_non_profit_is_not_asked_its_revenue_model_in_the_terminal(run_cli):
