@@ -126,6 +126,23 @@ def test_export_csv_keeps_vietnamese(run_cli, tmp_path):
     assert any(r["name_vi"] == "Doanh số bán hàng" for r in rows)
 
 
+def test_export_csv_carries_where_each_kpi_fits_and_what_it_needs(run_cli, tmp_path):
+    target = tmp_path / "catalog.csv"
+    assert run_cli("catalog", "export", "--output", str(target))[0] == 0
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(
+        target.read_text(encoding="utf-8-sig")))}
+    store = rows["sales.store_conversion_rate"]
+    assert store["data_requirements"] == "pos + footfall_counter"
+    assert store["fits"] == "channels: retail_stores"
+    assert store["misfits"] == "industries: food_beverage"
+    assert store["primary_goal"] == "improve_conversion" and store["measures"]
+    assert rows["branding.repeat_purchase_rate"]["data_requirements"] == "crm / loyalty_program"
+    nrr = builtin_catalog().by_id["sales.net_revenue_retention"]
+    assert rows[nrr.id]["fits"] == "revenue_models: recurring"
+    assert rows[nrr.id]["fits_why_en"] == nrr.fits.why.en
+    assert rows[nrr.id]["misfits_why_vi"] == " | ".join(m.why.vi for m in nrr.misfits)
+
+
 def test_export_json(run_cli):
     code, out, _ = run_cli("catalog", "export", "--format", "json")
     items = json.loads(out)
