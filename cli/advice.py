@@ -165,6 +165,8 @@ def _ask(question: Question, lang: str) -> Any:
     click.echo(f"\n{question.text.pick(lang)}\n  ({question.help.pick(lang)})", err=True)
     for i, option in enumerate(question.options, 1):
         click.echo(f"  {i:>3}. {option.label.pick(lang)}", err=True)
+        if option.description:
+            click.echo(f"       {option.description.pick(lang)}", err=True)
     while True:
         click.echo("> ", nl=False, err=True)
         raw = sys.stdin.readline()

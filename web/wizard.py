@@ -168,9 +168,10 @@ def _question_page(record: SessionRecord, asked: Question, step, options, value,
 
 
 def _definitions(asked: Question, lang: str) -> dict[str, str]:
-    """Return each offered KPI's definition, for a question that offers catalog KPIs."""
+    """Return what each option covers: an offered KPI's definition, else the option's own
+    description where it has one."""
     if asked.options_from != "kpis":
-        return {}
+        return {o.value: o.description.pick(lang) for o in asked.options if o.description}
     return {k.id: k.definition.pick(lang) for k in get_catalog().kpis}
 
 

@@ -31,6 +31,9 @@ class OptionOut(Out, Generic[TextT]):
 
     value: str
     label: TextT
+    description: TextT | None = Field(default=None, description="What the option covers, "
+                                      "where the label alone may not say it (absent "
+                                      "otherwise).")
 
 
 class QuestionItem(Out, Generic[TextT]):
