@@ -78,7 +78,7 @@ def initial_plan(answers: dict, lang: str, catalog: Catalog, previous: Plan | No
             for item in recommendation(request, catalog)["kpis"]]
     return Plan(org_name=request.org_name, goals=list(request.goals),
                 departments=list(request.departments), data_sources=request.data_sources,
-                kpis=kpis, lang=lang)
+                kpis=kpis, lang=request.lang)
 
 
 def _plan_kpi(kpi_id: str, old: PlanKpi | None, catalog: Catalog,
@@ -88,8 +88,8 @@ def _plan_kpi(kpi_id: str, old: PlanKpi | None, catalog: Catalog,
         return old
     kpi = catalog.by_id[kpi_id]
     source = item["data_source"] if item else kpi.data_sources[0]
-    return PlanKpi(kpi_id=kpi_id, department=kpi.department, frequency=kpi.frequency,
-                   data_source=source)
+    return PlanKpi.model_validate({"kpi_id": kpi_id, "department": kpi.department,
+                                   "frequency": kpi.frequency, "data_source": source})
 
 
 def _known(kpi_id: str, plan: Plan, catalog: Catalog, field: str) -> None:
