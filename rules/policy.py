@@ -281,7 +281,7 @@ class RecommendPolicy(Policy):
     steps: list[Step]
     # KPIs per department by company size (overridden by max_kpis_per_department), and the
     # number when the size is not given.
-    kpis_per_department: dict[Literal[SIZES], Slots]
+    kpis_per_department: dict[Literal["micro", "small", "medium", "large"], Slots]
     without_size: Slots
     balance_needs: list[BalanceNeed] = Field(min_length=1)
     # When no measurable KPI meets a balance need, the best-fitting one is chosen with the data
@@ -308,7 +308,8 @@ class RecommendPolicy(Policy):
         """Return the KPIs per department: the number asked for, else the size's."""
         if asked is not None:
             return asked
-        return self.kpis_per_department[size] if size else self.without_size
+        found = next((n for s, n in self.kpis_per_department.items() if s == size), None)
+        return found if found is not None else self.without_size
 
     def needs(self) -> tuple[tuple[str, bool | str], ...]:
         """Return the balance needs as (attribute, value) pairs."""

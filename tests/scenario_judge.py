@@ -94,6 +94,7 @@ def properties(answers: dict, result: dict, catalog: Catalog) -> list[str]:
             if not any(getattr(k, attribute) == value for k in group):
                 broken.append(f"{department}: no {attribute}={value} KPI")
     broken += _guard_problems(chosen, codes)
+    broken += _reason_problems(answers, result, catalog)
     broken += _context_problems(answers, result, chosen, keep)
     for goal in answers["goals"]:
         if not any(goal in k.goals for k in chosen) and ("goal_unserved", None, None,
@@ -129,4 +130,26 @@ def _context_problems(answers: dict, result: dict, chosen: list, keep: set[str])
     broken += [f"{item['id']} filled in with score {item['score']}" for item in result["kpis"]
                if item.get("selected_by") == "fill" and item["score"] < 0]
     broken += [f"kept {kpi_id} missing" for kpi_id in sorted(keep - {k.id for k in chosen})]
+    return broken
+
+
+def _reason_problems(answers: dict, result: dict, catalog: Catalog) -> list[str]:
+    """Return the reasons that are not true of their KPI: a headline not the headline of a
+    goal chosen, a goal pick serving no goal chosen, a guard guarding nothing in the set, a
+    "main purpose" reason for a KPI whose primary goal was not chosen."""
+    goals = set(answers["goals"])
+    ids = {item["id"] for item in result["kpis"]}
+    broken = []
+    for item in result["kpis"]:
+        kpi, step = catalog.by_id[item["id"]], item["selected_by"]
+        if step == "headline" and not goals & set(kpi.headline_for):
+            broken.append(f"{kpi.id} chosen as a headline of no goal chosen")
+        if step == "goal" and not goals & set(kpi.goals):
+            broken.append(f"{kpi.id} chosen for a goal it does not serve")
+        if step == "guard" and not any(kpi.id in catalog.by_id[other].counter_kpis
+                                       for other in ids - {kpi.id}):
+            broken.append(f"{kpi.id} chosen as the guard of nothing in the set")
+        if any(r["rule"] == "made_for_chosen_goal" for r in item["reasons"]) \
+                and kpi.primary_goal not in goals:
+            broken.append(f"{kpi.id}: 'main purpose' reason, primary goal not chosen")
     return broken

@@ -10,7 +10,62 @@ from tests.scenario_judge import SECTIONS, judge, request_body, scenarios
 SCENARIOS = {s["id"]: s for s in scenarios()}
 # Expectations the recommendation does not meet yet, each with the reason (strict: a group
 # that starts to pass fails the suite until its mark is removed).
-XFAIL: dict[tuple[str, str, int], str] = {}
+ROOM = "lost to other KPIs in a full department (headlines, balance and guards come first)"
+XFAIL: dict[tuple[str, str, int], str] = {
+    ("audit_firm", "must_include", 1): "utilisation/realisation lose the 4th place to "
+    "customer satisfaction, which serves the retention goal",
+    ("bakery_cafe_micro", "must_include", 2): "social measures serve none of the two goals "
+    "chosen (revenue, customers), so they score below zero",
+    ("car_dealership", "must_include", 1): "lead conversion fits field/inside/mixed selling; "
+    "the vocabulary cannot tell a car showroom (leads) from a shop (walk-ins)",
+    ("convenience_chain", "must_include", 2): ROOM,
+    ("cosmetics_marketplace_shop", "must_include", 2): ROOM,
+    ("dental_clinics", "must_include", 1): ROOM,
+    ("enterprise_saas_sea", "must_include", 2): ROOM,
+    ("enterprise_saas_sea", "must_include", 4): "MQLs win the leading place over SQLs and "
+    "marketing-sourced pipeline",
+    ("ewallet_app", "must_include", 3): ROOM,
+    ("furniture_exporter_eu", "must_include", 1): ROOM,
+    ("furniture_showroom", "must_include", 1): "lead conversion fits field/inside/mixed "
+    "selling; the vocabulary cannot tell a furniture showroom (quotes) from a shop",
+    ("homestay_hoi_an", "must_include", 1): ROOM,
+    ("hr_saas_inside_sales", "must_include", 2): "MRR gives way to a leading KPI for balance "
+    "(the kept win rate and new customers take two of four places)",
+    ("life_insurance_agency", "must_include", 1): "renewal rate wins over persistency; the "
+    "vocabulary cannot tell an insurer from a bank (both financial_services)",
+    ("online_course_creator", "must_include", 1): ROOM,
+    ("pharma_wholesaler", "must_include", 3): "stock measures outscore the field-force "
+    "measures for the leading places",
+    ("pho_chain", "collect_data", 1): "the branding department's places go to the headlines "
+    "of the first three goals; reputation is the fourth",
+    ("property_developer_launch", "must_include", 0): ROOM,
+    ("property_developer_launch", "must_include", 3): ROOM,
+    ("real_estate_agency_fb_leads", "must_include", 2): ROOM,
+    ("real_estate_agency_fb_leads", "must_include", 3): ROOM,
+    ("real_estate_agency_fb_leads", "must_include", 4): ROOM,
+    ("retail_bank", "must_include", 1): "persistency wins the retention headline; the "
+    "vocabulary cannot tell a bank from an insurer (both financial_services)",
+    ("retail_bank", "must_include", 5): ROOM,
+    ("saas_product_led", "must_include", 3): "acquisition cost serves none of the goals "
+    "chosen (revenue, retention, conversion)",
+    ("snack_brand_owner", "must_include", 0): "sell-out (secondary sales) and active outlets "
+    "take the market-share places before distribution",
+    ("startup_no_data", "collect_data", 2): "social reach serves no goal chosen and loses to "
+    "acquisition measures",
+}
+# Scenarios whose set breaks a property of issue #10, with the reason.
+XFAIL_PROPERTIES: dict[str, str] = {
+    "bakery_cafe_micro": "three places a department: headlines and balance leave no room "
+    "for guards (2 of 6 guarded)",
+    "cosmetics_brand_relaunch": "three goals' headlines and a financial KPI fill four places "
+    "(1 of 4 guarded)",
+    "dental_clinics": "three places: two headlines and the satisfaction goal leave no "
+    "financial KPI",
+    "performance_agency": "three places a department: headlines and balance leave no room "
+    "for guards (2 of 6 guarded)",
+    "pho_chain": "branding's three places: no leading KPI fits with the data at hand",
+    "startup_no_data": "no data at all: guards must be measurable (2 of 6 guarded)",
+}
 
 
 def _groups() -> list:
@@ -56,7 +111,9 @@ def test_expectation(verdicts, name, section, index):
     assert met, f"{section} {list(ids)}; chosen: {chosen}"
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=[pytest.mark.xfail(reason=XFAIL_PROPERTIES[n], strict=True)]
+                 if n in XFAIL_PROPERTIES else []) for n in sorted(SCENARIOS)])
 def test_set_properties(verdicts, name):
     verdict, result = verdicts[name]
     assert verdict.broken == [], [k["id"] for k in result["kpis"]]

@@ -64,8 +64,9 @@ def _department_lacks(department: str, chosen: list[Candidate], limit: int,
     group = [c for c in chosen if c.kpi.department == department]
     if not group:
         return [{"code": "department_empty", "department": department}]
-    found = [{"code": "balance_unmet", "department": department, "need": list(need)}
-             for need in needs if not any(c.satisfies(need) for c in group)]
+    found: list[dict] = [{"code": "balance_unmet", "department": department,
+                          "need": list(need)}
+                         for need in needs if not any(c.satisfies(need) for c in group)]
     if len(group) > limit:
         found.append({"code": "over_limit", "department": department, "count": len(group),
                       "limit": limit})
@@ -76,8 +77,8 @@ def _guard_lacks(chosen: list[Candidate], min_share: float) -> list[dict]:
     ids = {c.kpi.id for c in chosen}
     risky = [c for c in chosen if c.guards()]
     unguarded = [c for c in risky if ids.isdisjoint(c.guards())]
-    found = [{"code": "pair_missing", "kpi": c.kpi.id, "counter": c.guards()[0]}
-             for c in unguarded]
+    found: list[dict] = [{"code": "pair_missing", "kpi": c.kpi.id, "counter": c.guards()[0]}
+                         for c in unguarded]
     guarded = len(risky) - len(unguarded)
     if risky and guarded < min_share * len(risky):
         found.append({"code": "guards_short", "guarded": guarded, "risky": len(risky)})

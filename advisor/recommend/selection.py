@@ -265,9 +265,8 @@ class _Selector:
                     self._meet_need(department, need)
 
     def _meet_need(self, department: str, need: Need) -> None:
-        options = (c for c in self.ranked_in[department] if c.satisfies(need)
-                   and self.eligible(c) and (c.measurable or self.policy.balance_beats_data))
-        options = list(options)
+        options = [c for c in self.ranked_in[department] if c.satisfies(need)
+                   and self.eligible(c) and (c.measurable or self.policy.balance_beats_data)]
         key = ("balance_unmet", department, need)
         low = self.policy.filler_min_score
         # A KPI that serves the client's goals first, then one that can be measured now.
@@ -467,7 +466,7 @@ class _Selector:
 
     def alternatives(self) -> dict[str, list[Candidate]]:
         """Return, per department, the best-ranked fitting KPIs not in the set."""
-        found = {}
+        found: dict[str, list[Candidate]] = {}
         for department in self.request.departments:
             rest = (c for c in self.ranked_in[department]
                     if c.kpi.id not in self.chosen_ids and not c.excluded)

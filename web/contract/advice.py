@@ -15,7 +15,7 @@ from advisor.errors import InvalidInputError
 from advisor.interview import QuestionType, Section
 from advisor.models import Answers, DepartmentName, Lang
 from catalog.models import Text
-from catalog.vocab import GOALS, Direction, Frequency, Indicator, Perspective, Unit
+from catalog.vocab import Direction, Frequency, Goal, Indicator, Perspective, Unit
 from web.contract.catalog import Out, TextT
 from web.errors import validation_errors
 
@@ -185,7 +185,6 @@ class KpiRef(Out):
 Step = Literal["keep", "headline", "goal", "balance", "guard", "fill", "added"]
 WhyNot = Literal["no_room", "no_kpi_in_scope", "no_kpi_fits", "no_data", "not_in_scope",
                  "does_not_fit", "duplicate", "edited"]
-Goal = Literal[GOALS]
 
 
 class Fit(Out):
