@@ -70,22 +70,24 @@ class FitRule:
         return cls(fits=kpi.fits.conditions() if kpi.fits is not None else {},
                    misfits=tuple(m.conditions() for m in kpi.misfits))
 
-    def judge(self, answers: dict) -> tuple[bool, int, int]:
+    def judge(self, answers: dict) -> tuple[bool, int, int, int]:
         """Return (fits, industry or revenue-model conditions met, conditions on unanswered
-        questions): what fit_verdict says, with what the KPI was made for, at once."""
-        met = unknown = 0
+        questions, of them industry or revenue-model ones): what fit_verdict says, with what
+        the KPI was made for, at once."""
+        met = unknown = unknown_made_for = 0
         fits = True
         for condition, words in self.fits.items():
             holds = _holds(condition, words, answers)
             if holds is None:
                 unknown += 1
+                unknown_made_for += condition in MADE_FOR
             elif holds:
                 met += condition in MADE_FOR
             else:
                 fits = False
         if fits and any(_misfit_conditions_hold(m, answers) for m in self.misfits):
             fits = False
-        return fits, met, unknown
+        return fits, met, unknown, unknown_made_for
 
 
 def _misfit_conditions_hold(conditions: dict[str, list[str]], answers: dict) -> bool:

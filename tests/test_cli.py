@@ -138,7 +138,9 @@ def test_export_csv_carries_where_each_kpi_fits_and_what_it_needs(run_cli, tmp_p
     assert store["primary_goal"] == "improve_conversion" and store["measures"]
     assert rows["branding.repeat_purchase_rate"]["data_requirements"] == "crm / loyalty_program"
     nrr = builtin_catalog().by_id["sales.net_revenue_retention"]
-    assert rows[nrr.id]["fits"] == "revenue_models: recurring"
+    # NRR fits recurring revenue from business accounts (issue #10 benchmark: not gyms, schools,
+    # banks or insurers).
+    assert rows[nrr.id]["fits"] == "revenue_models: recurring; business_models: b2b"
     assert rows[nrr.id]["fits_why_en"] == nrr.fits.why.en
     assert rows[nrr.id]["misfits_why_vi"] == " | ".join(m.why.vi for m in nrr.misfits)
 

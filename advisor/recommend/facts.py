@@ -109,11 +109,12 @@ def kpi_facts(kpis: list[Kpi], request: RecommendRequest, catalog: Catalog,
     fit_rules = _fit_rules(catalog)
     kept, facts = [], []
     for kpi in kpis:
-        fits, met, unknown = fit_rules[kpi.id].judge(client.context)
+        fits, met, unknown, unknown_made_for = fit_rules[kpi.id].judge(client.context)
         if only_fitting and not fits and kpi.id not in client.keep:
             continue
         kept.append(kpi)
-        facts.append(client.fact(parts[kpi.id], kpi.requirements(), fits, met, unknown))
+        facts.append(client.fact(parts[kpi.id], kpi.requirements(), fits,
+                                 (met, unknown, unknown_made_for)))
     return kept, facts
 
 
@@ -168,7 +169,7 @@ class _Client:
                 self.shared[name] = value
 
     def fact(self, part: dict, requirements: list[list[str]], fits: bool,
-             context_matches: int = 0, context_unknown: int = 0) -> dict:
+             context: tuple[int, int, int] = (0, 0, 0)) -> dict:
         """Return the fact for one KPI, given its own part (see _kpi_part), its data
         requirements (groups, each met by any one of its sources) and whether it fits the
         client's context."""
@@ -189,8 +190,9 @@ class _Client:
             "channel_available": not self.channel_set.isdisjoint(part["channels"]),
             "kept": part["id"] in self.keep,
             "fits_context": fits,
-            "context_matches": context_matches,
-            "context_unknown": context_unknown,
+            "context_matches": context[0],
+            "context_unknown": context[1],
+            "made_for_unknown": context[2],
             **self.shared,
         }
 
