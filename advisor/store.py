@@ -176,7 +176,8 @@ CREATE TABLE IF NOT EXISTS measurements (
     note TEXT,
     source TEXT,
     recorded_at TEXT NOT NULL,
-    replaced_at TEXT
+    replaced_at TEXT,
+    excluded INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX IF NOT EXISTS measurements_current
     ON measurements(plan_kpi_id, period) WHERE replaced_at IS NULL;
@@ -216,6 +217,7 @@ _LATER_COLUMNS = (
     ("plans", "stage", "TEXT"),
     ("plans", "version", "INTEGER NOT NULL DEFAULT 1"),
     ("sessions", "last_page", "TEXT"),
+    ("measurements", "excluded", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 

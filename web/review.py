@@ -2,8 +2,10 @@
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
+from advisor.formatting import period_text
 from advisor.plans import get_plan
 from advisor.review.errors import RowsRejectedError
+from advisor.review.exclusions import set_excluded
 from advisor.review.importer import add_rows, import_file
 from advisor.review.measurements import save_comments, set_review_status
 from advisor.review.policy import review_policy
@@ -19,7 +21,7 @@ from advisor.review.report import (
 )
 from web.db import get_catalog, get_db
 from web.i18n import _, current_lang
-from web.review_chart import MAX_PERIODS, chart_svg
+from web.review_chart import MAX_PERIODS, chart_pair
 
 bp = Blueprint("review", __name__)
 COMMENT_LENGTH = 2000
@@ -31,7 +33,7 @@ def _load(plan_id: int, quarter: str | None) -> PlanReview:
 
 
 def _charts(review: PlanReview, lang: str) -> dict[int, object]:
-    return {k.plan_kpi_id: chart_svg(k.review, f"chart-{k.plan_kpi_id}", lang)
+    return {k.plan_kpi_id: chart_pair(k.review, f"chart-{k.plan_kpi_id}", lang)
             for k in review.kpis if k.review.status == "ok"}
 
 
@@ -39,6 +41,7 @@ def _render(plan_id: int, status: int = 200, template: str = "review/page.html",
             **extra) -> Response:
     """Render a review page of the plan's quarter (from the query or the form)."""
     lang = current_lang()
+    extra.setdefault("exclusion", None)
     review = _load(plan_id, request.values.get("quarter"))
     record = get_plan(get_db(), plan_id)
     policy = review_policy()
@@ -118,6 +121,26 @@ def enter_measurement(plan_id: int) -> Response:
         return _render(plan_id, 422, entry=entered, entry_errors=errors)
     flash(_("review.import.done", **result.model_dump()))
     return _back(plan_id, None, "#entry")
+
+
+@bp.post("/plans/<int:plan_id>/review/exclusions")
+def exclusion(plan_id: int) -> Response:
+    """Mark a period of a KPI as an assignable cause with a note, or count it again."""
+    record = get_plan(get_db(), plan_id)
+    form = request.form
+    kpi = int(form["plan_kpi_id"]) if form.get("plan_kpi_id", "").isdigit() else 0
+    include = form.get("include")
+    period = (include if include is not None else form.get("period", "")).strip()
+    note = form.get("note", "")
+    try:
+        label = set_excluded(get_db(), record, kpi, period, include is None, note)
+    except RowsRejectedError as exc:
+        errors = {p["column"]: p for p in exc.errors_in(current_lang())}
+        typed = {"kpi": kpi, "period": period, "note": note, "errors": errors}
+        return _render(plan_id, 422, exclusion=typed)
+    flash(_("review.exclude.done" if include is None else "review.exclude.undone",
+            period=period_text(label, current_lang())))
+    return _back(plan_id, form.get("quarter") or None, f"#kpi-{kpi}")
 
 
 @bp.get("/plans/<int:plan_id>/review/report")

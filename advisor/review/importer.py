@@ -1,7 +1,8 @@
 """Measurements from CSV and XLSX files, forms and the API: read, checked per row, all or nothing.
 
-Columns: `kpi`, `period`, `value`, optional `target` and `note` (Vietnamese headers such as
-`chỉ số`, `kỳ`, `giá trị`, `mục tiêu`, `ghi chú` work too). A KPI is named by its catalog id, its
+Columns: `kpi`, `period`, `value`, optional `target`, `note` and `exclude` (yes for a period
+with an assignable cause, such as a strike; Vietnamese headers such as `chỉ số`, `kỳ`,
+`giá trị`, `mục tiêu`, `ghi chú`, `loại trừ` work too). A KPI is named by its catalog id, its
 name in the plan, or its catalog name in either language. Every bad row is reported with its line,
 column, what is wrong and how to fix it, and then nothing at all is stored.
 """
@@ -25,6 +26,7 @@ from advisor.review.tables import (
     cell_text,
     name_key,
     number_fix,
+    read_flag,
     read_number,
     read_upload,
     rows_from_dicts,
@@ -68,6 +70,7 @@ class _Checked:
     value: float
     target: float | None
     note: str | None
+    exclude: bool | None
 
 
 def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked | None:
@@ -87,6 +90,9 @@ def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked |
     value = _number(row, "value", problems, required=True)
     target = _number(row, "target", problems, required=False)
     note = cell_text(row.cells.get("note")) or None
+    exclude = read_flag(row.cells.get("exclude"))
+    if isinstance(exclude, dict):
+        problems.add(row, "exclude", exclude, both("review.import.flag_fix"))
     for column, text in (("kpi", kpi_text), ("note", note)):
         if text and has_lone_surrogate(text):
             problems.add(row, column, both("review.import.bad_character"),
@@ -98,7 +104,7 @@ def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked |
                           limit=lambda lang: count_text(NOTE_LENGTH, lang)))
     if len(problems.items) > before:
         return None
-    return _Checked(row, kpi, label, value, target, note)
+    return _Checked(row, kpi, label, value, target, note, exclude)
 
 
 def _number(row: RawRow, column: str, problems: Problems, required: bool) -> float | None:
@@ -222,7 +228,8 @@ def _check_kpi(record: PlanRecord, position: int, rows: list[_Checked], stored: 
         if _range_checks(item, _import_bounds(unit, entry), unit, problems):
             measurements.append(MeasurementIn(
                 plan_kpi_id=record.kpi_ids[position], period=period.label,
-                period_key=period.ordinal, value=item.value, target=item.target, note=item.note))
+                period_key=period.ordinal, value=item.value, target=item.target, note=item.note,
+                exclude=item.exclude))
     return measurements
 
 

@@ -52,10 +52,12 @@ REPORT_COLUMNS: tuple[MessageId, ...] = (
 MEASUREMENT_COLUMNS: tuple[MessageId, ...] = (
     N_("review.measurement.kpi"), N_("review.measurement.period"),
     N_("review.measurement.value"), N_("review.measurement.target"),
-    N_("review.measurement.note"), N_("review.measurement.source"),
+    N_("review.measurement.note"), N_("review.measurement.exclude"),
+    N_("review.measurement.source"),
     N_("review.measurement.recorded_at"), N_("review.measurement.replaced_at"),
 )
-SOURCES: dict[str, MessageId] = {"form": N_("review.source.form"), "api": N_("review.source.api")}
+SOURCES: dict[str, MessageId] = {"form": N_("review.source.form"), "api": N_("review.source.api"),
+                                 "review": N_("review.source.review")}
 
 
 @dataclass
@@ -151,7 +153,8 @@ def review_input(kpi: PlanKpi, rows: list[dict], catalog: Catalog) -> ReviewKpi:
         target_low=kpi.target_low if ranged else None,
         target_high=kpi.target_high if ranged else None,
         baseline=kpi.baseline, commitment=kpi.commitment or "committed",
-        history=[{"period": r["period"], "value": r["value"], "target": r["target"]}
+        history=[{"period": r["period"], "value": r["value"], "target": r["target"],
+                  "exclude": r["exclude"], "note": (r["note"] or "").strip()[:500] or None}
                  for r in rows[-MAX_POINTS:]],
     )
 
@@ -320,8 +323,10 @@ def measurement_table(db: sqlite_utils.Database, record: PlanRecord, catalog: Ca
                       lang: str) -> tuple[list[str], list[list]]:
     """Return every stored measurement of the plan, replaced ones included, as a table."""
     names = [kpi_name(k, i, catalog).pick(lang) for i, k in enumerate(record.plan.kpis)]
+    yes = gettext(lang, "review.measurement.excluded_yes")
     rows = [[names[r["position"]], r["period"], r["value"], r["target"], r["note"],
-             _source(r["source"], lang), datetime_text(r["recorded_at"], lang),
+             yes if r["exclude"] else "", _source(r["source"], lang),
+             datetime_text(r["recorded_at"], lang),
              datetime_text(r["replaced_at"], lang) if r["replaced_at"] else None]
             for r in plan_measurements(db, record.id, include_replaced=True)]
     return [gettext(lang, c) for c in MEASUREMENT_COLUMNS], rows

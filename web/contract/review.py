@@ -171,6 +171,8 @@ class MeasurementOut(Out):
                                 "(written before today's limits); the review says so")
     target: float | None
     note: str | None
+    exclude: bool = Field(description="true: an assignable cause, left out of limits and "
+                          "forecasts (the note says why)")
     source: str | None
     recorded_at: str
     replaced_at: str | None
@@ -203,6 +205,10 @@ class MeasurementRow(BaseModel):
                                "separators).")
     target: float | str | None = None
     note: str | None = Field(default=None, max_length=500)
+    exclude: bool | str | None = Field(
+        default=None, description="true: the period had an assignable cause (a strike, "
+        "lockdown, stock-out, outage) and is left out of limits and forecasts; false: it "
+        "counts again; left out: a stored mark is kept. As text: yes/no, true/false, 1/0, x.")
 
 
 class MeasurementsBody(BaseModel):
