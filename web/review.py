@@ -138,8 +138,9 @@ def exclusion(plan_id: int) -> Response:
         errors = {p["column"]: p for p in exc.errors_in(current_lang())}
         typed = {"kpi": kpi, "period": period, "note": note, "errors": errors}
         return _render(plan_id, 422, exclusion=typed)
-    flash(_("review.exclude.done" if include is None else "review.exclude.undone",
-            period=period_text(label, current_lang())))
+    shown = period_text(label, current_lang())
+    flash(_("review.exclude.done", period=shown) if include is None
+          else _("review.exclude.undone", period=shown))
     return _back(plan_id, form.get("quarter") or None, f"#kpi-{kpi}")
 
 
