@@ -10,7 +10,7 @@ from advisor.plans import PlanRecord, create_plan, get_plan, list_plans
 from advisor.review.analysis import review_kpis, with_catalog
 from advisor.review.errors import RowsRejectedError
 from advisor.review.importer import add_rows, import_file
-from advisor.review.measurements import plan_measurements
+from advisor.review.measurements import SaveResult, plan_measurements
 from advisor.review.report import PlanReview, plan_review
 from advisor.review.view import review_json, reviews_json
 from advisor.smart.bounds import impossible_values
@@ -21,6 +21,7 @@ from web.contract.registry import Answer, Header, Reply, default_lang, operation
 from web.contract.review import (
     ImportBody,
     ImportForm,
+    ImportQuery,
     Measurements,
     MeasurementsBody,
     MeasurementsQuery,
@@ -132,24 +133,33 @@ def add_measurements(plan_id: int, query: SpeakQuery, body: MeasurementsBody) ->
         result = add_rows(get_db(), record, items, get_catalog(), "api")
     except RowsRejectedError as exc:
         raise _rejected(exc, _lang(query)) from None
-    return result.model_dump()
+    return save_json(result)
 
 
 @operation(bp, "POST", "/plans/<int:plan_id>/measurements/import",
            operation_id="importMeasurements", tag="plans",
            summary="Import a CSV or XLSX file (columns kpi, period, value, target, note)",
            description="As multipart field `file`, or as JSON `{filename, content_base64}`. "
-           + ALL_OR_NOTHING, query=SpeakQuery, body=ImportBody, form=ImportForm,
+           + ALL_OR_NOTHING + " Column `exclude` (yes/no) marks periods with an assignable "
+           "cause. A KPI whose rows have one frequency other than the plan's is one problem "
+           "per KPI, or, with `?set_frequency=1`, takes the file's frequency "
+           "(`frequencies_set`).", query=ImportQuery, body=ImportBody, form=ImportForm,
            replies=(Reply(SaveAnswer),))
-def import_measurements(plan_id: int, query: SpeakQuery, body: ImportBody | None) -> dict:
+def import_measurements(plan_id: int, query: ImportQuery, body: ImportBody | None) -> dict:
     """Import a CSV or XLSX file (multipart field `file`, or JSON with the file in base64)."""
     record = get_plan(get_db(), plan_id)
     filename, data = _uploaded_file(body)
     try:
-        result = import_file(get_db(), record, filename, data, get_catalog())
+        result = import_file(get_db(), record, filename, data, get_catalog(),
+                             set_frequency=query.set_frequency in ("1", "true"))
     except RowsRejectedError as exc:
         raise _rejected(exc, _lang(query)) from None
-    return result.model_dump()
+    return save_json(result)
+
+
+def save_json(result: SaveResult) -> dict:
+    """Return what a save did; `frequencies_set` only when an import set a frequency."""
+    return result.model_dump(exclude=None if result.frequencies_set else {"frequencies_set"})
 
 
 def _uploaded_file(body: ImportBody | None) -> tuple[str, bytes]:

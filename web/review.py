@@ -1,5 +1,7 @@
 """Review pages: a plan's quarterly review with charts, comments and imports, and its report."""
 
+import base64
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from advisor.formatting import period_text
@@ -12,6 +14,7 @@ from advisor.review.policy import review_policy
 from advisor.review.report import (
     ACTION_NAMES,
     PlanReview,
+    kpi_name,
     number,
     number_range,
     plan_review,
@@ -19,11 +22,15 @@ from advisor.review.report import (
     report_table,
     report_xlsx,
 )
+from catalog.labels import label
 from web.db import get_catalog, get_db
 from web.i18n import _, current_lang
 from web.review_chart import MAX_PERIODS, chart_pair
 
 bp = Blueprint("review", __name__)
+# A file sent back by the one-click retry travels in a form field, which the server reads up
+# to MAX_FORM_MEMORY_SIZE (500 kB); a larger file is chosen again instead.
+RETRY_BYTES = 300_000
 COMMENT_LENGTH = 2000
 ENTRY_FIELDS = ("kpi", "period", "value", "target", "note")
 
@@ -89,21 +96,56 @@ def save(plan_id: int) -> Response:
     return _back(plan_id, review.quarter)
 
 
+def _sent_file() -> tuple[str, bytes] | None:
+    """Return the name and bytes of the file chosen, or of the one a retry sends back."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        return upload.filename, upload.read()
+    kept = request.form.get("content_base64")
+    if kept and request.form.get("filename"):
+        try:
+            return request.form["filename"], base64.b64decode(kept, validate=True)
+        except ValueError:
+            return None
+    return None
+
+
+def _frequency_offer(record, exc: RowsRejectedError, filename: str, data: bytes) -> dict | None:
+    """Return the one-click retry that sets KPIs to the file's frequency, if it would help."""
+    if not exc.frequencies:
+        return None
+    lang = current_lang()
+    names = {row_id: kpi_name(kpi, i, get_catalog()).pick(lang) for i, (row_id, kpi) in
+             enumerate(zip(record.kpi_ids, record.plan.kpis, strict=True))}
+    changes = [(names[row_id], label("frequencies", frequency).pick(lang).lower())
+               for row_id, frequency in exc.frequencies.items()]
+    small = len(data) <= RETRY_BYTES
+    return {"changes": changes, "filename": filename,
+            "content": base64.b64encode(data).decode() if small else None}
+
+
 @bp.post("/plans/<int:plan_id>/review/import")
 def import_measurements(plan_id: int) -> Response:
-    """Import a CSV or XLSX file: all rows, or none and every bad row listed on the page."""
+    """Import a CSV or XLSX file: all rows, or none and every bad row listed on the page (with
+    a one-click retry when KPIs only need the file's frequency)."""
     record = get_plan(get_db(), plan_id)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+    sent = _sent_file()
+    if sent is None:
         missing = [{"field": "file", "message": _("review.import.nofile"),
                     "fix": _("review.import.help")}]
         return _render(plan_id, 422, import_errors=missing)
+    filename, data = sent
+    set_frequency = request.form.get("set_frequency") == "1"
     try:
-        result = import_file(get_db(), record, upload.filename, upload.read(), get_catalog())
+        result = import_file(get_db(), record, filename, data, get_catalog(), set_frequency)
     except RowsRejectedError as exc:
         return _render(plan_id, 422, import_errors=exc.errors_in(current_lang()),
-                       import_name=upload.filename)
-    flash(_("review.import.done", **result.model_dump()))
+                       import_name=filename,
+                       frequency_offer=_frequency_offer(record, exc, filename, data))
+    flash(_("review.import.done", **result.model_dump(include={"inserted", "replaced",
+                                                                  "unchanged"})))
+    if result.frequencies_set:
+        flash(_("review.import.frequency_set", count=len(result.frequencies_set)))
     # New data may open a later quarter; the page then shows the latest one.
     return _back(plan_id, None, "#import")
 
@@ -119,7 +161,8 @@ def enter_measurement(plan_id: int) -> Response:
     except RowsRejectedError as exc:
         errors = {p.get("column", "kpi"): p for p in exc.errors_in(current_lang())}
         return _render(plan_id, 422, entry=entered, entry_errors=errors)
-    flash(_("review.import.done", **result.model_dump()))
+    flash(_("review.import.done", **result.model_dump(include={"inserted", "replaced",
+                                                                  "unchanged"})))
     return _back(plan_id, None, "#entry")
 
 

@@ -35,12 +35,22 @@ class MeasurementIn(BaseModel):
     exclude: bool | None = None
 
 
+class FrequencySet(BaseModel):
+    """A KPI whose frequency an import set to the file's."""
+
+    plan_kpi_id: int
+    frequency: str
+    previous: str | None
+
+
 class SaveResult(BaseModel):
-    """What a save did: rows added, rows that replaced a stored value, rows already stored."""
+    """What a save did: rows added, rows that replaced a stored value, rows already stored,
+    and the KPIs whose frequency an import set to the file's."""
 
     inserted: int = 0
     replaced: int = 0
     unchanged: int = 0
+    frequencies_set: list[FrequencySet] = []
 
 
 class ReviewState(BaseModel):
@@ -267,6 +277,28 @@ def set_review_status(db: sqlite_utils.Database, plan_id: int, quarter: str,
         db["reviews"].update(review["id"], {"status": status, "updated": stamp,
                                             "done_at": stamp if status == "done" else None})
     return review_state(db, plan_id, quarter)
+
+
+class ReviewSummary(BaseModel):
+    """A plan's latest review as lists show it: its quarter, open or done, and when."""
+
+    plan_id: int
+    quarter: str
+    status: str
+    done_at: str | None
+    updated: str
+
+
+def last_reviews(db: sqlite_utils.Database, plan_ids: list[int]) -> dict[int, ReviewSummary]:
+    """Return the latest quarter's review of each plan that has one, by plan id."""
+    if not plan_ids:
+        return {}
+    marks = ", ".join("?" for _ in plan_ids)
+    sql = (f"SELECT plan_id, quarter, status, done_at, updated FROM reviews r WHERE plan_id IN "
+           f"({marks}) AND quarter = (SELECT MAX(quarter) FROM reviews WHERE plan_id = r.plan_id)")
+    return {row[0]: ReviewSummary(plan_id=row[0], quarter=row[1], status=row[2],
+                                  done_at=row[3], updated=row[4])
+            for row in db.execute(sql, list(plan_ids))}
 
 
 def _require_plan(db: sqlite_utils.Database, plan_id: int) -> None:

@@ -78,10 +78,14 @@ class Problems:
         self.items.append(problem)
 
     def raise_if_any(self) -> None:
-        """Raise RowsRejectedError with every problem (at most MAX_PROBLEMS) if there are any."""
+        """Raise RowsRejectedError with every problem (at most MAX_PROBLEMS), sorted by line,
+        if there are any."""
         if not self.items:
             return
-        items = self.items[:MAX_PROBLEMS]
+        # In file order: problems of the whole file first, then line by line (stable, so the
+        # columns of one line keep the order they were checked in).
+        ordered = sorted(self.items, key=lambda p: p.get("line") or 0)
+        items = ordered[:MAX_PROBLEMS]
         if len(self.items) > MAX_PROBLEMS:
             more = len(self.items) - MAX_PROBLEMS
             items.append({"field": "file",

@@ -236,6 +236,15 @@ class ImportForm(BaseModel):
     file: bytes = Field(description="CSV (UTF-8; comma, semicolon or tab) or XLSX.")
 
 
+class ImportQuery(SpeakQuery):
+    """The language of the answer, and whether a KPI may take the file's frequency."""
+
+    set_frequency: Literal["0", "1", "false", "true"] = Field(
+        default="0", description="1: a KPI whose rows all have one frequency other than the "
+        "plan's (monthly values for a weekly KPI) takes the file's frequency, in the same "
+        "transaction as the rows; 0: that is a 422 problem, one per KPI, naming this fix.")
+
+
 class MeasurementsQuery(BaseModel):
     """Whether replaced values come too."""
 
