@@ -201,6 +201,18 @@ CREATE TABLE IF NOT EXISTS review_comments (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS review_comments_current
     ON review_comments(review_id, plan_kpi_id) WHERE replaced_at IS NULL;
+CREATE TABLE IF NOT EXISTS target_changes (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    plan_kpi_id INTEGER NOT NULL REFERENCES plan_kpis(id) ON DELETE CASCADE,
+    quarter TEXT NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('committed', 'stretch')),
+    old_target REAL,
+    new_target REAL NOT NULL,
+    plan_version INTEGER NOT NULL,
+    changed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS target_changes_plan ON target_changes(plan_id, quarter);
 """
 
 

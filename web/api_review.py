@@ -12,6 +12,7 @@ from advisor.review.errors import RowsRejectedError
 from advisor.review.importer import add_rows, import_file
 from advisor.review.measurements import SaveResult, plan_measurements
 from advisor.review.report import PlanReview, plan_review
+from advisor.review.targets import set_next_target
 from advisor.review.view import review_json, reviews_json
 from advisor.smart.bounds import impossible_values
 from advisor.smart.check import unknown_kpis
@@ -19,6 +20,7 @@ from web.contract.catalog import SpeakQuery
 from web.contract.plans import PlanBody, ReviewBody
 from web.contract.registry import Answer, Header, Reply, default_lang, operation
 from web.contract.review import (
+    ApplyBody,
     ImportBody,
     ImportForm,
     ImportQuery,
@@ -31,6 +33,7 @@ from web.contract.review import (
     ReviewQuery,
     SaveAnswer,
     StoredPlan,
+    TargetChangeOut,
 )
 from web.db import get_catalog, get_db
 from web.errors import ApiProblem, problem_lang
@@ -40,7 +43,7 @@ bp = Blueprint("api_review", __name__, url_prefix="/api/v1")
 PLAN_LINKS = {name: (operation_id, "plan_id") for name, operation_id in (
     ("plan", "getPlan"), ("measurements", "listMeasurements"),
     ("addMeasurements", "addMeasurements"), ("importMeasurements", "importMeasurements"),
-    ("review", "getPlanReview"))}
+    ("review", "getPlanReview"), ("applySuggestion", "applySuggestion"))}
 ALL_OR_NOTHING = ("All rows are stored or none; every bad row is reported with its line, "
                   "column, message and fix.")
 
@@ -186,7 +189,9 @@ def plan_review_json(review: PlanReview, lang: str) -> dict:
         "quarters": review.quarters, "status": review.status, "done_at": review.done_at,
         "lang": lang,
         "kpis": [{"plan_kpi_id": k.plan_kpi_id, **review_json(k.review, lang),
-                  "comment": k.comment} for k in review.kpis],
+                  "comment": k.comment,
+                  "target_changes": [c.model_dump() for c in k.target_changes]}
+                 for k in review.kpis],
     }
 
 
@@ -197,3 +202,20 @@ def review(plan_id: int, query: ReviewQuery) -> dict:
     """Return the review of the plan's latest quarter (or ?quarter=2025-Q1) from stored data."""
     result = plan_review(get_db(), plan_id, get_catalog(), query.quarter)
     return plan_review_json(result, _lang(query))
+
+
+@operation(bp, "POST", "/plans/<int:plan_id>/review/targets", operation_id="applySuggestion",
+           tag="plans", summary="Set a KPI's next target to the review's committed or stretch "
+           "level", description="The KPI's target in the plan becomes the level the quarter's "
+           "review suggests; the plan gets a new version (the one before keeps the old target) "
+           "and the change is listed under the KPI's `target_changes` in the review. A KPI "
+           "with no such level (too little data, an in-range KPI) is a 422 naming `level`.",
+           query=SpeakQuery, body=ApplyBody, replies=(Reply(TargetChangeOut),))
+def apply_suggestion(plan_id: int, query: SpeakQuery, body: ApplyBody) -> dict:
+    """Set a KPI's next target to the committed or stretch level of the plan's review."""
+    result = plan_review(get_db(), plan_id, get_catalog(), body.quarter)
+    try:
+        change = set_next_target(get_db(), plan_id, body.plan_kpi_id, body.level, result)
+    except RowsRejectedError as exc:
+        raise _rejected(exc, _lang(query)) from None
+    return change.model_dump()

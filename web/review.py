@@ -14,6 +14,7 @@ from advisor.review.policy import review_policy
 from advisor.review.report import (
     ACTION_NAMES,
     PlanReview,
+    change_text,
     kpi_name,
     number,
     number_range,
@@ -22,6 +23,7 @@ from advisor.review.report import (
     report_table,
     report_xlsx,
 )
+from advisor.review.targets import set_next_target
 from catalog.labels import label
 from web.db import get_catalog, get_db
 from web.i18n import _, current_lang
@@ -49,6 +51,7 @@ def _render(plan_id: int, status: int = 200, template: str = "review/page.html",
     """Render a review page of the plan's quarter (from the query or the form)."""
     lang = current_lang()
     extra.setdefault("exclusion", None)
+    extra.setdefault("apply_errors", {})
     review = _load(plan_id, request.values.get("quarter"))
     record = get_plan(get_db(), plan_id)
     policy = review_policy()
@@ -57,6 +60,7 @@ def _render(plan_id: int, status: int = 200, template: str = "review/page.html",
     html = render_template(template, review=review, record=record,
                            charts=_charts(review, lang), actions=ACTION_NAMES,
                            number=number, number_range=number_range, levels=levels,
+                           change_text=change_text,
                            run_length=policy.run_length, max_periods=MAX_PERIODS, **extra)
     return Response(html, status=status, mimetype="text/html")
 
@@ -185,6 +189,21 @@ def exclusion(plan_id: int) -> Response:
     flash(_("review.exclude.done", period=shown) if include is None
           else _("review.exclude.undone", period=shown))
     return _back(plan_id, form.get("quarter") or None, f"#kpi-{kpi}")
+
+
+@bp.post("/plans/<int:plan_id>/review/targets")
+def apply_suggestion(plan_id: int) -> Response:
+    """Set a KPI's next target to the committed or stretch level the review suggests."""
+    review = _load(plan_id, request.form.get("quarter"))
+    form = request.form
+    kpi = int(form["plan_kpi_id"]) if form.get("plan_kpi_id", "").isdigit() else 0
+    try:
+        change = set_next_target(get_db(), plan_id, kpi, form.get("level", ""), review)
+    except RowsRejectedError as exc:
+        return _render(plan_id, 422, apply_errors={kpi: exc.errors_in(current_lang())})
+    item = next(k for k in review.kpis if k.plan_kpi_id == kpi)
+    flash(_("review.apply.done", change=change_text(change, item.review, current_lang())))
+    return _back(plan_id, review.quarter, f"#kpi-{kpi}")
 
 
 @bp.get("/plans/<int:plan_id>/review/report")

@@ -100,11 +100,26 @@ class ReviewAnswer(Out):
     kpis: list[KpiReviewOut]
 
 
+class TargetChangeOut(Out):
+    """A target a review set: the KPI, the level it came from, the old and the new target and
+    the plan version that holds it (the version before keeps the old target)."""
+
+    plan_kpi_id: int
+    quarter: str
+    level: Literal["committed", "stretch"]
+    old_target: float | None
+    new_target: float
+    plan_version: int = Field(ge=1)
+    changed_at: str
+
+
 class PlanKpiReviewOut(KpiReviewOut):
-    """One plan KPI's review with its row id and the team's comment."""
+    """One plan KPI's review with its row id, the team's comment and the targets this
+    quarter's review set."""
 
     plan_kpi_id: int
     comment: str
+    target_changes: list[TargetChangeOut]
 
 
 class PlanReviewOut(Out):
@@ -250,6 +265,18 @@ class MeasurementsQuery(BaseModel):
 
     history: Literal["true", "false"] = Field(default="false",
                                               description="true: replaced values too.")
+
+
+class ApplyBody(BaseModel):
+    """Which KPI's next target to set, to which level of which quarter's review."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_kpi_id: int = Field(ge=1, le=2**63 - 1, description="The KPI's row id in the plan.")
+    level: Literal["committed", "stretch"] = Field(description="committed: met about 80% "
+                                                   "of the time; stretch: about 40%.")
+    quarter: Quarter | None = Field(default=None, description="Default: the latest quarter "
+                                    "with measurements.")
 
 
 class ReviewQuery(SpeakQuery):
