@@ -33,6 +33,9 @@ bp = Blueprint("review", __name__)
 # A file sent back by the one-click retry travels in a form field, which the server reads up
 # to MAX_FORM_MEMORY_SIZE (500 kB); a larger file is chosen again instead.
 RETRY_BYTES = 300_000
+# A printed KPI fits on one A4 page with the table of its last year of months (the chart and
+# the XLSX export hold every period).
+PRINT_PERIODS = 12
 COMMENT_LENGTH = 2000
 ENTRY_FIELDS = ("kpi", "period", "value", "target", "note")
 
@@ -61,7 +64,8 @@ def _render(plan_id: int, status: int = 200, template: str = "review/page.html",
                            charts=_charts(review, lang), actions=ACTION_NAMES,
                            number=number, number_range=number_range, levels=levels,
                            change_text=change_text,
-                           run_length=policy.run_length, max_periods=MAX_PERIODS, **extra)
+                           run_length=policy.run_length, max_periods=MAX_PERIODS,
+                           print_periods=PRINT_PERIODS, **extra)
     return Response(html, status=status, mimetype="text/html")
 
 
