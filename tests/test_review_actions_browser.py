@@ -6,9 +6,14 @@ import urllib.request
 
 import pytest
 
-from tests.test_review_print_browser import plan_id  # noqa: F401 (the fixture)
+from tests.test_review_print_browser import stored_plan
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def plan_id(live_server) -> int:
+    return stored_plan(live_server)
 
 
 def _review(base: str, plan_id: int) -> dict:

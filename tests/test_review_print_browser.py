@@ -38,15 +38,19 @@ def _last_36(name: str) -> list[dict]:
     return [{"period": r["period"], "value": float(r["value"])} for r in rows]
 
 
-@pytest.fixture
-def plan_id(live_server) -> int:
+def stored_plan(base: str) -> int:
     """Return a plan of three KPIs with 36 months each and one with no data yet."""
-    plan_id = _post(f"{live_server}/api/v1/plans", PLAN)["id"]
+    plan_id = _post(f"{base}/api/v1/plans", PLAN)["id"]
     rows = [{"kpi": PLAN["kpis"][i]["name"], **point}
             for i, name in enumerate(FILES) for point in _last_36(name)]
     rows[40]["exclude"], rows[40]["note"] = True, "hết hàng"  # a stock-out in the A10 series
-    _post(f"{live_server}/api/v1/plans/{plan_id}/measurements", {"measurements": rows})
+    _post(f"{base}/api/v1/plans/{plan_id}/measurements", {"measurements": rows})
     return plan_id
+
+
+@pytest.fixture
+def plan_id(live_server) -> int:
+    return stored_plan(live_server)
 
 
 def _pages(pdf: bytes) -> list[str]:

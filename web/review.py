@@ -28,6 +28,7 @@ from catalog.labels import label
 from web.db import get_catalog, get_db
 from web.i18n import _, current_lang
 from web.review_chart import MAX_PERIODS, chart_pair
+from web.review_table import table_rows
 
 bp = Blueprint("review", __name__)
 # A file sent back by the one-click retry travels in a form field, which the server reads up
@@ -65,7 +66,7 @@ def _render(plan_id: int, status: int = 200, template: str = "review/page.html",
                            number=number, number_range=number_range, levels=levels,
                            change_text=change_text,
                            run_length=policy.run_length, max_periods=MAX_PERIODS,
-                           print_periods=PRINT_PERIODS, **extra)
+                           print_periods=PRINT_PERIODS, table_rows=table_rows, **extra)
     return Response(html, status=status, mimetype="text/html")
 
 
