@@ -3,6 +3,7 @@
 import base64
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from advisor.formatting import period_text
 from advisor.plans import get_plan
@@ -70,7 +71,7 @@ def _render(plan_id: int, status: int = 200, template: str = "review/page.html",
     return Response(html, status=status, mimetype="text/html")
 
 
-def _back(plan_id: int, quarter: str | None, anchor: str = "") -> Response:
+def _back(plan_id: int, quarter: str | None, anchor: str = "") -> BaseResponse:
     target = url_for("review.page", plan_id=plan_id, quarter=quarter) if quarter else \
         url_for("review.page", plan_id=plan_id)
     return redirect(target + anchor, code=303)
@@ -83,7 +84,7 @@ def page(plan_id: int) -> Response:
 
 
 @bp.post("/plans/<int:plan_id>/review")
-def save(plan_id: int) -> Response:
+def save(plan_id: int) -> BaseResponse:
     """Save the team's comments; with action=done also close the review if nothing is missing."""
     review = _load(plan_id, request.form.get("quarter"))
     if review.quarter is None:
@@ -134,7 +135,7 @@ def _frequency_offer(record, exc: RowsRejectedError, filename: str, data: bytes)
 
 
 @bp.post("/plans/<int:plan_id>/review/import")
-def import_measurements(plan_id: int) -> Response:
+def import_measurements(plan_id: int) -> BaseResponse:
     """Import a CSV or XLSX file: all rows, or none and every bad row listed on the page (with
     a one-click retry when KPIs only need the file's frequency)."""
     record = get_plan(get_db(), plan_id)
@@ -160,7 +161,7 @@ def import_measurements(plan_id: int) -> Response:
 
 
 @bp.post("/plans/<int:plan_id>/review/measurements")
-def enter_measurement(plan_id: int) -> Response:
+def enter_measurement(plan_id: int) -> BaseResponse:
     """Store one measurement typed into the form; problems are shown next to their fields."""
     record = get_plan(get_db(), plan_id)
     entered = {k: request.form.get(k, "").strip() for k in ENTRY_FIELDS}
@@ -176,7 +177,7 @@ def enter_measurement(plan_id: int) -> Response:
 
 
 @bp.post("/plans/<int:plan_id>/review/exclusions")
-def exclusion(plan_id: int) -> Response:
+def exclusion(plan_id: int) -> BaseResponse:
     """Mark a period of a KPI as an assignable cause with a note, or count it again."""
     record = get_plan(get_db(), plan_id)
     form = request.form
@@ -197,7 +198,7 @@ def exclusion(plan_id: int) -> Response:
 
 
 @bp.post("/plans/<int:plan_id>/review/targets")
-def apply_suggestion(plan_id: int) -> Response:
+def apply_suggestion(plan_id: int) -> BaseResponse:
     """Set a KPI's next target to the committed or stretch level the review suggests."""
     review = _load(plan_id, request.form.get("quarter"))
     form = request.form

@@ -219,7 +219,7 @@ class _Chart:
         s, review = self.scale, self.review
         lines = [(review.target, N_("review.chart.target"))] \
             if review.target is not None else []
-        if review.target_low is not None:
+        if review.target_low is not None and review.target_high is not None:
             lines = [(review.target_low, N_("review.chart.target_low")),
                      (review.target_high, N_("review.chart.target_high"))]
         for value, key in lines:
@@ -270,7 +270,8 @@ class _Chart:
         g = self.geo
         size = max(12, g.font)
         left = 8 if not g.edge_labels else g.left
-        x, y = left, g.plot_bottom + 2 * g.font + 20
+        x: float = left
+        y = g.plot_bottom + 2 * g.font + 20
         for mark, style, key in items:
             text = gettext(self.lang, key, run=self.run)
             width = 40 + 0.62 * size * len(text)
@@ -308,6 +309,8 @@ def chart_svg(review: KpiReview, ident: str, lang: str, geo: Geometry = WIDE) ->
     """Return the inline SVG process behaviour chart of a reviewed KPI (status ok)."""
     chart = _Chart(review, lang, geo)
     natural = review.natural_range_next
+    if natural is None:
+        raise ValueError("a chart needs a review with status ok")
     title = gettext(lang, "review.chart.title", name=review.name.pick(lang))
     desc = gettext(lang, "review.chart.desc", count=len(chart.points),
                      first=period_text(chart.points[0].period, lang),

@@ -39,7 +39,7 @@ def set_excluded(db: sqlite_utils.Database, record: PlanRecord, plan_kpi_id: int
     if len(note) > NOTE_LENGTH or has_lone_surrogate(note):
         problems.append(_problem("note", both("review.exclude.note_bad", limit=NOTE_LENGTH),
                                  both("review.exclude.note_fix")))
-    if problems:
+    if problems or label is None:
         raise RowsRejectedError(problems)
     if not mark_excluded(db, plan_kpi_id, label, exclude, note or None, SOURCE):
         raise RowsRejectedError([_problem("period", both("review.exclude.not_stored",

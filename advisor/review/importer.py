@@ -100,6 +100,7 @@ def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked |
     exclude = read_flag(row.cells.get("exclude"))
     if isinstance(exclude, dict):
         problems.add(row, "exclude", exclude, both("review.import.flag_fix"))
+        exclude = None
     for column, text in (("kpi", kpi_text), ("note", note)):
         if text and has_lone_surrogate(text):
             problems.add(row, column, both("review.import.bad_character"),
@@ -109,7 +110,7 @@ def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked |
                                        length=lambda lang: count_text(len(note), lang)),
                      both("review.import.long_note_fix",
                           limit=lambda lang: count_text(NOTE_LENGTH, lang)))
-    if len(problems.items) > before:
+    if len(problems.items) > before or kpi is None or value is None:
         return None
     return _Checked(row, kpi, label, value, target, note, exclude)
 
@@ -175,13 +176,13 @@ def check_rows(record: PlanRecord, rows: list[RawRow], stored: dict[int, list[st
             by_kpi[checked.kpi].append(checked)
     result = []
     offered: dict[int, str] = {}
-    for position, checked in by_kpi.items():
+    for position, items in by_kpi.items():
         stored_labels = stored.get(record.kpi_ids[position], [])
-        frequency = _file_frequency(record, position, checked, stored_labels, problems,
+        frequency = _file_frequency(record, position, items, stored_labels, problems,
                                     frequencies)
         if frequency and frequencies is None:
             offered[record.kpi_ids[position]] = frequency
-        result.extend(_check_kpi(record, position, checked, stored_labels, catalog, problems,
+        result.extend(_check_kpi(record, position, items, stored_labels, catalog, problems,
                                  frequency))
     try:
         problems.raise_if_any()

@@ -111,7 +111,7 @@ def save_measurements(db: sqlite_utils.Database, rows: list[MeasurementIn],
             else:
                 result.inserted += 1
             added.append((new.plan_kpi_id, new.period, new.period_key, new.value, new.target,
-                          new.note, int(new.exclude), source, stamp))
+                          new.note, int(bool(new.exclude)), source, stamp))
         db.conn.executemany("UPDATE measurements SET replaced_at = ? WHERE id = ?", replaced)
         db.conn.executemany(
             "INSERT INTO measurements (plan_kpi_id, period, period_key, value, target, note, "
@@ -215,7 +215,9 @@ def _ensure_review(db: sqlite_utils.Database, plan_id: int, quarter: str) -> dic
     db.execute("INSERT INTO reviews (plan_id, quarter, status, created, updated) "
                "VALUES (?, ?, 'open', ?, ?) ON CONFLICT (plan_id, quarter) DO NOTHING",
                [plan_id, quarter, stamp, stamp])
-    return _review_row(db, plan_id, quarter)
+    row = _review_row(db, plan_id, quarter)
+    assert row is not None  # inserted just above, or there already
+    return row
 
 
 def review_state(db: sqlite_utils.Database, plan_id: int, quarter: str) -> ReviewState:
@@ -246,7 +248,7 @@ def save_comments(db: sqlite_utils.Database, plan_id: int, quarter: str,
         review = _ensure_review(db, plan_id, quarter)
         for plan_kpi_id, text in comments.items():
             _save_comment(db, review["id"], plan_kpi_id, text.strip(), stamp)
-        db["reviews"].update(review["id"], {"updated": stamp})
+        db.table("reviews").update(review["id"], {"updated": stamp})
     return review_state(db, plan_id, quarter)
 
 
@@ -274,8 +276,8 @@ def set_review_status(db: sqlite_utils.Database, plan_id: int, quarter: str,
         stamp = now()
         _require_plan(db, plan_id)
         review = _ensure_review(db, plan_id, quarter)
-        db["reviews"].update(review["id"], {"status": status, "updated": stamp,
-                                            "done_at": stamp if status == "done" else None})
+        db.table("reviews").update(review["id"], {"status": status, "updated": stamp,
+                                                  "done_at": stamp if status == "done" else None})
     return review_state(db, plan_id, quarter)
 
 

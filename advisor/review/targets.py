@@ -64,7 +64,7 @@ def set_next_target(db: sqlite_utils.Database, plan_id: int, plan_kpi_id: int, l
         change = TargetChange(plan_kpi_id=plan_kpi_id, quarter=review.quarter, level=level,
                               old_target=old, new_target=value,
                               plan_version=changed.version, changed_at=now())
-        db["target_changes"].insert({"plan_id": plan_id, **change.model_dump()})
+        db.table("target_changes").insert({"plan_id": plan_id, **change.model_dump()})
     return change
 
 
