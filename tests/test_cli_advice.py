@@ -111,7 +111,7 @@ def test_interview_in_the_terminal(run_cli, tmp_path):
         "2",             # stage: growth
         "1",             # size
         "9 10",          # data_sources: survey, brand_tracking
-        "",              # max KPIs: default
+        "",              # max KPIs: the policy's number for the size
         "",              # keep: none
     ]) + "\n"
     target = tmp_path / "answers.json"
@@ -120,7 +120,8 @@ def test_interview_in_the_terminal(run_cli, tmp_path):
     answers = json.loads(target.read_text(encoding="utf-8"))
     assert answers["goals"] == ["retain_customers", "increase_revenue"]
     assert answers["departments"] == ["branding"] and "channels" not in answers
-    assert answers["max_kpis_per_department"] == 5
+    # Fewer than 10 people: the recommend policy's size (micro 3), not a fixed 5.
+    assert answers["max_kpis_per_department"] == 3
     assert answers["industry"] == "software_saas" and answers["revenue_model"] == "recurring"
     assert "That answer is not valid" in err
     assert "Which industry is the client in?" in err

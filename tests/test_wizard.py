@@ -276,6 +276,25 @@ def test_results_show_each_kpi_with_its_reasons_and_the_balance(client, app):
     assert html.count('class="kpi-card"') == 8 and "<svg" in html
 
 
+def test_a_ten_person_shop_that_keeps_the_suggested_number_gets_the_small_size(client, app):
+    shop = {**ANSWERS, "size": {"size": "small"}}
+    url = start(client)
+    while qid_of(url) != "max_kpis_per_department":
+        url = answer(client, url, shop[qid_of(url)]).location
+    html = client.get(url).get_data(as_text=True)
+    # The person leaves the field as it is: the browser sends the value the page shows.
+    shown = re.search(r'id="max_kpis_per_department" name="max_kpis_per_department"\s+'
+                      r'value="([^"]*)"', html).group(1)
+    assert shown == "3"
+    url = answer(client, url, {"max_kpis_per_department": shown}).location
+    url = answer(client, url, shop[qid_of(url)]).location
+    response = client.post(url, data={"csrf_token": token(client)})
+    _record, plan = stored(app, sid_of(response.location))
+    per_department = {d: sum(1 for k in plan.plan.kpis if k.department == d)
+                      for d in ("sales", "marketing")}
+    assert per_department == {"sales": 3, "marketing": 3}
+
+
 def _balance(html: str, name: str) -> int:
     return int(re.search(rf'<th scope="row">{name}</th><td>.*?</td><td class="num">(\d+)',
                          html, re.S).group(1))
