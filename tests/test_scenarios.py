@@ -16,18 +16,13 @@ XFAIL: dict[tuple[str, str, int], str] = {
     "customer satisfaction, which serves the retention goal",
     ("bakery_cafe_micro", "must_include", 2): "social measures serve none of the two goals "
     "chosen (revenue, customers), so they score below zero",
-    ("car_dealership", "must_include", 1): "lead conversion fits field/inside/mixed selling; "
-    "the vocabulary cannot tell a car showroom (leads) from a shop (walk-ins)",
     ("convenience_chain", "must_include", 2): ROOM,
-    ("cosmetics_marketplace_shop", "must_include", 2): ROOM,
     ("dental_clinics", "must_include", 1): ROOM,
     ("enterprise_saas_sea", "must_include", 2): ROOM,
     ("enterprise_saas_sea", "must_include", 4): "MQLs win the leading place over SQLs and "
     "marketing-sourced pipeline",
     ("ewallet_app", "must_include", 3): ROOM,
     ("furniture_exporter_eu", "must_include", 1): ROOM,
-    ("furniture_showroom", "must_include", 1): "lead conversion fits field/inside/mixed "
-    "selling; the vocabulary cannot tell a furniture showroom (quotes) from a shop",
     ("homestay_hoi_an", "must_include", 1): ROOM,
     ("hr_saas_inside_sales", "must_include", 2): "MRR gives way to a leading KPI for balance "
     "(the kept win rate and new customers take two of four places)",
@@ -46,8 +41,6 @@ XFAIL: dict[tuple[str, str, int], str] = {
     ("retail_bank", "must_include", 1): "persistency wins the retention headline; the "
     "vocabulary cannot tell a bank from an insurer (both financial_services)",
     ("retail_bank", "must_include", 5): ROOM,
-    ("saas_product_led", "must_include", 3): "acquisition cost serves none of the goals "
-    "chosen (revenue, retention, conversion)",
     ("snack_brand_owner", "must_include", 0): "sell-out (secondary sales) and active outlets "
     "take the market-share places before distribution",
     ("startup_no_data", "collect_data", 2): "social reach serves no goal chosen and loses to "
@@ -61,8 +54,6 @@ XFAIL_PROPERTIES: dict[str, str] = {
     "(1 of 4 guarded)",
     "dental_clinics": "three places: two headlines and the satisfaction goal leave no "
     "financial KPI",
-    "performance_agency": "three places a department: headlines and balance leave no room "
-    "for guards (2 of 6 guarded)",
     "pho_chain": "branding's three places: no leading KPI fits with the data at hand",
     "startup_no_data": "no data at all: guards must be measurable (2 of 6 guarded)",
 }

@@ -325,10 +325,17 @@ class _Selector:
                 continue
             if need is not None and victim.satisfies(need):
                 continue
+            if self._guarded_by_choice(victim):
+                continue
             if self._still_covered(victim, [c for c in group if c is not victim]):
                 self.drop(victim)
                 return True
         return False
+
+    def _guarded_by_choice(self, candidate: Candidate) -> bool:
+        """Return True when a KPI in the set was chosen as the guard of `candidate`."""
+        return any(p["step"] == "guard" and p["detail"] == candidate.kpi.id
+                   for steps in self.picked.values() for p in steps)
 
     def _still_covered(self, victim: Candidate, rest: list[Candidate]) -> bool:
         """Return True when the set without `victim` still serves its goals, meets its
@@ -354,18 +361,24 @@ class _Selector:
                 continue
             options = [self.in_pool[g] for g in candidate.guards() if g in self.in_pool
                        and self.eligible(self.in_pool[g]) and self.in_pool[g].measurable]
-            pick = self.best(options, ranked=False)
             key = ("pair_missing", candidate.kpi.id)
-            if pick is None:
+            if not options:
                 self.why_not[key] = self._no_guard_reason(candidate)
-                continue
+            elif not self._place_guard(candidate, options):
+                self.why_not[key] = "no_room"
+        self._fewer_risky()
+
+    def _place_guard(self, candidate: Candidate, options: list[Candidate]) -> bool:
+        """Put the best of `options` that finds a place (its department has room, or a
+        filler gives way) in the set as the guard of `candidate`; True if done."""
+        while (pick := self.best(options, ranked=False)) is not None:
             department = pick.kpi.department
             if self.room(department) or self._free_slot(department, steps=("fill",),
                                                         spare=candidate):
                 self.add(pick, "guard", candidate.kpi.id)
-            else:
-                self.why_not[key] = "no_room"
-        self._fewer_risky()
+                return True
+            options = [o for o in options if o is not pick]
+        return False
 
     def _fewer_risky(self) -> None:
         """While fewer than the policy's share of risky KPIs carry a guard, put a KPI that is
