@@ -23,7 +23,6 @@ XFAIL: dict[tuple[str, str, int], str] = {
     "marketing-sourced pipeline",
     ("ewallet_app", "must_include", 3): ROOM,
     ("furniture_exporter_eu", "must_include", 1): ROOM,
-    ("homestay_hoi_an", "must_include", 1): ROOM,
     ("hr_saas_inside_sales", "must_include", 2): "MRR gives way to a leading KPI for balance "
     "(the kept win rate and new customers take two of four places)",
     ("life_insurance_agency", "must_include", 1): "renewal rate wins over persistency; the "
