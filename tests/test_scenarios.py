@@ -14,8 +14,6 @@ ROOM = "lost to other KPIs in a full department (headlines, balance and guards c
 XFAIL: dict[tuple[str, str, int], str] = {
     ("audit_firm", "must_include", 1): "utilisation/realisation lose the 4th place to "
     "customer satisfaction, which serves the retention goal",
-    ("bakery_cafe_micro", "must_include", 2): "social measures serve none of the two goals "
-    "chosen (revenue, customers), so they score below zero",
     ("convenience_chain", "must_include", 2): ROOM,
     ("dental_clinics", "must_include", 1): ROOM,
     ("enterprise_saas_sea", "must_include", 2): ROOM,
