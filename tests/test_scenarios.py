@@ -25,7 +25,6 @@ XFAIL: dict[tuple[str, str, int], str] = {
     "(the kept win rate and new customers take two of four places)",
     ("life_insurance_agency", "must_include", 1): "renewal rate wins over persistency; the "
     "vocabulary cannot tell an insurer from a bank (both financial_services)",
-    ("online_course_creator", "must_include", 1): ROOM,
     ("pharma_wholesaler", "must_include", 3): "stock measures outscore the field-force "
     "measures for the leading places",
     ("pho_chain", "collect_data", 1): "the branding department's places go to the headlines "
@@ -35,8 +34,6 @@ XFAIL: dict[tuple[str, str, int], str] = {
     ("real_estate_agency_fb_leads", "must_include", 4): "sales' four places go to the two "
     "headlines (deposits, conversion), a financial KPI for balance and the deposits' guard; "
     "call-back speed scores below them",
-    ("retail_bank", "must_include", 1): "persistency wins the retention headline; the "
-    "vocabulary cannot tell a bank from an insurer (both financial_services)",
     ("retail_bank", "must_include", 5): ROOM,
     ("snack_brand_owner", "must_include", 0): "sell-out (secondary sales) and active outlets "
     "take the market-share places before distribution",

@@ -377,7 +377,28 @@ class _Selector:
                                                         spare=candidate):
                 self.add(pick, "guard", candidate.kpi.id)
                 return True
+            if self._guard_in_place_of(pick, candidate):
+                return True
             options = [o for o in options if o is not pick]
+        return False
+
+    def _guard_in_place_of(self, pick: Candidate, ward: Candidate) -> bool:
+        """Put `pick` (the guard of `ward`) in the place of a KPI chosen for a goal or for
+        balance whose goals, balance and guards the set with `pick` still keeps; True if
+        done."""
+        group = self.chosen[pick.kpi.department]
+        for victim in sorted(group, key=lambda c: c.score):
+            if victim is ward or victim.kpi.id in self.protected \
+                    or self.step_of(victim) not in ("goal", "balance"):
+                continue
+            step = self.picked[victim.kpi.id][0]
+            self.drop(victim)
+            self.add(pick, "guard", ward.kpi.id)
+            if self._still_covered(victim, [c for c in group if c is not victim]) \
+                    and pick.score >= victim.score - self.policy.ranking.guard_affinity:
+                return True
+            self.drop(pick)
+            self.add(victim, step["step"], step["detail"])
         return False
 
     def _fewer_risky(self) -> None:
