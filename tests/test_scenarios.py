@@ -21,8 +21,6 @@ XFAIL: dict[tuple[str, str, int], str] = {
     "marketing-sourced pipeline",
     ("ewallet_app", "must_include", 3): ROOM,
     ("furniture_exporter_eu", "must_include", 1): ROOM,
-    ("hr_saas_inside_sales", "must_include", 2): "MRR gives way to a leading KPI for balance "
-    "(the kept win rate and new customers take two of four places)",
     ("life_insurance_agency", "must_include", 1): "renewal rate (made for recurring revenue, "
     "serving revenue too) outscores persistency; the vocabulary cannot tell an insurer from a "
     "bank (both financial_services), so persistency cannot be made to fit only insurers",

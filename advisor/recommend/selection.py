@@ -283,7 +283,7 @@ class _Selector:
         """Put a KPI meeting `need` in the place of a chosen one whose goals and balance it
         keeps (a later headline last); True if done."""
         for victim in sorted(self.chosen[department],
-                             key=lambda c: (self.step_of(c) == "headline", c.score)):
+                             key=self._giving_way_order):
             if victim.kpi.id in self.protected or self.step_of(victim) == "guard":
                 continue
             step = self.picked[victim.kpi.id][0]
@@ -298,6 +298,14 @@ class _Selector:
                 return True
             self.add(victim, step["step"], step["detail"])
         return False
+
+    def _giving_way_order(self, candidate: Candidate) -> tuple:
+        """Return the order chosen KPIs give way in: others first, then headlines, the
+        headline of the client's lowest-priority goal first; lower scores first."""
+        step = self.picked[candidate.kpi.id][0]
+        if step["step"] != "headline":
+            return (False, 0, candidate.score)
+        return (True, -self.request.goals.index(step["detail"]), candidate.score)
 
     def _keeps_what(self, candidate: Candidate, victim: Candidate) -> bool:
         """Return True when `candidate` (for the victim, already out of the set) fits, is
