@@ -35,8 +35,6 @@ XFAIL: dict[tuple[str, str, int], str] = {
     "call-back speed scores below them",
     ("retail_bank", "must_include", 5): "website traffic and its guard (campaign conversion) "
     "take the last marketing places; digital adoption's main goal, engagement, is not chosen",
-    ("snack_brand_owner", "must_include", 0): "sell-out (secondary sales) and active outlets "
-    "take the market-share places before distribution",
     ("startup_no_data", "collect_data", 2): "campaign launch cycle time, made for the launch "
     "goal, takes the marketing place reach would hold",
 }
