@@ -1,4 +1,5 @@
-"""Shared fixtures: the app on a fresh database file, its clients, and a live server."""
+"""Shared fixtures: the app on a fresh database file, its clients (signed in, with an API
+token), accounts of each role, and a live server."""
 
 import contextlib
 import os
@@ -18,6 +19,9 @@ import pytest
 from click.testing import CliRunner
 from waitress.server import create_server
 
+from advisor.accounts.tokens import create_token
+from advisor.accounts.users import create_user, user_by_email
+from advisor.accounts.workspaces import add_member, create_workspace, workspace_by_slug
 from advisor.store import ensure_catalog, ensure_schema, open_db
 from catalog.loader import builtin_catalog
 from cli import cli
@@ -57,9 +61,80 @@ def app(tmp_path):
     assert_contract_kept(app)
 
 
+PASSWORD = "a long test password"
+
+
+@dataclass
+class Account:
+    """A user of a workspace with a role there, and an API token of theirs for it."""
+
+    user_id: int
+    email: str
+    password: str
+    workspace_id: int
+    slug: str
+    role: str
+    token: str
+    read_only_token: str
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        """Return the Authorization header of the read-write token."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_account(database, email: str, role: str = "owner", slug: str = "test",
+                 name: str | None = None) -> Account:
+    """Return an account with `role` in workspace `slug` (both made when missing)."""
+    user = user_by_email(database, email) or create_user(
+        database, email, name or email.split("@")[0].title(), PASSWORD)
+    workspace = workspace_by_slug(database, slug)
+    if workspace is None:
+        owner = user if role == "owner" else create_user(database, f"owner-of-{slug}@example.com",
+                                                         "Owner", PASSWORD)
+        workspace = create_workspace(database, slug, slug.title(), owner.id)
+    add_member(database, workspace.id, user.id, role)
+    token, _ = create_token(database, user.id, workspace.id, "tests", read_only=False)
+    read_only, _ = create_token(database, user.id, workspace.id, "tests-read", read_only=True)
+    return Account(user.id, user.email, PASSWORD, workspace.id, slug, role, token, read_only)
+
+
+def app_account(app, email: str = "owner@example.com", role: str = "owner",
+                slug: str = "test") -> Account:
+    """Return an account made in the app's database."""
+    database = open_db(app.config["DATABASE"])
+    try:
+        return make_account(database, email, role, slug)
+    finally:
+        database.close()
+
+
+def sign_in(test_client, account: Account):
+    """Sign a Flask test client in as the account (the session Flask-Login keeps) and give it
+    the account's read-write token for the API; return the client."""
+    with test_client.session_transaction() as session:
+        session["_user_id"] = str(account.user_id)
+        session["_fresh"] = True
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {account.token}"
+    return test_client
+
+
 @pytest.fixture
-def client(app):
-    """Return Flask's test client."""
+def account(app) -> Account:
+    """Return the owner of the test workspace, in the app's database."""
+    return app_account(app)
+
+
+@pytest.fixture
+def client(app, account):
+    """Return Flask's test client, signed in as the test workspace's owner and sending that
+    owner's read-write API token."""
+    return sign_in(app.test_client(), account)
+
+
+@pytest.fixture
+def anonymous(app):
+    """Return Flask's test client with no session and no token."""
     return app.test_client()
 
 
@@ -70,6 +145,12 @@ def db(tmp_path):
     ensure_schema(database)
     yield database
     database.close()
+
+
+@pytest.fixture
+def workspace_id(db) -> int:
+    """Return the id of a workspace in the `db` fixture's file."""
+    return make_account(db, "store@example.com").workspace_id
 
 
 @pytest.fixture
@@ -89,8 +170,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def live_server(app):
-    """Serve the app with waitress on a free port; yield its base URL."""
+def live_server(app, account):
+    """Serve the app with waitress on a free port; yield its base URL (the `account` fixture
+    is its test workspace's owner)."""
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     port = server.effective_port
     thread = threading.Thread(target=server.run, daemon=True)

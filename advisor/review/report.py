@@ -53,7 +53,8 @@ MEASUREMENT_COLUMNS: tuple[MessageId, ...] = (
     N_("review.measurement.kpi"), N_("review.measurement.period"),
     N_("review.measurement.value"), N_("review.measurement.target"),
     N_("review.measurement.note"), N_("review.measurement.source"),
-    N_("review.measurement.recorded_at"), N_("review.measurement.replaced_at"),
+    N_("review.measurement.recorded_at"), N_("review.measurement.recorded_by"),
+    N_("review.measurement.replaced_at"),
 )
 SOURCES: dict[str, MessageId] = {"form": N_("review.source.form"), "api": N_("review.source.api")}
 
@@ -322,7 +323,7 @@ def measurement_table(db: sqlite_utils.Database, record: PlanRecord, catalog: Ca
     names = [kpi_name(k, i, catalog).pick(lang) for i, k in enumerate(record.plan.kpis)]
     rows = [[names[r["position"]], r["period"], r["value"], r["target"], r["note"],
              _source(r["source"], lang), datetime_text(r["recorded_at"], lang),
-             datetime_text(r["replaced_at"], lang) if r["replaced_at"] else None]
+             r["recorded_by"], datetime_text(r["replaced_at"], lang) if r["replaced_at"] else None]
             for r in plan_measurements(db, record.id, include_replaced=True)]
     return [gettext(lang, c) for c in MEASUREMENT_COLUMNS], rows
 

@@ -174,6 +174,8 @@ class MeasurementOut(Out):
     source: str | None
     recorded_at: str
     replaced_at: str | None
+    recorded_by: str | None = Field(
+        None, description="Name of the person who recorded the value (none: before accounts).")
 
 
 class Measurements(Out):
