@@ -263,6 +263,7 @@ class Served:
     process: subprocess.Popen
     database: Path
     log: Path
+    token: str = ""  # the read-write API token of the served database's test workspace
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stop the server's whole process group (gunicorn's master and workers)."""
@@ -276,10 +277,20 @@ class Served:
             self.process.wait(timeout=10)
 
 
+# Base URL of each running `serve` -> its test workspace's token, which `http` sends under
+# /api/ unless the caller gives an Authorization header of its own ("" for none).
+SERVED_TOKENS: dict[str, str] = {}
+
+
 def http(url: str, method: str = "GET", body: bytes | None = None,
          headers: dict | None = None, timeout: float = 30) -> tuple[int, dict, bytes]:
     """Send one request; return (status, headers, body) whatever the status."""
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    headers = dict(headers or {})
+    base = next((b for b in SERVED_TOKENS if url.startswith(b + "/api/")), None)
+    if base and "Authorization" not in headers:
+        headers["Authorization"] = f"Bearer {SERVED_TOKENS[base]}"
+    headers = {k: v for k, v in headers.items() if v != ""}
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
@@ -293,13 +304,20 @@ def start_serve(folder: Path, database: Path | None = None, **settings) -> Serve
     port = free_port()
     database = database or folder / "served.db"
     log = folder / f"serve-{port}.log"
+    seeded = open_db(database)
+    try:
+        ensure_schema(seeded)
+        token = make_account(seeded, "owner@example.com").token
+    finally:
+        seeded.close()
     env = {**os.environ, "KPI_ADVISOR_DB": str(database), "KPI_ADVISOR_SECRET_KEY": "served",
            **{f"KPI_ADVISOR_{key}": str(value) for key, value in settings.items()}}
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port",
                                     str(port)], env=env, cwd=folder, stdout=out, stderr=out,
                                    start_new_session=True)
-    served = Served(f"http://127.0.0.1:{port}", port, process, database, log)
+    served = Served(f"http://127.0.0.1:{port}", port, process, database, log, token)
+    SERVED_TOKENS[served.url] = token
 
     def answers() -> bool:
         try:

@@ -141,7 +141,8 @@ def test_values_are_held_to_the_kpis_own_range(db, workspace_id):
         {"kpi_id": "sales.net_revenue_retention", "frequency": "quarterly"},
         {"kpi_id": "sales.revenue_growth_rate", "frequency": "quarterly"},
         {"kpi_id": "branding.net_promoter_score", "frequency": "quarterly"},
-        {"name": "Lợi nhuận ròng", "unit": "currency", "frequency": "quarterly"}]}), workspace_id=workspace_id))
+        {"name": "Lợi nhuận ròng", "unit": "currency", "frequency": "quarterly"}]}),
+        workspace_id=workspace_id))
     good = [{"kpi": "sales.net_revenue_retention", "period": "2025-Q1", "value": 118},
             {"kpi": "sales.revenue_growth_rate", "period": "2025-Q1", "value": -35},
             {"kpi": "branding.net_promoter_score", "period": "2025-Q1", "value": -20},

@@ -32,11 +32,25 @@ def create_token(db: sqlite_utils.Database, user_id: int, workspace_id: int, nam
         raise UnknownError(N_("token.name.long"), "name")
     secret = PREFIX + secrets.token_urlsafe(32)
     with transaction(db):
+        if db.execute("SELECT 1 FROM memberships WHERE user_id = ? AND workspace_id = ?",
+                      [user_id, workspace_id]).fetchone() is None:
+            raise UnknownError(N_("token.not_member"), "email", email=_email(db, user_id),
+                               slug=_slug(db, workspace_id))
         token_id = db.execute(
             "INSERT INTO api_tokens (workspace_id, user_id, name, token_hash, read_only, "
             "created) VALUES (?, ?, ?, ?, ?, ?)",
             [workspace_id, user_id, name, digest(secret), int(read_only), stamp()]).lastrowid
     return secret, token_by_id(db, token_id)
+
+
+def _email(db: sqlite_utils.Database, user_id: int) -> str:
+    row = db.execute("SELECT email FROM users WHERE id = ?", [user_id]).fetchone()
+    return row[0] if row else str(user_id)
+
+
+def _slug(db: sqlite_utils.Database, workspace_id: int) -> str:
+    row = db.execute("SELECT slug FROM workspaces WHERE id = ?", [workspace_id]).fetchone()
+    return row[0] if row else str(workspace_id)
 
 
 def token_by_id(db: sqlite_utils.Database, token_id: int) -> ApiToken | None:
