@@ -17,7 +17,7 @@ from advisor.accounts.actor import reset_actor, set_actor
 from advisor.accounts.models import ApiToken, at_least
 from advisor.accounts.tokens import token_for_secret
 from advisor.accounts.users import count_users
-from advisor.accounts.workspaces import role_in, workspace_by_slug
+from advisor.accounts.workspaces import memberships, role_in, workspace_by_slug
 from advisor.errors import NotFoundError
 from advisor.i18n import gettext
 from advisor.plans import plan_workspace, session_workspace
@@ -29,6 +29,7 @@ PUBLIC = "public"      # anyone: sign-in pages, static files
 CATALOG = "catalog"    # the KPI catalog and API documents (KPI_ADVISOR_OPEN_API)
 COMPUTE = "compute"    # calculations that store nothing (KPI_ADVISOR_OPEN_API)
 ACCOUNT = "account"    # any signed-in user; the view picks among the user's workspaces
+CREATE = "create"      # a signed-in editor of some workspace; the view picks which
 READ = "read"          # members of the named object's workspace; writing needs editor
 EDIT = "edit"          # editors of the named object's workspace, even to look
 OWNER = "owner"        # owners of the named object's workspace
@@ -47,7 +48,7 @@ ACCESS: dict[str, str] = {
     "api_review.plans": STORED, "api_review.add_plan": STORED, "api_review.plan": STORED,
     "api_review.measurements": STORED, "api_review.add_measurements": STORED,
     "api_review.import_measurements": STORED, "api_review.review": STORED,
-    "pages.home": ACCOUNT, "wizard.start": ACCOUNT,
+    "pages.home": ACCOUNT, "wizard.start": CREATE,
     "wizard.resume": READ, "wizard.continue_session": READ,
     "wizard.question": EDIT, "wizard.check": EDIT, "wizard_plan.swap": EDIT,
     "wizard_plan.add": EDIT,
@@ -77,8 +78,8 @@ class Grant:
     @property
     def can_edit(self) -> bool:
         """Return True when the request may change the workspace's objects."""
-        if self.token is not None:
-            return not self.token.read_only
+        if self.token is not None and self.token.read_only:
+            return False
         return at_least(self.role, "editor")
 
 
@@ -160,9 +161,13 @@ def _check_api(kind: str) -> Grant:
     workspace_id = _object_workspace()
     if workspace_id is not None and workspace_id != token.workspace_id:
         _not_found()
-    if request.method not in SAFE_METHODS and token.read_only:
-        raise _api_problem(403, N_("access.api.read_only"))
-    return Grant(workspace_id=token.workspace_id, token=token)
+    role = role_in(get_db(), token.user_id, token.workspace_id)
+    if request.method not in SAFE_METHODS:
+        if token.read_only:
+            raise _api_problem(403, N_("access.api.read_only"))
+        if not at_least(role, "editor"):
+            raise _api_problem(403, N_("access.api.viewer"))
+    return Grant(workspace_id=token.workspace_id, role=role, token=token)
 
 
 # --- Pages -------------------------------------------------------------------------------------
@@ -179,6 +184,10 @@ def _check_page(kind: str) -> Grant | Response:
     if not current_user.is_authenticated:
         return _sign_in_first()
     if kind == ACCOUNT:
+        return Grant()
+    if kind == CREATE:
+        if not any(at_least(m.role, "editor") for m in memberships(get_db(), current_user.id)):
+            abort(403, description=_("access.page.forbidden"))
         return Grant()
     workspace_id = _object_workspace()
     role = role_in(get_db(), current_user.id, workspace_id)
@@ -240,7 +249,7 @@ def unchecked_endpoints(app: Flask) -> list[str]:
 
 def classify(endpoint: str, kind: str) -> None:
     """Give an endpoint added outside create_app (a plug-in, a test's probe) its access kind."""
-    if kind not in (PUBLIC, CATALOG, COMPUTE, ACCOUNT, READ, EDIT, OWNER, STORED):
+    if kind not in (PUBLIC, CATALOG, COMPUTE, ACCOUNT, CREATE, READ, EDIT, OWNER, STORED):
         raise ValueError(f"unknown access kind {kind!r}")
     ACCESS[endpoint] = kind
 
