@@ -26,6 +26,7 @@ from advisor.store import ensure_catalog, ensure_schema, open_db
 from catalog.loader import builtin_catalog
 from cli import cli
 from tests.contract import watch
+from tests.servers import SERVED_TOKENS
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,20 +170,30 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serving(app):
+    """Serve the app with waitress on a free port while the block runs; yield its base URL."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        # Close every channel from inside the server's own loop, which then ends by itself;
+        # closing from this thread would pull sockets out from under a running select().
+        server.trigger.pull_trigger(lambda: server.asyncore.close_all(server._map))
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+
+
 @pytest.fixture
 def live_server(app, account):
     """Serve the app with waitress on a free port; yield its base URL (the `account` fixture
     is its test workspace's owner)."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    port = server.effective_port
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    # Close every channel from inside the server's own loop, which then ends by itself;
-    # closing from this thread would pull sockets out from under a running select().
-    server.trigger.pull_trigger(lambda: server.asyncore.close_all(server._map))
-    thread.join(timeout=5)
-    server.task_dispatcher.shutdown()
+    with serving(app) as url:
+        SERVED_TOKENS[url] = account.token
+        yield url
+        SERVED_TOKENS.pop(url, None)
 
 
 @pytest.fixture
@@ -238,10 +249,13 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """Return a fresh page in its own browser context."""
+def page(browser, request):
+    """Return a fresh page in its own browser context; with a live server, signed in as its
+    test workspace's owner."""
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
+    if "live_server" in request.fixturenames:
+        browser_sign_in(page, request.getfixturevalue("live_server"))
     yield page
     context.close()
 
@@ -277,9 +291,25 @@ class Served:
             self.process.wait(timeout=10)
 
 
-# Base URL of each running `serve` -> its test workspace's token, which `http` sends under
-# /api/ unless the caller gives an Authorization header of its own ("" for none).
-SERVED_TOKENS: dict[str, str] = {}
+# `http` sends the token of the test server a URL is on under /api/ unless the caller gives an
+# Authorization header of its own ("" for none); see tests/servers.py.
+
+
+def api_headers(url: str) -> dict[str, str]:
+    """Return the Authorization header of the test server `url` is on (none for others)."""
+    base = next((b for b in SERVED_TOKENS if url.startswith(b + "/api/")), None)
+    return {"Authorization": f"Bearer {SERVED_TOKENS[base]}"} if base else {}
+
+
+def browser_sign_in(page, base: str, email: str = "owner@example.com",
+                    password: str = PASSWORD) -> None:
+    """Sign a browser page in through the real sign-in form."""
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.locator("form.account-form button[type=submit]").click()
+    assert "/login" not in page.url, page.inner_text("main")
 
 
 def http(url: str, method: str = "GET", body: bytes | None = None,
