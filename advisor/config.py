@@ -3,7 +3,7 @@
 import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,7 +93,7 @@ def from_file(path: str | Path) -> dict[str, Any]:
     return {s.key: _convert(s, data[s.key], path) for s in SETTINGS if s.key in data}
 
 
-def layered(environ: dict[str, str] | None = None) -> dict[str, Any]:
+def layered(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Return every setting: its default, then the KPI_ADVISOR_CONFIG file, then KPI_ADVISOR_*
     environment variables."""
     environ = os.environ if environ is None else environ
@@ -113,7 +113,7 @@ def catalog_files(value: str | Sequence[str | Path] | None) -> list[Path]:
     return [Path(part) for part in parts if str(part)]
 
 
-def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
+def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Return the settings given by KPI_ADVISOR_* environment variables."""
     environ = os.environ if environ is None else environ
     found = {}

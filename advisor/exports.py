@@ -103,7 +103,8 @@ def write_xlsx(sheets: Sequence[Sheet], lang: str = "vi") -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # a new workbook's empty first sheet
+        book.remove(book.active)
     for spec in sheets:
         _fill_sheet(book.create_sheet(title=_sheet_name(spec.name)), spec, lang)
     out = io.BytesIO()

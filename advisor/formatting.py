@@ -13,6 +13,7 @@ decides how a number reads:
 import datetime as dt
 import math
 import re
+from typing import TypeGuard
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_compact_decimal, format_decimal, format_scientific
@@ -31,7 +32,7 @@ _DAY_LABEL = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _HUGE = 1e15  # the largest magnitude advisor/values.py lets in, still written in full
 
 
-def _finite(value: float | None) -> bool:
+def _finite(value: float | None) -> TypeGuard[float]:
     return value is not None and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -2,10 +2,10 @@
 
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.errors import InvalidInputError
 from advisor.i18n import gettext
@@ -15,6 +15,7 @@ from catalog.loader import Catalog
 from catalog.models import Text
 from rules.engine import evaluate
 from rules.loader import load_builtin
+from rules.models import Ask, Skip
 
 QuestionType = Literal["single", "multiple", "number", "text"]
 
@@ -26,6 +27,7 @@ class Option(BaseModel):
 
     value: str
     label: Text
+    description: Text | None = None
 
 
 class Question(BaseModel):
@@ -48,6 +50,17 @@ class Question(BaseModel):
     maximum: float | None = None
     max_length: int | None = None
     default: Any = None
+    # More about some options of the vocabulary `options_from` names, by option value.
+    descriptions: dict[str, Text] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _describes_its_own_options(self) -> "Question":
+        words = all_labels().get(self.options_from or "", {}) if self.options_from \
+            else {o.value: o for o in self.options}
+        stray = sorted(set(self.descriptions) - set(words))
+        if stray:
+            raise ValueError(f"descriptions name words that are not options: {stray}")
+        return self
 
 
 class Questionnaire(BaseModel):
@@ -69,7 +82,8 @@ class InterviewStep(BaseModel):
     trace: list[dict]
 
 
-SECTIONS = ("organisation", "strategy", "business", "channels", "data")
+Section = Literal["organisation", "strategy", "business", "channels", "data"]
+SECTIONS: tuple[str, ...] = get_args(Section)
 
 
 @cache
@@ -86,7 +100,8 @@ def _with_vocabulary(question: Question) -> Question:
     if question.options_from in (None, "kpis"):
         return question
     vocab = all_labels()[question.options_from]
-    options = tuple(Option(value=word, label=text) for word, text in vocab.items())
+    options = tuple(Option(value=word, label=text, description=question.descriptions.get(word))
+                    for word, text in vocab.items())
     return question.model_copy(update={"options": options})
 
 
@@ -116,13 +131,20 @@ def question_by_id(question_id: str, catalog: Catalog, lang: str = "en") -> Ques
 
 def question_json(question: Question, lang: str | None) -> dict:
     """Return a question as the API shows it; text picked in `lang` if given."""
-    data = question.model_dump(exclude={"options_from"})
-    data["options"] = list(data["options"])
+    data = question.model_dump(exclude={"options_from", "descriptions"})
+    data["options"] = [o.model_dump(exclude_none=True) for o in question.options]
     if lang:
         data["text"], data["help"] = question.text.pick(lang), question.help.pick(lang)
-        data["options"] = [{"value": o.value, "label": o.label.pick(lang)}
-                           for o in question.options]
+        data["options"] = [_option_in(o, lang) for o in question.options]
     return data
+
+
+def _option_in(option: Option, lang: str) -> dict:
+    """Return an option as the API shows it in `lang` (a description only where it has one)."""
+    shown = {"value": option.value, "label": option.label.pick(lang)}
+    if option.description:
+        shown["description"] = option.description.pick(lang)
+    return shown
 
 
 def parse_answers(raw: dict) -> Answers:
@@ -143,7 +165,7 @@ def applicable_questions(answers: Answers) -> tuple[list[str], list[dict]]:
     asked = {f.action.question for f in firings if f.action.action == "ask"}
     skipped = {f.action.question for f in firings if f.action.action == "skip"}
     trace = [{"rule": f.rule_id, "action": f.action.action, "question": f.action.question}
-             for f in firings]
+             for f in firings if isinstance(f.action, Ask | Skip)]  # the only verbs it allows
     order = [q.id for q in base_questions() if q.id in asked and q.id not in skipped]
     return order, trace
 

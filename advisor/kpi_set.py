@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -96,7 +97,7 @@ def initial_plan(answers: dict, lang: str, catalog: Catalog, previous: Plan | No
             for item in recommendation(request, catalog)["kpis"]]
     return Plan(org_name=request.org_name, goals=list(request.goals),
                 departments=list(request.departments), data_sources=request.data_sources,
-                kpis=kpis, lang=lang)
+                kpis=kpis, lang=request.lang)
 
 
 def _plan_kpi(kpi_id: str, old: PlanKpi | None, catalog: Catalog,
@@ -106,8 +107,8 @@ def _plan_kpi(kpi_id: str, old: PlanKpi | None, catalog: Catalog,
         return old
     kpi = catalog.by_id[kpi_id]
     source = item["data_source"] if item else kpi.data_sources[0]
-    return PlanKpi(kpi_id=kpi_id, department=kpi.department, frequency=kpi.frequency,
-                   data_source=source)
+    return PlanKpi.model_validate({"kpi_id": kpi_id, "department": kpi.department,
+                                   "frequency": kpi.frequency, "data_source": source})
 
 
 def _known(kpi_id: str, plan: Plan, catalog: Catalog, field: str) -> None:
@@ -236,8 +237,9 @@ def _department_warnings(department: str, chosen: list[Candidate], limit: int) -
     group = [c for c in chosen if c.kpi.department == department]
     if not group:
         return [{"code": "department_empty", "department": department}]
-    found = [{"code": "balance_unmet", "department": department, "need": list(need)}
-             for need in BALANCE_NEEDS if not any(c.satisfies(need) for c in group)]
+    found: list[dict[str, Any]] = [
+        {"code": "balance_unmet", "department": department, "need": list(need)}
+        for need in BALANCE_NEEDS if not any(c.satisfies(need) for c in group)]
     if len(group) > limit:
         found.append({"code": "over_limit", "department": department, "count": len(group),
                       "limit": limit})

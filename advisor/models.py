@@ -4,15 +4,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from catalog.vocab import CHANNELS, DATA_SOURCES, DEPARTMENTS, GOALS, INDUSTRIES, REVENUE_MODELS
+from catalog.vocab import (
+    CHANNELS,
+    DATA_SOURCES,
+    Channel,
+    DataSource,
+    Department,
+    Goal,
+    Industry,
+    RevenueModel,
+)
 
 Lang = Literal["vi", "en"]
-Goal = Literal[GOALS]
-Channel = Literal[CHANNELS]
-DataSource = Literal[DATA_SOURCES]
-DepartmentName = Literal[DEPARTMENTS]
-Industry = Literal[INDUSTRIES]
-RevenueModel = Literal[REVENUE_MODELS]
+DepartmentName = Department
 BusinessModel = Literal["b2b", "b2c", "both"]
 Stage = Literal["startup", "growth", "mature"]
 Size = Literal["micro", "small", "medium", "large"]

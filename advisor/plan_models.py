@@ -16,7 +16,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from advisor.models import DataSource, DepartmentName, Goal, Lang
 from advisor.values import Number
-from catalog.vocab import DIRECTIONS, FREQUENCIES, STAGES, UNITS
+from catalog.vocab import Direction, Frequency, Stage, Unit
 
 Text120 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
 Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -42,15 +42,15 @@ class PlanKpi(BaseModel):
     department: DepartmentName | None = None
     statement: Text500 | None = None
     scope: Text120 | None = None
-    unit: Literal[UNITS] | None = None
-    direction: Literal[DIRECTIONS] | None = None
+    unit: Unit | None = None
+    direction: Direction | None = None
     baseline: Number | None = None
     baseline_date: dt.date | None = None
     target: Number | None = None
     target_low: Number | None = None
     target_high: Number | None = None
     deadline: dt.date | None = None
-    frequency: Literal[FREQUENCIES] | None = None
+    frequency: Frequency | None = None
     data_source: DataSource | None = None
     owner: Text120 | None = None
     report_to: Text120 | None = None
@@ -94,4 +94,4 @@ class Plan(BaseModel):
     lang: Lang = "vi"
     as_of: dt.date | None = None
     # Where the client is (startup, growth, mature): how fast outcomes can plausibly move.
-    stage: Literal[STAGES] | None = None
+    stage: Stage | None = None

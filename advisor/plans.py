@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 import sqlite_utils
@@ -74,7 +75,7 @@ def create_session(db: sqlite_utils.Database, owner: str, lang: str = "vi", *,
            "answers": "{}", "plan_id": None, "created": now, "updated": now,
            "workspace_id": workspace_id}
     with transaction(db):
-        db["sessions"].insert(row)
+        db.table("sessions").insert(row)
     return _session(row)
 
 
@@ -97,7 +98,7 @@ def save_answers(db: sqlite_utils.Database, session_id: str, answers: dict,
         session = get_session(db, session_id)
         update = {"answers": json.dumps(answers, ensure_ascii=False), "updated": _now(),
                   "org_name": answers.get("org_name"), "lang": lang or session.lang}
-        db["sessions"].update(session_id, update)
+        db.table("sessions").update(session_id, update)
     return get_session(db, session_id)
 
 
@@ -149,16 +150,23 @@ def create_plan(db: sqlite_utils.Database, plan: Plan, session_id: str | None = 
             workspace_id = session_workspace(db, session_id)
         if workspace_id is None:
             raise ValueError("a plan belongs to a workspace: give workspace_id or a session")
-        plan_id = db["plans"].insert({
+        plan_id = _inserted_id(db.table("plans").insert({
             "org_name": plan.org_name, "status": "draft", "created": now, "updated": now,
             "session_id": session_id, "workspace_id": workspace_id,
             "updated_by": current_actor(), **_plan_columns(plan),
-        }).last_pk
+        }))
         _insert_kpis(db, plan_id, plan.kpis)
         if session_id:
-            db["sessions"].update(session_id, {"plan_id": plan_id, "updated": now})
+            db.table("sessions").update(session_id, {"plan_id": plan_id, "updated": now})
         _snapshot(db, plan_id, 1, now)
     return plan_id
+
+
+def _inserted_id(table: sqlite_utils.db.Table) -> int:
+    """Return the id (INTEGER PRIMARY KEY) of the row `table` has just inserted."""
+    if not isinstance(table.last_pk, int):
+        raise TypeError(f"{table.name}: the inserted row has no whole-number id")
+    return table.last_pk
 
 
 def _snapshot(db: sqlite_utils.Database, plan_id: int, version: int, now: str) -> None:
@@ -166,9 +174,9 @@ def _snapshot(db: sqlite_utils.Database, plan_id: int, version: int, now: str) -
     record = get_plan(db, plan_id)
     data = {"plan": record.plan.model_dump(mode="json", exclude_none=True),
             "kpi_ids": record.kpi_ids}
-    db["plan_versions"].insert({"plan_id": plan_id, "version": version, "saved_at": now,
-                                "saved_by": current_actor(),
-                                "data": json.dumps(data, ensure_ascii=False)})
+    db.table("plan_versions").insert({"plan_id": plan_id, "version": version, "saved_at": now,
+                                      "saved_by": current_actor(),
+                                      "data": json.dumps(data, ensure_ascii=False)})
 
 
 def _plan_columns(plan: Plan) -> dict:
@@ -182,7 +190,7 @@ def _plan_columns(plan: Plan) -> dict:
 def _insert_kpis(db: sqlite_utils.Database, plan_id: int, kpis: list[PlanKpi]) -> None:
     rows = [{"plan_id": plan_id, "position": i, "data": kpi.model_dump_json(exclude_none=True)}
             for i, kpi in enumerate(kpis)]
-    db["plan_kpis"].insert_all(rows)
+    db.table("plan_kpis").insert_all(rows)
 
 
 def get_plan(db: sqlite_utils.Database, plan_id: int) -> PlanRecord:
@@ -224,7 +232,7 @@ def _identity(kpi: PlanKpi) -> str:
 
 def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan,
                 expected_version: int | None = None,
-                kpi_ids: list[int | None] | None = None) -> PlanRecord:
+                kpi_ids: Sequence[int | None] | None = None) -> PlanRecord:
     """Replace a plan's context and KPIs, send it back to draft and give it the next version.
 
     A KPI keeps its row (and its measurements) while it stays in the plan; a KPI taken out is
@@ -239,7 +247,7 @@ def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan,
         if expected_version is not None and expected_version != current.version:
             raise PlanChangedError(plan_id, expected_version, current.version)
         version = current.version + 1
-        db["plans"].update(plan_id, {"org_name": plan.org_name, "status": "draft",
+        db.table("plans").update(plan_id, {"org_name": plan.org_name, "status": "draft",
                                      "updated": now, "version": version,
                                      "updated_by": current_actor(),
                                      **_plan_columns(plan)})
@@ -252,7 +260,7 @@ def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan,
 
 
 def _store_kpis(db: sqlite_utils.Database, plan_id: int, kpis: list[PlanKpi],
-                kpi_ids: list[int | None] | None) -> list[int]:
+                kpi_ids: Sequence[int | None] | None) -> list[int]:
     """Write each KPI into its row (named, or found by identity, or new); return the rows."""
     reusable = _reusable_kpis(db, plan_id)
     named = {i for i in kpi_ids or [] if i is not None}
@@ -266,7 +274,7 @@ def _store_kpis(db: sqlite_utils.Database, plan_id: int, kpis: list[PlanKpi],
         if row_id is None and reusable.get(_identity(kpi)):
             row_id = reusable[_identity(kpi)].pop(0)
         if row_id is None:
-            kept.append(db["plan_kpis"].insert({"plan_id": plan_id, **update}).last_pk)
+            kept.append(_inserted_id(db.table("plan_kpis").insert({"plan_id": plan_id, **update})))
         else:
             db.execute("UPDATE plan_kpis SET data = ?, position = ?, removed_at = NULL "
                        "WHERE id = ? AND plan_id = ?", [update["data"], position, row_id,
@@ -300,8 +308,8 @@ def set_status(db: sqlite_utils.Database, plan_id: int, status: str) -> None:
     """Mark a plan draft or ready."""
     with transaction(db):
         get_plan(db, plan_id)
-        db["plans"].update(plan_id, {"status": status, "updated": _now(),
-                                     "updated_by": current_actor()})
+        db.table("plans").update(plan_id, {"status": status, "updated": _now(),
+                                           "updated_by": current_actor()})
 
 
 def note_page(db: sqlite_utils.Database, session_id: str, page: str) -> None:

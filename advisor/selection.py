@@ -228,7 +228,7 @@ class _Selector:
                     self.warn("pair_missing", kpi=candidate.kpi.id, counter=target_id)
 
     def alternatives(self, limit: int = 5) -> dict[str, list[Candidate]]:
-        found = {}
+        found: dict[str, list[Candidate]] = {}
         for department in self.request.departments:
             rest = (c for c in self.ranked_in[department]
                     if c.kpi.id not in self.chosen_ids and not c.excluded)

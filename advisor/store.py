@@ -243,7 +243,7 @@ def meta(db: sqlite_utils.Database, key: str) -> str | None:
 
 def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
     """Store a value in the meta table."""
-    db[META_TABLE].upsert({"key": key, "value": value}, pk="key")
+    db.table(META_TABLE).upsert({"key": key, "value": value}, pk="key")
 
 
 def ensure_catalog(db: sqlite_utils.Database, catalog: Catalog) -> bool:

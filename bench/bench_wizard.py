@@ -30,6 +30,8 @@ ANSWERS = {
     "goals": {"rank-increase_revenue": "1", "rank-acquire_customers": "2",
               "rank-build_brand_awareness": "3"},
     "departments": {"departments": ["sales", "marketing", "branding"]},
+    "industry": {"industry": "software_saas"},
+    "revenue_model": {"revenue_model": "recurring"},
     "business_model": {"business_model": "b2b"},
     "stage": {"stage": "growth"},
     "size": {"size": "small"},

@@ -88,7 +88,7 @@ def build_index(db: sqlite_utils.Database, kpis: Iterable[Kpi]) -> int:
     for name in (FTS_TABLE, KPI_TABLE):
         if db[name].exists():
             db[name].drop()
-    table = db[KPI_TABLE]
+    table = db.table(KPI_TABLE)
     table.create(
         {"id": str, "position": int, "department": str, "financial": int,
          "perspective": str, "indicator": str, "goals": str, "name_vi": str,

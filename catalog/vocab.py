@@ -1,6 +1,6 @@
 """Shared vocabularies: the words the catalog, the interview and the rules all use."""
 
-from typing import Literal
+from typing import Literal, get_args
 
 Department = Literal["sales", "marketing", "branding"]
 Direction = Literal["higher_is_better", "lower_is_better", "in_range"]
@@ -26,7 +26,7 @@ UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
     "hours": (0.0, None), "months": (0.0, None),
 }
 
-GOALS: tuple[str, ...] = (
+Goal = Literal[
     "increase_revenue",
     "acquire_customers",
     "retain_customers",
@@ -39,9 +39,10 @@ GOALS: tuple[str, ...] = (
     "improve_customer_satisfaction",
     "launch_product",
     "enter_new_market",
-)
+]
+GOALS: tuple[str, ...] = get_args(Goal)
 
-CHANNELS: tuple[str, ...] = (
+Channel = Literal[
     "website",
     "seo",
     "paid_ads",
@@ -55,9 +56,10 @@ CHANNELS: tuple[str, ...] = (
     "retail_stores",
     "marketplace",
     "pr",
-)
+]
+CHANNELS: tuple[str, ...] = get_args(Channel)
 
-DATA_SOURCES: tuple[str, ...] = (
+DataSource = Literal[
     "crm",
     "web_analytics",
     "email_platform",
@@ -78,17 +80,21 @@ DATA_SOURCES: tuple[str, ...] = (
     "footfall_counter",
     "market_research",
     "product_analytics",
-)
+]
+DATA_SOURCES: tuple[str, ...] = get_args(DataSource)
 
 # Where a client works and how it earns: the context a KPI's `fits` and `misfits` name.
-INDUSTRIES: tuple[str, ...] = (
+Industry = Literal[
     "retail", "consumer_goods", "distribution", "ecommerce", "software_saas",
     "professional_services", "food_beverage", "real_estate", "financial_services",
     "manufacturing", "education", "healthcare", "travel_hospitality", "nonprofit", "other",
-)
-REVENUE_MODELS: tuple[str, ...] = ("recurring", "repeat", "one_off", "project")
+]
+INDUSTRIES: tuple[str, ...] = get_args(Industry)
+RevenueModel = Literal["recurring", "repeat", "one_off", "project"]
+REVENUE_MODELS: tuple[str, ...] = get_args(RevenueModel)
 BUSINESS_MODELS: tuple[str, ...] = ("b2b", "b2c", "both")
-STAGES: tuple[str, ...] = ("startup", "growth", "mature")
+Stage = Literal["startup", "growth", "mature"]
+STAGES: tuple[str, ...] = get_args(Stage)
 SIZES: tuple[str, ...] = ("micro", "small", "medium", "large")
 SALES_MOTIONS: tuple[str, ...] = ("field", "inside", "self_serve", "retail", "mixed")
 # How fast a KPI can honestly move in a year: process measures (response times, cycle times)

@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 import yaml
-from pydantic import BaseModel
 
 from advisor.deliverable.sheets import SEVERITIES
 from advisor.errors import InvalidInputError
@@ -41,7 +40,8 @@ def read_data_file(path: str, lang: str) -> dict:
     return data
 
 
-def _run_on_file(path: str, lang: str | None, as_json: bool, model: type[BaseModel],
+def _run_on_file(path: str, lang: str | None, as_json: bool,
+                 model: type[RecommendRequest] | type[Plan],
                  compute: Callable[[Any], dict], render: Callable[[dict, str], str]) -> None:
     """Validate the file as `model`, compute the result and print it (JSON or text in the
     language of --lang, else the file's, else the DEFAULT_LANG setting)."""
@@ -165,6 +165,8 @@ def _ask(question: Question, lang: str) -> Any:
     click.echo(f"\n{question.text.pick(lang)}\n  ({question.help.pick(lang)})", err=True)
     for i, option in enumerate(question.options, 1):
         click.echo(f"  {i:>3}. {option.label.pick(lang)}", err=True)
+        if option.description:
+            click.echo(f"       {option.description.pick(lang)}", err=True)
     while True:
         click.echo("> ", nl=False, err=True)
         raw = sys.stdin.readline()

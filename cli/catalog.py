@@ -6,12 +6,13 @@ from advisor.catalog_export import export_catalog
 from advisor.formatting import count_text, range_text
 from advisor.i18n import N_, MessageId, gettext
 from advisor.lookup import KpiQuery, find_kpis, get_kpi, kpi_json
+from advisor.models import Lang
 from advisor.smart.view import value_range_text
 from advisor.store import ensure_catalog, open_db
 from catalog.labels import label
 from catalog.loader import Catalog
-from catalog.models import Kpi
-from catalog.vocab import DEPARTMENTS
+from catalog.models import Context, Kpi
+from catalog.vocab import DEPARTMENTS, Department
 from cli.shell import LANG, AdvisorGroup, Shell, command_lang, pass_shell, print_json
 
 # The fields `catalog show` prints as text, with the vocabulary their words come from.
@@ -30,6 +31,18 @@ WORD_FIELDS: dict[str, tuple[MessageId, str]] = {
 }
 
 
+# The name of each condition a KPI's fits and misfits can set (its vocabulary has its name).
+CONTEXT_TITLES: dict[str, MessageId] = {
+    "industries": N_("cli.kpi.context.industries"),
+    "revenue_models": N_("cli.kpi.context.revenue_models"),
+    "business_models": N_("cli.kpi.context.business_models"),
+    "sales_motions": N_("cli.kpi.context.sales_motions"),
+    "channels": N_("cli.kpi.context.channels"),
+    "stages": N_("cli.kpi.context.stages"),
+    "sizes": N_("cli.kpi.context.sizes"),
+}
+
+
 @click.group(cls=AdvisorGroup)
 def catalog() -> None:
     """Look KPIs up in the catalog."""
@@ -44,7 +57,7 @@ def catalog() -> None:
 @click.option("--db", type=click.Path(dir_okay=False),
               help="SQLite file to use (default: in memory).")
 @pass_shell
-def search(shell: Shell, query: str, department: str | None, lang: str, limit: int,
+def search(shell: Shell, query: str, department: Department | None, lang: Lang, limit: int,
            as_json: bool, db: str | None) -> None:
     """Search KPIs by words (diacritics optional)."""
     database = open_db(db)
@@ -93,6 +106,7 @@ def kpi_text(kpi: Kpi, catalog: Catalog, lang: str) -> str:
                   if low is not None or high is not None else "–"))
     lines += [(N_("cli.kpi.counter_kpis"), _names(kpi.counter_kpis, catalog, lang)),
               (N_("cli.kpi.related"), _names(kpi.related, catalog, lang))]
+    lines += _purpose_lines(kpi, catalog, lang) + _fit_lines(kpi, lang)
     lines += [(N_("cli.kpi.pitfall"), p.pick(lang)) for p in kpi.pitfalls]
     lines += [(N_("cli.kpi.benchmark"), gettext(
         lang, "cli.kpi.benchmark_text", range=range_text(b.low, b.high, lang, kpi.unit),
@@ -101,6 +115,46 @@ def kpi_text(kpi: Kpi, catalog: Catalog, lang: str) -> str:
     width = max(len(title) for title, _ in titles)
     return "\n".join([f"{kpi.name.pick(lang)} [{kpi.id}]",
                       *(f"  {title:<{width}}  {text}" for title, text in titles)])
+
+
+def _purpose_lines(kpi: Kpi, catalog: Catalog, lang: str) -> list[tuple[MessageId, str]]:
+    """Return what the KPI is for and needs: its main goal, the goals it is the headline
+    outcome of, the concept it measures (with the KPIs sharing it) and each group of data
+    sources it needs."""
+    sharing = [k.id for k in catalog.kpis if k.measures == kpi.measures and k.id != kpi.id]
+    measures = gettext(lang, "cli.kpi.measures_shared", concept=kpi.measures,
+                       kpis=_names(sharing, catalog, lang)) if sharing else kpi.measures
+    lines = [(N_("cli.kpi.primary_goal"), label("goals", kpi.primary_goal).pick(lang)),
+             (N_("cli.kpi.headline_for"), _words("goals", kpi.headline_for, lang)),
+             (N_("cli.kpi.measures"), measures)]
+    for group in kpi.requirements():
+        sources = _words("data_sources", group, lang)
+        lines.append((N_("cli.kpi.data_needed"), sources if len(group) == 1 else gettext(
+            lang, "cli.kpi.one_of", sources=sources)))
+    return lines
+
+
+def _fit_lines(kpi: Kpi, lang: str) -> list[tuple[MessageId, str]]:
+    """Return where the KPI fits (any client when it names no condition) and each context in
+    which it misleads, with why."""
+    fits = _context_text(kpi.fits, lang) if kpi.fits else ""
+    if kpi.fits and kpi.fits.why:
+        fits = f"{fits} — {kpi.fits.why.pick(lang)}" if fits else kpi.fits.why.pick(lang)
+    lines = [(N_("cli.kpi.fits"), fits or gettext(lang, "cli.kpi.fits_anywhere"))]
+    lines += [(N_("cli.kpi.misfit"), f"{_context_text(m, lang)} — {m.why.pick(lang)}")
+              for m in kpi.misfits]
+    return lines
+
+
+def _context_text(context: Context, lang: str) -> str:
+    """Return a context's conditions as words: "industry: Retail, E-commerce; ..."."""
+    return "; ".join(f"{gettext(lang, CONTEXT_TITLES[name])}: {_words(name, words, lang)}"
+                     for name, words in context.conditions().items())
+
+
+def _words(vocab: str, words: list[str], lang: str) -> str:
+    """Return vocabulary words as their labels in `lang`, or a dash when there are none."""
+    return ", ".join(label(vocab, w).pick(lang) for w in words) or "–"
 
 
 def _names(ids: list[str] | tuple[str, ...], catalog: Catalog, lang: str) -> str:

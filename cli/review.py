@@ -62,15 +62,15 @@ def _kpi(name: str, rows: list[RawRow], options: _Options, problems: Problems) -
     latest_target = next((h["target"] for h in reversed(history) if h["target"] is not None),
                          None)
     ranged = options.direction == "in_range"
-    return ReviewKpi(
-        name=name[:120], direction=options.direction, unit=options.unit,
-        frequency=options.frequency,
-        target=None if ranged else (options.target if options.target is not None
-                                    else latest_target),
-        target_low=options.range[0] if ranged and options.range else None,
-        target_high=options.range[1] if ranged and options.range else None,
-        commitment=options.commitment, history=history,
-    )
+    return ReviewKpi.model_validate({  # checked as the API checks a request body
+        "name": name[:120], "direction": options.direction, "unit": options.unit,
+        "frequency": options.frequency,
+        "target": None if ranged else (options.target if options.target is not None
+                                       else latest_target),
+        "target_low": options.range[0] if ranged and options.range else None,
+        "target_high": options.range[1] if ranged and options.range else None,
+        "commitment": options.commitment, "history": history,
+    })
 
 
 def _cell_number(row: RawRow, column: str, problems: Problems) -> float | None:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from advisor import config
 from advisor.accounts.errors import AccountError
-from advisor.error_texts import not_found_text
+from advisor.error_texts import field_error_text, not_found_text
 from advisor.errors import AdvisorError, NotFoundError
 from advisor.i18n import LANGS, N_, gettext
 from advisor.review.errors import ReviewError, RowsRejectedError
@@ -79,7 +79,7 @@ _OS_ERRORS = {errno.ENOENT: N_("cli.file.missing"), errno.EACCES: N_("cli.file.d
 def error_message(exc: Exception, lang: str) -> str:
     """Return what a person reads for one of NAMED_ERRORS, in `lang` where the error has it."""
     if isinstance(exc, ValidationError):
-        lines = [f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}"
+        lines = [f"{'.'.join(map(str, e['loc'])) or 'input'}: {field_error_text(e, lang)}"
                  for e in exc.errors(include_url=False)]
         return gettext(lang, "cli.invalid_input") + "\n  " + "\n  ".join(lines)
     if isinstance(exc, RowsRejectedError):

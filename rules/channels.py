@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import is_, itemgetter
+from typing import Any, cast
 
 KINDS = "tsbnvwlk"  # channel prefixes, see Channels
 MISSING, TEXT, NUMBER, YES_NO, LIST = range(5)  # values of the kind channel
@@ -110,7 +111,7 @@ def looks_json(projection: Projection, fields: tuple[int, ...],
 def _numbered(keys: list, firsts: bool = True) -> tuple[list, list[int], list[int]]:
     """Return the distinct keys in order of first appearance, each key's number, and (when
     `firsts`) per number the position of its first key."""
-    number = dict.fromkeys(keys)
+    number: dict[Any, int] = dict.fromkeys(keys, 0)
     if len(number) == 1:
         return list(number), [0] * len(keys), [0]
     for n, key in enumerate(number):
@@ -156,12 +157,13 @@ def _look(value: object, ch: Channels) -> tuple:
     """Return what the rules can see of one value of any kind."""
     kind = _kind(value)
     if kind == TEXT:
-        return kind, ch.codes.get(nfc(value), OTHER)
+        return kind, ch.codes.get(nfc(cast(str, value)), OTHER)
     if kind == LIST:
-        return kind, *(code for code in (ch.codes.get(nfc(item), OTHER) for item in value)
+        items = cast(Sequence[str], value)
+        return kind, *(code for code in (ch.codes.get(nfc(item), OTHER) for item in items)
                        if code != OTHER)
     if kind == NUMBER:
-        return kind, number_position(value, ch.bounds)
+        return kind, number_position(cast(float, value), ch.bounds)
     return kind, value
 
 
@@ -190,21 +192,22 @@ def _project(value: object, ch: Channels) -> dict:
     """Return the channels of one field's value."""
     row: dict = {}
     kind = _kind(value)
+    known = cast(Any, value)  # _kind has told its type: str for TEXT, bool, list, a number
     if ch.t:
         row[ch.t] = kind
     if ch.s or ch.k:
-        code = ch.codes.get(nfc(value), OTHER) if kind == TEXT else ABSENT
+        code = ch.codes.get(nfc(known), OTHER) if kind == TEXT else ABSENT
         if ch.s:
             row[ch.s] = code
         if ch.k:
             row[ch.k] = code // ch.bucket if code >= 0 else -1
     if ch.b:
-        row[ch.b] = int(value) if kind == YES_NO else ABSENT
+        row[ch.b] = int(known) if kind == YES_NO else ABSENT
     if ch.l:
         # Items no rule mentions cannot decide contains/not_contains; leave them out.
-        coded = [ch.codes.get(nfc(item), OTHER) for item in value] if kind == LIST else []
+        coded = [ch.codes.get(nfc(item), OTHER) for item in known] if kind == LIST else []
         row[ch.l] = [code for code in coded if code != OTHER] + [END]
-    position = number_position(value, ch.bounds) if kind == NUMBER else None
+    position = number_position(known, ch.bounds) if kind == NUMBER else None
     for key, otherwise in ((ch.n, None), (ch.v, BELOW), (ch.w, ch.above)):
         if key and (position is not None or otherwise is not None):
             row[key] = otherwise if position is None else position

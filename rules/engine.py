@@ -417,8 +417,9 @@ def _scalar_alternatives(op: str, negated: bool, name: str, raw: Any, value: Any
         absent = BELOW
     if wants_equal:
         size = keys.buckets.get(name, 0) if isinstance(first, str) else 0
-        equal = [(_atom(None, keys(name, "k"), item // size), _atom(None, present, item))
-                 if size else (_atom(None, present, item),) for item in items]
+        equal: list[tuple[str, ...]] = [
+            (_atom(None, keys(name, "k"), item // size), _atom(None, present, item))
+            if size else (_atom(None, present, item),) for item in items]
         return [*equal, (_atom(None, padded, absent),)] if negated else equal
     if negated:  # not(eq) / not(in): a missing field differs from every item too
         return [tuple(_atom("$neq", padded, item) for item in items)]

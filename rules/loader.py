@@ -94,7 +94,7 @@ def parse_ruleset(text: str, path: str | Path) -> RuleSet:
              for number, raw in enumerate(header.rules, start=1)]
     _check_unique_ids(rules, path)
     policy = _parse_policy(header.ruleset, header.policy, path)
-    return RuleSet(ruleset=header.ruleset, description=header.description, rules=rules,
+    return RuleSet(ruleset=header.ruleset, description=header.description, rules=tuple(rules),
                    policy=policy)
 
 

@@ -328,6 +328,16 @@ Action = Annotated[
     ),
 ]
 
+AnyAction = TypeVar("AnyAction", Ask, Skip, Score, Require, Exclude, Flag, PairWith, Gap, Suggest)
+
+
+def action_as(action: Action, model: type[AnyAction]) -> AnyAction:
+    """Return `action` narrowed to `model`; raise EngineError when a rule gave another verb."""
+    if not isinstance(action, model):
+        raise EngineError(f"expected a {model.__name__} action, got {action.action!r}")
+    return action
+
+
 # --- Rules and rule sets --------------------------------------------------------------------
 
 

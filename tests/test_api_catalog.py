@@ -62,11 +62,12 @@ def test_filters(client, params, check):
         ("limit=500", "limit", "less than or equal to 200"),
         ("limit=abc", "limit", "valid integer"),
         ("offset=-1", "offset", "greater than or equal to 0"),
-        ("department=hr", "department", "'sales', 'marketing' or 'branding'"),
-        ("lang=fr", "lang", "'vi' or 'en'"),
+        ("department=hr", "department", '"hr" không phải một trong các giá trị được phép: sales, '
+         "marketing, branding"),
+        ("lang=fr", "lang", "vi, en"),
         ("financial=maybe", "financial", "true or false"),
-        ("perspective=money", "perspective", "'financial', 'customer'"),
-        ("indicator=soon", "indicator", "'leading' or 'lagging'"),
+        ("perspective=money", "perspective", "financial, customer, internal_process"),
+        ("indicator=soon", "indicator", "leading, lagging"),
         ("goal=be_rich", "goal", "increase_revenue"),
         ("q=" + "x" * 201, "q", "at most 200 characters"),
     ],
@@ -80,6 +81,40 @@ def test_bad_parameters_are_problems_naming_field_and_allowed_values(client, par
     assert {"type", "title", "status", "detail", "errors"} <= set(body)
     assert body["errors"][0]["field"] == field
     assert allowed in body["errors"][0]["message"]
+    if "allowed" in body["errors"][0]:  # a list of words: each one, as a program can read
+        assert ", ".join(body["errors"][0]["allowed"]) in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_kpi_shows_where_it_fits_what_it_is_for_and_the_data_it_needs(client, lang):
+    entry = builtin_catalog().by_id["sales.store_conversion_rate"]
+    body = client.get(f"/api/v1/kpis/{entry.id}?lang={lang}").get_json()
+    assert body["data_requirements"] == [["pos"], ["footfall_counter"]]
+    assert body["fits"]["channels"] == ["retail_stores"]
+    assert body["fits"]["why"] == entry.fits.why.pick(lang)
+    assert body["misfits"] and body["misfits"][0]["industries"] == ["food_beverage"]
+    assert body["misfits"][0]["why"] == entry.misfits[0].why.pick(lang)
+    assert body["primary_goal"] == "improve_conversion"
+    assert body["measures"] == "store_conversion_rate" and body["change_pace"]
+    both = client.get(f"/api/v1/kpis/{entry.id}").get_json()
+    assert set(both["fits"]["why"]) == {"vi", "en"}
+
+
+def test_every_kpi_shows_its_context_purpose_and_requirements_as_the_catalog_has_them(client):
+    catalog = builtin_catalog()
+    seen = 0
+    for offset in range(0, len(catalog.kpis), 200):
+        page = client.get(f"/api/v1/kpis?limit=200&offset={offset}&lang=en").get_json()
+        for item in page["items"]:
+            kpi = catalog.by_id[item["id"]]
+            assert item["primary_goal"] == kpi.primary_goal
+            assert item["headline_for"] == kpi.headline_for and item["measures"] == kpi.measures
+            assert item["data_requirements"] == kpi.requirements()
+            assert [m["why"] for m in item["misfits"]] == [m.why.en for m in kpi.misfits]
+            fits = {k: v for k, v in (item["fits"] or {}).items() if v and k != "why"}
+            assert fits == (kpi.fits.conditions() if kpi.fits else {})
+            seen += 1
+    assert seen == len(catalog.kpis)
 
 
 def test_one_kpi_has_every_field(client):

@@ -14,7 +14,10 @@ from pathlib import Path
 import click
 import pytest
 
+from catalog.labels import label
+from catalog.loader import builtin_catalog
 from cli import cli
+from cli.catalog import kpi_text
 from cli.shell import AdvisorCommand
 from tests.conftest import free_port
 from web.server import freeze_loaded_objects
@@ -42,6 +45,48 @@ def test_catalog_show(run_cli):
     # Fields by their names, words for codes, ranges as the language writes them.
     assert "  Đơn vị " in out and "Phần trăm" in out and "0% đến 100%" in out
     assert "unit:" not in out and "higher_is_better" not in out
+
+
+def test_catalog_show_says_where_a_kpi_fits_what_it_is_for_and_the_data_it_needs(run_cli):
+    code, out, _ = run_cli("catalog", "show", "sales.store_conversion_rate", "--lang", "vi")
+    assert code == 0
+    lines = [line.strip() for line in out.splitlines()]
+    # Two "all of" groups: the POS and a footfall counter, each on its own line.
+    needed = [line for line in lines if line.startswith("Dữ liệu cần có")]
+    assert [n.split("  ")[-1].strip() for n in needed] == [
+        "Máy bán hàng (POS)", "Bộ đếm lượt khách vào cửa hàng"]
+    assert any(line.startswith("Phù hợp khi") and "kênh đang dùng: Cửa hàng bán lẻ" in line
+               for line in lines)
+    assert any(line.startswith("Gây hiểu lầm khi") and "ngành: Nhà hàng, ăn uống (F&B) — "
+               in line for line in lines)
+    assert any(line.startswith("Mục tiêu chính") and "Cải thiện tỷ lệ chuyển đổi" in line
+               for line in lines)
+    assert "retail_stores" not in out and "food_beverage" not in out
+    code, out, _ = run_cli("catalog", "show", "branding.repeat_purchase_rate", "--lang", "en")
+    assert code == 0
+    assert "Data needed           one of: CRM, Loyalty programme" in out
+    assert "repeat_purchase (also measured by Repeat purchase rate " \
+           "[sales.repeat_purchase_rate])" in out
+    assert "Headline outcome for  Retain customers" in out
+    assert "Misleads when         revenue model: One-off (few buy twice) — " in out
+
+
+def test_catalog_show_prints_every_fit_misfit_and_purpose_of_every_kpi():
+    catalog = builtin_catalog()
+    for kpi in catalog.kpis:
+        for lang in ("vi", "en"):
+            text = kpi_text(kpi, catalog, lang)
+            expected = [label("goals", kpi.primary_goal).pick(lang), kpi.measures,
+                        *(label("goals", g).pick(lang) for g in kpi.headline_for),
+                        *(m.why.pick(lang) for m in kpi.misfits),
+                        *(label("data_sources", s).pick(lang)
+                          for group in kpi.requirements() for s in group)]
+            if kpi.fits is not None and kpi.fits.why is not None:
+                expected.append(kpi.fits.why.pick(lang))
+            for name, words in (kpi.fits.conditions() if kpi.fits else {}).items():
+                expected += [label(name, w).pick(lang) for w in words]
+            missing = [e for e in expected if e not in text]
+            assert not missing, (kpi.id, lang, missing)
 
 
 def test_a_refusal_of_the_core_is_told_in_the_commands_language(run_cli):
@@ -79,6 +124,23 @@ def test_export_csv_keeps_vietnamese(run_cli, tmp_path):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) >= 120
     assert any(r["name_vi"] == "Doanh số bán hàng" for r in rows)
+
+
+def test_export_csv_carries_where_each_kpi_fits_and_what_it_needs(run_cli, tmp_path):
+    target = tmp_path / "catalog.csv"
+    assert run_cli("catalog", "export", "--output", str(target))[0] == 0
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(
+        target.read_text(encoding="utf-8-sig")))}
+    store = rows["sales.store_conversion_rate"]
+    assert store["data_requirements"] == "pos + footfall_counter"
+    assert store["fits"] == "channels: retail_stores"
+    assert store["misfits"] == "industries: food_beverage"
+    assert store["primary_goal"] == "improve_conversion" and store["measures"]
+    assert rows["branding.repeat_purchase_rate"]["data_requirements"] == "crm / loyalty_program"
+    nrr = builtin_catalog().by_id["sales.net_revenue_retention"]
+    assert rows[nrr.id]["fits"] == "revenue_models: recurring"
+    assert rows[nrr.id]["fits_why_en"] == nrr.fits.why.en
+    assert rows[nrr.id]["misfits_why_vi"] == " | ".join(m.why.vi for m in nrr.misfits)
 
 
 def test_export_json(run_cli):

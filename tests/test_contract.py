@@ -29,3 +29,14 @@ def test_the_watch_passes_a_real_answer(app, client):
     assert client.get("/api/v1/kpis/sales.revenue?lang=vi").status_code == 200
     assert client.get("/api/v1/kpis?q=doanh").status_code == 200
     assert app.extensions["contract_watch"].mismatches == []
+
+
+def test_the_non_blank_pattern_agrees_with_what_the_handlers_read_as_blank():
+    """A name the document accepts is a name the handlers keep (schemathesis found \\u001e)."""
+    import re
+
+    from web.contract.plans import NON_BLANK
+
+    disagree = [hex(ord(ch)) for ch in map(chr, range(0x10000))
+                if (re.search(NON_BLANK, ch) is None) != (not ch.strip())]
+    assert disagree == []

@@ -16,6 +16,8 @@ ANSWERS = {
     "org_name": {"org_name": "Công ty Bình Minh"},
     "goals": {"rank-increase_revenue": "1", "rank-build_brand_awareness": "2"},
     "departments": {"departments": ["sales", "marketing"]},
+    "industry": {"industry": "professional_services"},
+    "revenue_model": {"revenue_model": "project"},
     "business_model": {"business_model": "b2b"},
     "stage": {"stage": "growth"},
     "size": {"size": "small"},
@@ -96,7 +98,7 @@ def test_home_starts_an_interview_and_lists_it(client):
     assert qid_of(url) == "org_name"
     answer(client, url, ANSWERS["org_name"])
     home = client.get("/").get_data(as_text=True)
-    assert "Công ty Bình Minh" in home and "Đã trả lời 1/9 câu" in home
+    assert "Công ty Bình Minh" in home and "Đã trả lời 1/11 câu" in home
     assert "/wizard/resume/" + sid_of(url) + "/" in home
 
 
@@ -129,6 +131,8 @@ def test_question_pages_label_every_input(client, qid, fragments):
      "cùng số ưu tiên", 'value="5" selected'),
     ("departments", {"departments": ["nonsense"]}, "Hãy chọn ít nhất 1 mục.", None),
     ("business_model", {}, "Hãy chọn một phương án.", None),
+    ("industry", {"industry": "bakery"}, "Hãy chọn một phương án.", None),
+    ("revenue_model", {}, "Hãy chọn một phương án.", None),
     ("email_list_size", {"email_list_size": "nhiều lắm"}, "Hãy nhập con số", "nhiều lắm"),
     ("email_list_size", {"email_list_size": "12,5"}, "số nguyên", "12,5"),
     ("max_kpis_per_department", {"max_kpis_per_department": "20"}, "từ 1 đến 12", 'value="20"'),
@@ -150,6 +154,51 @@ def test_invalid_answers_are_shown_next_to_the_field_and_kept(client, qid, data,
     assert qid not in record.answers
 
 
+@pytest.mark.parametrize(("lang", "texts"), [
+    ("vi", ["Khách hàng hoạt động trong ngành nào?", "Dịch vụ chuyên môn",
+            "Doanh thu chủ yếu đến theo cách nào?", "Theo dự án (báo giá từng thương vụ)",
+            "Mỗi thương vụ được báo giá"]),
+    ("en", ["Which industry is the client in?", "Professional services",
+            "How does most of the revenue come in?", "Project (quoted deals)",
+            "Each deal is quoted"]),
+])
+def test_industry_then_revenue_model_each_on_its_page_and_on_the_check_page(client, lang, texts):
+    url = start(client, lang)
+    for _ in range(3):
+        url = answer(client, url, ANSWERS[qid_of(url)]).location
+    assert qid_of(url) == "industry"
+    page = client.get(url).get_data(as_text=True)
+    assert texts[0] in page and page.count('name="industry"') == 15
+    assert 'aria-describedby="industry-retail-def"' in page  # each option says what it covers
+    url = answer(client, url, ANSWERS["industry"]).location
+    assert qid_of(url) == "revenue_model"
+    page = client.get(url).get_data(as_text=True)
+    assert texts[2] in page and texts[4] in page and page.count('name="revenue_model"') == 4
+    html = client.get(walk(client, lang=lang)).get_data(as_text=True)
+    for text in (texts[0], texts[1], texts[2], texts[3]):
+        assert text in html, text
+    assert "/q/industry?return=check" in html and "/q/revenue_model?return=check" in html
+
+
+def test_a_non_profit_skips_the_revenue_model_and_a_change_drops_it(client, app):
+    check = walk(client, {**ANSWERS, "industry": {"industry": "nonprofit"}})
+    record, _plan = stored(app, sid_of(check))
+    assert record.answers["industry"] == "nonprofit" and "revenue_model" not in record.answers
+    assert "/q/revenue_model" not in client.get(check).get_data(as_text=True)
+    sid = sid_of(check)
+    url = f"/wizard/s/{sid}/q/industry?return=check"
+    response = answer(client, url, {"industry": "education", "return": "check"})
+    assert qid_of(response.location) == "revenue_model"
+    response = answer(client, response.location, {"revenue_model": "repeat", "return": "check"})
+    assert response.location.endswith("/check")
+    response = answer(client, url, {"industry": "nonprofit", "return": "check"})
+    assert response.location.endswith("/check")
+    html = client.get(response.location).get_data(as_text=True)
+    assert "không còn phù hợp" in html and "Doanh thu chủ yếu đến theo cách nào?" in html
+    record, _plan = stored(app, sid)
+    assert "revenue_model" not in record.answers
+
+
 def test_numbers_accept_grouped_thousands(client):
     check = walk(client)
     record, _plan = stored(client.application, sid_of(check))
@@ -163,7 +212,7 @@ def test_back_links_follow_the_route_and_keep_answers(client):
     for _ in range(3):
         url = answer(client, url, ANSWERS[qid_of(url)]).location
     html = client.get(url).get_data(as_text=True)
-    assert qid_of(url) == "business_model"
+    assert qid_of(url) == "industry"
     assert f'href="/wizard/s/{sid_of(url)}/q/departments"' in html
     previous = client.get(f"/wizard/s/{sid_of(url)}/q/departments").get_data(as_text=True)
     assert 'value="sales" checked' in previous and 'value="marketing" checked' in previous
@@ -213,7 +262,7 @@ def test_check_page_lists_answers_in_priority_order(client):
     assert "<ol>" in html
     assert html.index("Tăng doanh thu") < html.index("Xây dựng nhận biết thương hiệu")
     assert "20.000.000" in html and "Kiểm tra lại câu trả lời" in html
-    assert html.count("?return=check") == 13
+    assert html.count("?return=check") == 15
 
 
 def test_results_show_each_kpi_with_its_reasons_and_the_balance(client, app):
@@ -567,7 +616,7 @@ def test_after_changing_an_earlier_answer_continue_skips_what_is_answered(client
 def test_the_stepper_and_the_question_count_tell_the_truth(client):
     url = start(client)
     html = client.get(url).get_data(as_text=True)
-    assert "Câu 1 (tối đa 13 câu)" in html
+    assert "Câu 1 (tối đa 15 câu)" in html
     for qid in ("org_name", "goals"):
         url = answer(client, url, ANSWERS[qid]).location
     html = client.get(url).get_data(as_text=True)
@@ -576,10 +625,10 @@ def test_the_stepper_and_the_question_count_tell_the_truth(client):
     assert all(state == "todo" for state, _here in steps[2:])
     url = answer(client, url, {"departments": ["branding"]}).location
     html = client.get(url).get_data(as_text=True)
-    assert "Câu 4/9" in html  # branding only: no sales or channel questions can follow
+    assert "Câu 4/11" in html  # branding only: no sales or channel questions can follow
     check = walk(client)
     html = client.get(f"/wizard/s/{sid_of(check)}/q/channels").get_data(as_text=True)
-    assert "Câu 8/13" in html
+    assert "Câu 10/15" in html
 
 
 def test_the_keep_question_has_a_search_box_and_each_kpis_definition(client):

@@ -26,6 +26,8 @@ ROUTE = {
     "org_name": ("text", "Công ty Bình Minh"),
     "goals": ("rank", ["increase_revenue", "acquire_customers"]),
     "departments": ("check", ["sales", "marketing"]),
+    "industry": ("radio", "ecommerce"),
+    "revenue_model": ("radio", "repeat"),
     "business_model": ("radio", "b2c"),
     "stage": ("radio", "startup"),
     "size": ("radio", "micro"),
@@ -345,7 +347,7 @@ def test_a_form_without_its_csrf_token_is_refused(live_server, page):
 def test_a_validation_error_is_shown_and_the_answer_kept(live_server, page):
     page.goto(live_server + "/?lang=vi")
     page.locator("form[action='/wizard/start'] button").click()
-    for _ in range(7):
+    for _ in range(9):
         qid = current_question(page)
         if qid == "channels":
             break
@@ -382,6 +384,14 @@ def test_the_first_questions_can_be_answered_with_the_keyboard_alone(live_server
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/q/departments$"))
     page.locator("#departments-branding").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/q/industry$"))
+    page.locator("#industry-retail").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/q/revenue_model$"))
+    page.locator("#revenue_model-repeat").focus()
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/q/business_model$"))

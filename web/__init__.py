@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
 from advisor import config
@@ -54,8 +55,9 @@ def _finish_config(app: Flask) -> None:
         app.config["DATABASE"] = str(Path(app.instance_path) / "kpi-advisor.db")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider, the one we use
+        app.json.ensure_ascii = False
+        app.json.sort_keys = False
 
 
 def _check_policy() -> None:

@@ -1,12 +1,13 @@
 """The one error handler: problem+json under /api/, an HTML page elsewhere; never a stack trace."""
 
 import logging
+from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from advisor.error_texts import not_found_text
+from advisor.error_texts import allowed_words, field_error_text, not_found_text
 from advisor.errors import InvalidInputError, NotFoundError
 from advisor.i18n import LANGS, gettext
 from advisor.review.errors import RowsRejectedError
@@ -31,11 +32,17 @@ class ApiProblem(Exception):
 
 
 def validation_errors(exc: ValidationError, prefix: tuple = ()) -> list[dict]:
-    """Return pydantic errors as [{field, message}] with dotted field paths."""
-    found = []
+    """Return pydantic errors as [{field, message}] with dotted field paths; a value that
+    had to be one of a list of words also gets `allowed`, the words."""
+    found: list[dict[str, Any]] = []
+    lang = problem_lang()
     for err in exc.errors(include_url=False):
         path = ".".join(str(p) for p in (*prefix, *err["loc"]))
-        found.append({"field": path or "body", "message": err["msg"]})
+        item: dict[str, Any] = {"field": path or "body", "message": field_error_text(err, lang)}
+        words = allowed_words(err)
+        if words:
+            item["allowed"] = words
+        found.append(item)
     return found
 
 

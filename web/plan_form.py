@@ -147,6 +147,7 @@ def plan_value(name: str, fid: str, raw: str) -> tuple[Any, list]:
         return None, []
     if name in PLAN_TEXT_FIELDS and len(text) > PLAN_TEXT_FIELDS[name]:
         return None, [error(fid, N_("wizard.error.too_long"), max=PLAN_TEXT_FIELDS[name])]
+    value: Any
     if name == "milestones":
         value = parse_milestones(text)
         return value, [] if value is not None else [error(fid, N_("wizard.error.milestones"))]

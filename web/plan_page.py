@@ -1,7 +1,11 @@
 """The plan page: every KPI's fields with a checklist of what still stops "ready", saved field
 by field, and never over a version someone else saved meanwhile."""
 
-from flask import Response, redirect, render_template, request, url_for
+from collections.abc import Sequence
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from advisor.deliverable.dictionary import Entry, plan_dictionary, target_text
 from advisor.deliverable.words import COMMITMENTS, quantity_text
@@ -67,14 +71,15 @@ def _typed_number(value: float, lang: str) -> str:
     return number_text(value, lang, 6)
 
 
-def _goals_checked(kpi: PlanKpi, entry, plan_goals: list[str]) -> list[str]:
+def _goals_checked(kpi: PlanKpi, entry, plan_goals: Sequence[str]) -> list[str]:
     goals = kpi.goals if kpi.goals is not None else (list(entry.goals) if entry else [])
     return [g for g in plan_goals if g in goals]
 
 
 def _checklist(row_id: int, gaps: list[dict], error_fields: set[str]) -> list[dict]:
     """Return one item per thing the KPI needs, done or not, and one per other gap."""
-    items, used = [], set()
+    items: list[dict[str, Any]] = []
+    used: set[int] = set()
     for name, fields, code in CHECKLIST:
         mine = [g for g in gaps if set(g["fields"]) & set(fields)]
         invalid = [f for f in fields if field_id(row_id, f) in error_fields]
@@ -358,7 +363,7 @@ def plan_changes(before: dict[int, PlanKpi], now: dict[int, PlanKpi], lang: str)
 
 
 @bp.post("/s/<sid>/status")
-def status(sid: str) -> Response:
+def status(sid: str) -> BaseResponse:
     """Mark the plan ready (only when no gap is an error) or back to draft."""
     record, plan_record = _session_plan(sid)
     wanted = request.form.get("status")

@@ -60,7 +60,7 @@ def _this_machine() -> tuple[str, ...]:
     """Return this machine's own names and addresses, for a server bound to every address."""
     names = {socket.gethostname().lower(), socket.getfqdn().lower()}
     with contextlib.suppress(OSError):  # a host name that does not resolve adds nothing
-        names |= {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)}
+        names |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
     return tuple(sorted(names))
 
 
@@ -162,4 +162,5 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_host)
     app.after_request(_finish)
     app.register_error_handler(ClientDisconnected, _on_short_body)
-    app.wsgi_app = _guard_input(app.wsgi_app)
+    # Flask's documented way to wrap its WSGI callable; mypy sees a method being replaced.
+    app.wsgi_app = _guard_input(app.wsgi_app)  # type: ignore[method-assign]

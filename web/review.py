@@ -1,6 +1,7 @@
 """Review pages: a plan's quarterly review with charts, comments and imports, and its report."""
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from advisor.plans import get_plan
 from advisor.review.errors import RowsRejectedError
@@ -51,7 +52,7 @@ def _render(plan_id: int, status: int = 200, template: str = "review/page.html",
     return Response(html, status=status, mimetype="text/html")
 
 
-def _back(plan_id: int, quarter: str | None, anchor: str = "") -> Response:
+def _back(plan_id: int, quarter: str | None, anchor: str = "") -> BaseResponse:
     target = url_for("review.page", plan_id=plan_id, quarter=quarter) if quarter else \
         url_for("review.page", plan_id=plan_id)
     return redirect(target + anchor, code=303)
@@ -64,7 +65,7 @@ def page(plan_id: int) -> Response:
 
 
 @bp.post("/plans/<int:plan_id>/review")
-def save(plan_id: int) -> Response:
+def save(plan_id: int) -> BaseResponse:
     """Save the team's comments; with action=done also close the review if nothing is missing."""
     review = _load(plan_id, request.form.get("quarter"))
     if review.quarter is None:
@@ -87,7 +88,7 @@ def save(plan_id: int) -> Response:
 
 
 @bp.post("/plans/<int:plan_id>/review/import")
-def import_measurements(plan_id: int) -> Response:
+def import_measurements(plan_id: int) -> BaseResponse:
     """Import a CSV or XLSX file: all rows, or none and every bad row listed on the page."""
     record = get_plan(get_db(), plan_id)
     upload = request.files.get("file")
@@ -106,7 +107,7 @@ def import_measurements(plan_id: int) -> Response:
 
 
 @bp.post("/plans/<int:plan_id>/review/measurements")
-def enter_measurement(plan_id: int) -> Response:
+def enter_measurement(plan_id: int) -> BaseResponse:
     """Store one measurement typed into the form; problems are shown next to their fields."""
     record = get_plan(get_db(), plan_id)
     entered = {k: request.form.get(k, "").strip() for k in ENTRY_FIELDS}

@@ -181,7 +181,7 @@ class _Chart:
         s, review = self.scale, self.review
         lines = [(review.target, N_("review.chart.target"))] \
             if review.target is not None else []
-        if review.target_low is not None:
+        if review.target_low is not None and review.target_high is not None:
             lines = [(review.target_low, N_("review.chart.target_low")),
                      (review.target_high, N_("review.chart.target_high"))]
         for value, key in lines:
@@ -220,7 +220,8 @@ class _Chart:
         present = {kind for kind, _ in _signal_kinds(self.review).values()}
         items += [("shape", kind, NAMES["signal"][kind]) for kind in SIGNAL_ORDER
                   if kind in present]
-        x, y = LEFT, PLOT_BOTTOM + 40
+        x: float = LEFT
+        y = PLOT_BOTTOM + 40
         for mark, style, key in items:
             text = gettext(self.lang, key, run=self.run)
             width = 40 + 7.2 * len(text)
@@ -253,6 +254,8 @@ def chart_svg(review: KpiReview, ident: str, lang: str) -> Markup:
     """Return the inline SVG process behaviour chart of a reviewed KPI (status ok)."""
     chart = _Chart(review, lang)
     natural = review.natural_range_next
+    if natural is None:
+        raise ValueError("a chart needs a review with status ok")
     title = gettext(lang, "review.chart.title", name=review.name.pick(lang))
     desc = gettext(lang, "review.chart.desc", count=len(chart.points),
                      first=period_text(chart.points[0].period, lang),

@@ -135,7 +135,7 @@ def question(sid: str, qid: str):
         except InvalidInputError as exc:
             errors = [error(qid, N_("wizard.error.invalid"),
                             detail=exc.errors[0]["message"])]
-    if errors:
+    if errors or new_step is None:
         return _question_page(record, asked, step, options, value, errors), 422
     save_answers(db, sid, new_step.answers, lang)
     if new_step.dropped:
@@ -171,9 +171,10 @@ def _question_page(record: SessionRecord, asked: Question, step, options, value,
 
 
 def _definitions(asked: Question, lang: str) -> dict[str, str]:
-    """Return each offered KPI's definition, for a question that offers catalog KPIs."""
+    """Return what each option covers: an offered KPI's definition, else the option's own
+    description where it has one."""
     if asked.options_from != "kpis":
-        return {}
+        return {o.value: o.description.pick(lang) for o in asked.options if o.description}
     return {k.id: k.definition.pick(lang) for k in get_catalog().kpis}
 
 
@@ -193,7 +194,7 @@ def answer_text(question: Question, value, lang: str) -> list[str]:
     if question.options_from == "kpis":
         catalog = get_catalog()
         return [catalog.by_id[v].name.pick(lang) if v in catalog.by_id else v for v in value]
-    if question.ranked:
+    if question.ranked and question.options_from:
         return [_("wizard.rank.answer", n=i, goal=label(question.options_from, v).pick(lang))
                 for i, v in enumerate(value, start=1)]
     if question.options_from:

@@ -103,7 +103,7 @@ def _ranked(question: Question, form: MultiDict, allowed, previous=None) -> tupl
     """Read one priority select per option: chosen options in priority order. Giving a goal
     the priority another goal had is a swap (or, for a goal not ranked before, an insert),
     as the page's script does; without the saved answer to tell which moved, it is refused."""
-    ranks = {}
+    ranks: dict[str, int] = {}
     for value in allowed:
         raw = form.get(f"rank-{value}", "").strip()
         if raw.isdigit() and int(raw) >= 1:
@@ -113,7 +113,7 @@ def _ranked(question: Question, form: MultiDict, allowed, previous=None) -> tupl
     used = list(ranks.values())
     if len(set(used)) != len(used):
         return ranks, [error(question.id, N_("wizard.error.same_rank"))]
-    chosen = sorted(ranks, key=ranks.get)
+    chosen = sorted(ranks, key=ranks.__getitem__)
     errors = _count_errors(question, len(chosen))
     return (ranks if errors else chosen), errors
 

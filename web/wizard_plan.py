@@ -2,11 +2,11 @@
 
 import copy
 import datetime as dt
+from collections.abc import Sequence
 from functools import lru_cache
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.wrappers import Response as BaseResponse
 
 from advisor.errors import InvalidInputError, NotFoundError
 from advisor.kpi_set import add_kpi, remove_kpi, swap_kpi, working_set
@@ -29,6 +30,7 @@ from advisor.plans import (
 )
 from advisor.smart import check_plan
 from catalog.loader import Catalog
+from catalog.vocab import Department
 from web.db import get_catalog, get_db
 from web.i18n import N_, current_lang
 from web.wizard_access import open_session
@@ -93,7 +95,7 @@ def _undoable(plan_record: PlanRecord) -> dict | None:
             else gone.kpi.name}
 
 
-def _search(query: str, departments: list[str], exclude: set[str]) -> list:
+def _search(query: str, departments: Sequence[Department | None], exclude: set[str]) -> list:
     """Return catalog KPIs matching `query` in the given departments, minus `exclude`."""
     if not query.strip():
         return []
@@ -129,11 +131,11 @@ def add(sid: str):
     departments = plan_record.plan.departments
     wanted = request.args.get("department")
     return _chooser(record, plan_record, "add",
-                    [wanted] if wanted in departments else departments, None)
+                    [d for d in departments if d == wanted] or departments, None)
 
 
 @bp.post("/s/<sid>/remove/<kpi_id>")
-def remove(sid: str, kpi_id: str) -> Response:
+def remove(sid: str, kpi_id: str) -> BaseResponse:
     """Remove one KPI from the set; the results page then offers to undo it."""
     record, plan_record = _session_plan(sid)
     try:
@@ -148,7 +150,7 @@ def remove(sid: str, kpi_id: str) -> Response:
 
 
 @bp.post("/s/<sid>/restore/<int:row_id>")
-def restore(sid: str, row_id: int) -> Response:
+def restore(sid: str, row_id: int) -> BaseResponse:
     """Put a removed KPI back where it was, with everything typed for it."""
     record, plan_record = _session_plan(sid)
     try:
@@ -172,7 +174,7 @@ def _chosen() -> str:
     return request.form.get("kpi_id", "")[:120]
 
 
-def _edit(record, plan_record, change, notice: str, **values) -> Response:
+def _edit(record, plan_record, change, notice: str, **values) -> BaseResponse:
     """Apply one change to the set, store it and go back to the results (or say why not)."""
     try:
         changed = change(plan_record.plan)
@@ -184,7 +186,8 @@ def _edit(record, plan_record, change, notice: str, **values) -> Response:
     return redirect(url_for(".results", sid=record.id), 303)
 
 
-def _chooser(record, plan_record, mode: str, departments: list[str], kpi_id: str | None):
+def _chooser(record, plan_record, mode: str, departments: Sequence[Department | None],
+             kpi_id: str | None):
     lang = current_lang()
     view = _set_view(record, plan_record, lang)
     in_set = {k["id"] for k in view["kpis"]}

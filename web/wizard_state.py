@@ -7,6 +7,7 @@ language): a page then costs a template, not a rule-engine run.
 
 import json
 from functools import lru_cache
+from typing import Any, cast
 
 from flask import flash, get_flashed_messages, session, url_for
 
@@ -84,7 +85,9 @@ def route_of(step: InterviewStep) -> tuple[str, ...]:
 
 def first_page(lang: str) -> str:
     """Return the id of the interview's first question."""
-    return interview_step({}, lang).question["id"]
+    first = interview_step({}, lang).question
+    assert first is not None  # an interview with no answers has a first question
+    return first["id"]
 
 
 # Pages a session can be resumed on, by the name note_page stores.
@@ -104,7 +107,7 @@ def resume_url(record: SessionRecord, lang: str) -> str:
         return url_for("wizard.question", sid=record.id, qid=last[2:])
     if record.plan_id is not None:
         return url_for("wizard_plan.results", sid=record.id)
-    if step.done:
+    if step.done or step.question is None:  # done: no question left
         return url_for("wizard.check", sid=record.id)
     return url_for("wizard.question", sid=record.id, qid=step.question["id"])
 
@@ -124,9 +127,9 @@ def page_after(sid: str, qid: str, step: InterviewStep, back_to_check: bool,
     route = route_of(step)
     revisited = changed and _answered_after(qid, route, step)
     if back_to_check or revisited or qid not in route or qid == route[-1]:
-        if step.done:
+        if step.done or step.question is None:  # done: no question left
             return url_for("wizard.check", sid=sid)
-        extra = {"return": "check"} if back_to_check else {}
+        extra: dict[str, Any] = {"return": "check"} if back_to_check else {}
         return url_for("wizard.question", sid=sid, qid=step.question["id"], **extra)
     return url_for("wizard.question", sid=sid, qid=route[route.index(qid) + 1])
 
@@ -171,7 +174,7 @@ def notices() -> list[str]:
     """Return the pending notices as text in the page's language, and forget them."""
     found = []
     for message in get_flashed_messages(category_filter=["wizard"]):
-        data = json.loads(message)
+        data = json.loads(cast(str, message))  # without categories: the messages alone
         found.append(_(data["key"], **_named(data["values"])))
     return found
 

@@ -4,9 +4,9 @@ Each id is a literal so that extraction finds it; templates call `_(names.sectio
 A code missing here raises KeyError, so a new code cannot reach a page untranslated.
 """
 
-from advisor.i18n import N_
+from advisor.i18n import N_, MessageId
 
-NAMES: dict[str, dict[str, str]] = {
+NAMES: dict[str, dict[str, MessageId]] = {
     "section": {
         "organisation": N_("wizard.section.organisation"),
         "strategy": N_("wizard.section.strategy"),

@@ -15,6 +15,7 @@ import re
 import socket
 import threading
 import time
+from typing import Any
 
 from gunicorn.workers import gthread
 
@@ -82,7 +83,7 @@ class ProblemWorker(gthread.ThreadWorker):
     """
 
     def init_process(self):
-        self.deadlines: dict[object, tuple[float, int]] = {}
+        self.deadlines: dict[Any, tuple[float, int]] = {}  # by gunicorn TConn
         super().init_process()
 
     def handle(self, conn):

@@ -7,6 +7,7 @@ from these entries, so they always say the same thing.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from advisor.deliverable.words import BLANK, COMMITMENTS, RHYTHM, STATEMENTS, quantity_text
@@ -81,17 +82,19 @@ def plan_dictionary(record: PlanRecord, check: dict, lang: str, catalog: Catalog
 
 
 def _entry(kpi: PlanKpi, row_id: int | None, result: dict, lang: str, catalog: Catalog,
-           in_plan: set[str], plan_goals: list[str]) -> Entry:
+           in_plan: set[str], plan_goals: Sequence[str]) -> Entry:
     entry = catalog.get(kpi.kpi_id or "")
     unit = kpi.unit or (entry.unit if entry else None)
     direction = kpi.direction or (entry.direction if entry else None)
     found = Entry(
         row_id=row_id, kpi_id=kpi.kpi_id,
         name=kpi.name or (entry.name.pick(lang) if entry else result["name"]),
-        department=_word("departments", kpi.department or (entry and entry.department), lang),
+        department=_word("departments", kpi.department or (entry.department if entry else None),
+                         lang),
         unit=unit, unit_name=_word("units", unit, lang),
         direction=direction, direction_name=_word("directions", direction, lang),
-        frequency=_word("frequencies", kpi.frequency or (entry and entry.frequency), lang),
+        frequency=_word("frequencies", kpi.frequency or (entry.frequency if entry else None),
+                        lang),
         data_source=_word("data_sources", kpi.data_source, lang),
         owner=kpi.owner, report_to=kpi.report_to,
         baseline=_quantity(kpi.baseline, unit), baseline_date=kpi.baseline_date,
@@ -128,7 +131,7 @@ def _add_catalog_facts(found: Entry, entry: Kpi, lang: str, catalog: Catalog,
                                   b.context.pick(lang), b.source) for b in entry.benchmarks]
 
 
-def _goals(kpi: PlanKpi, entry: Kpi | None, plan_goals: list[str]) -> list[str]:
+def _goals(kpi: PlanKpi, entry: Kpi | None, plan_goals: Sequence[str]) -> list[str]:
     """Return the plan's goals the KPI serves: as linked in the plan, else as the catalog says."""
     goals = kpi.goals if kpi.goals is not None else (list(entry.goals) if entry else [])
     return [g for g in plan_goals if g in goals]

@@ -44,7 +44,7 @@ from catalog.loader import Catalog
 from catalog.models import ValueRange, value_bounds
 from rules.engine import Firing, evaluate
 from rules.loader import load_builtin
-from rules.models import RuleSet
+from rules.models import RuleSet, Suggest, action_as
 from rules.policy import ReviewPolicy
 
 MAX_LISTED = 12  # periods named in a text before "…"; presentation, not policy
@@ -111,7 +111,7 @@ def _bounds(kpi: ReviewKpi, history: History) -> tuple[float | None, float | Non
     return low, high
 
 
-def _met(direction: str, value: float, target: float) -> bool:
+def _met(direction: str | None, value: float, target: float) -> bool:
     return value <= target if direction == "lower_is_better" else value >= target
 
 
@@ -119,8 +119,9 @@ def _attainment(kpi: ReviewKpi, history: History) -> Attainment:
     """Return how often the target was met in the periods that count (excluded ones left out:
     their cause is known and is not the process)."""
     pairs = [(history.values[i], history.targets[i]) for i in history.included]
-    if kpi.direction == "in_range" and kpi.target_low is not None:
-        met = [kpi.target_low <= v <= kpi.target_high for v, _ in pairs]
+    low, high = kpi.target_low, kpi.target_high
+    if kpi.direction == "in_range" and low is not None and high is not None:
+        met = [low <= v <= high for v, _ in pairs]
     else:
         met = [_met(kpi.direction, v, t) for v, t in pairs if t is not None]
     okr = None
@@ -165,11 +166,12 @@ def _position(kpi: ReviewKpi, process: ProcessView) -> str | None:
 
 
 def _range_position(kpi: ReviewKpi, process: ProcessView) -> str | None:
-    if kpi.direction != "in_range" or kpi.target_low is None:
+    low, high = kpi.target_low, kpi.target_high
+    if kpi.direction != "in_range" or low is None or high is None:
         return None
-    if kpi.target_low <= process.next_lower and process.next_upper <= kpi.target_high:
+    if low <= process.next_lower and process.next_upper <= high:
         return "holds_process"
-    if process.next_upper < kpi.target_low or process.next_lower > kpi.target_high:
+    if process.next_upper < low or process.next_lower > high:
         return "misses_process"
     return "partly_outside"
 
@@ -177,6 +179,7 @@ def _range_position(kpi: ReviewKpi, process: ProcessView) -> str | None:
 def _target_sigmas(kpi: ReviewKpi, process: ProcessView) -> float:
     sigma = (process.next_upper - process.next_lower) / 6
     sign = -1.0 if kpi.direction == "lower_is_better" else 1.0
+    assert kpi.target is not None  # called only for a target position, so there is a target
     distance = sign * (kpi.target - process.next_centre)
     if sigma <= 0:
         return 0.0 if distance == 0 else math.copysign(99.0, distance)
@@ -230,8 +233,8 @@ def build_fact(kpi: ReviewKpi, history: History, process: ProcessView, signals: 
     window = policy.review_window.of(history.frequency)
     first = len(history.values) - window
     missed = [history.periods[i].label for i in history.included if i >= first
-              and history.targets[i] is not None
-              and not _met(kpi.direction, history.values[i], history.targets[i])]
+              and (target := history.targets[i]) is not None
+              and not _met(kpi.direction, history.values[i], target)]
     gaps = [p.label for p in missing_periods(history.periods)]
     excluded = [p.label for p, out in zip(history.periods, history.excluded, strict=True) if out]
     fact = {
@@ -346,7 +349,7 @@ def _suggested_target(action: str, pending: _Pending) -> float | None:
 
 
 def _suggestion(pending: _Pending, firing: Firing) -> Suggestion:
-    action = firing.action.suggestion
+    action = action_as(firing.action, Suggest).suggestion
     committed = pending.levels.get("committed", (None, None))
     stretch = pending.levels.get("stretch", (None, None))
     return Suggestion(

@@ -37,6 +37,8 @@ from pydantic import BaseModel, ConfigDict
 from advisor.review.errors import InsufficientDataError, InvalidValueError
 from advisor.review.policy import review_policy
 
+Values = Sequence[float] | np.ndarray  # a history: numbers in a list, or a 1-D array
+
 SEASONAL_Z = 1.645
 SEASONAL_P = 0.01
 TREND_Z = 1.96
@@ -106,7 +108,7 @@ class TrendSeasonality(BaseModel):
     seasonal_p: float
 
 
-def _as_series(values: Sequence[float]) -> np.ndarray:
+def _as_series(values: Values) -> np.ndarray:
     array = np.asarray(values, dtype=float)
     fewest = review_policy().min_points
     if array.ndim != 1 or array.size < fewest:
@@ -266,12 +268,12 @@ def _adjust(y: np.ndarray, m: int) -> _Adjusted:
     return _Adjusted(adjusted, indices, multiplicative)
 
 
-def seasonal_adjustment(values: Sequence[float], season_length: int) -> SeasonalAdjustment:
+def seasonal_adjustment(values: Values, season_length: int) -> SeasonalAdjustment:
     """Return the history's classical seasonal decomposition (indices None: not seasonal)."""
     return _adjust(_as_series(values), season_length)
 
 
-def trend_and_seasonality(values: Sequence[float], season_length: int = 12) -> TrendSeasonality:
+def trend_and_seasonality(values: Values, season_length: int = 12) -> TrendSeasonality:
     """Return whether the history is seasonal (autocorrelation test) and trends (Mann-Kendall)."""
     y = _as_series(values)
     seasonal, acf_m, limit, p_value = _seasonal_test(y, season_length)
@@ -338,9 +340,11 @@ def _fit(z: np.ndarray) -> np.ndarray:
     return np.column_stack([sse, coef])
 
 
-def _best(fit: np.ndarray, grid: tuple[np.ndarray, ...], part: slice) -> _Smoother:
+def _best(fit: np.ndarray, grid: tuple[np.ndarray, np.ndarray, np.ndarray],
+          part: slice) -> _Smoother:
     best = part.start + int(np.argmin(fit[part, 0]))
-    return _Smoother(*(float(g[best]) for g in grid), float(fit[best, 1]), float(fit[best, 2]))
+    alpha, beta, phi = (float(g[best]) for g in grid)
+    return _Smoother(alpha, beta, phi, float(fit[best, 1]), float(fit[best, 2]))
 
 
 def _states(z: np.ndarray, p: _Smoother) -> tuple[np.ndarray, np.ndarray]:
@@ -524,7 +528,7 @@ def probability_at_most(step: ForecastStep, threshold: float) -> float:
     return NormalDist(step.centre, step.sigma).cdf(threshold)
 
 
-def level_for_probability(step: ForecastStep, p: float, direction: Direction) -> float:
+def level_for_probability(step: ForecastStep, p: float, direction: str | None) -> float:
     """Return the target met with probability `p`: reached (higher is better) or kept under."""
     if direction not in ("higher_is_better", "lower_is_better"):
         raise ValueError(f"direction must be higher_is_better or lower_is_better: {direction!r}")

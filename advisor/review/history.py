@@ -86,14 +86,15 @@ def read_history(kpi: ReviewKpi, field: str = "history") -> History:
             seen[result.ordinal] = labels[j]
     if problems:
         raise RowsRejectedError(problems)
+    periods = [result for result in parsed if isinstance(result, Period)]  # all, no errors left
     listed = _excluded_periods(kpi, frequency, seen, field)
-    order = sorted(range(len(parsed)), key=lambda j: parsed[j].ordinal)
+    order = sorted(range(len(periods)), key=lambda j: periods[j].ordinal)
     return History(
         frequency=frequency or "monthly",
-        periods=[parsed[j] for j in order],
+        periods=[periods[j] for j in order],
         values=[kpi.history[j].value for j in order],
         targets=[_period_target(kpi, kpi.history[j].target) for j in order],
-        excluded=[kpi.history[j].exclude or parsed[j].ordinal in listed for j in order],
+        excluded=[kpi.history[j].exclude or periods[j].ordinal in listed for j in order],
         notes=[kpi.history[j].note for j in order],
     )
 

@@ -96,7 +96,7 @@ def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked |
                                        length=lambda lang: count_text(len(note), lang)),
                      both("review.import.long_note_fix",
                           limit=lambda lang: count_text(NOTE_LENGTH, lang)))
-    if len(problems.items) > before:
+    if len(problems.items) > before or kpi is None or value is None:
         return None
     return _Checked(row, kpi, label, value, target, note)
 
@@ -154,9 +154,9 @@ def check_rows(record: PlanRecord, rows: list[RawRow], stored: dict[int, list[st
         if checked is not None:
             by_kpi[checked.kpi].append(checked)
     result = []
-    for position, checked in by_kpi.items():
+    for position, items in by_kpi.items():
         stored_labels = stored.get(record.kpi_ids[position], [])
-        result.extend(_check_kpi(record, position, checked, stored_labels, catalog, problems))
+        result.extend(_check_kpi(record, position, items, stored_labels, catalog, problems))
     problems.raise_if_any()
     return result
 

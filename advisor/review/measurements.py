@@ -168,7 +168,9 @@ def _ensure_review(db: sqlite_utils.Database, plan_id: int, quarter: str) -> dic
     db.execute("INSERT INTO reviews (plan_id, quarter, status, created, updated) "
                "VALUES (?, ?, 'open', ?, ?) ON CONFLICT (plan_id, quarter) DO NOTHING",
                [plan_id, quarter, stamp, stamp])
-    return _review_row(db, plan_id, quarter)
+    row = _review_row(db, plan_id, quarter)
+    assert row is not None  # inserted just above, or there already
+    return row
 
 
 def review_state(db: sqlite_utils.Database, plan_id: int, quarter: str) -> ReviewState:
@@ -201,7 +203,8 @@ def save_comments(db: sqlite_utils.Database, plan_id: int, quarter: str,
         review = _ensure_review(db, plan_id, quarter)
         for plan_kpi_id, text in comments.items():
             _save_comment(db, review["id"], plan_kpi_id, text.strip(), stamp)
-        db["reviews"].update(review["id"], {"updated": stamp, "updated_by": current_actor()})
+        db.table("reviews").update(review["id"], {"updated": stamp,
+                                                  "updated_by": current_actor()})
     return review_state(db, plan_id, quarter)
 
 
@@ -230,9 +233,9 @@ def set_review_status(db: sqlite_utils.Database, plan_id: int, quarter: str,
         stamp = now()
         _require_plan(db, plan_id)
         review = _ensure_review(db, plan_id, quarter)
-        db["reviews"].update(review["id"], {"status": status, "updated": stamp,
-                                            "updated_by": current_actor(),
-                                            "done_at": stamp if status == "done" else None})
+        db.table("reviews").update(review["id"], {"status": status, "updated": stamp,
+                                                  "updated_by": current_actor(),
+                                                  "done_at": stamp if status == "done" else None})
     return review_state(db, plan_id, quarter)
 
 

@@ -14,7 +14,7 @@ from pydantic import (
 from advisor.models import Lang
 from advisor.values import MAX_MAGNITUDE, Number
 from catalog.models import ValueRange
-from catalog.vocab import UNITS
+from catalog.vocab import Unit
 
 ReviewDirection = Literal["higher_is_better", "lower_is_better", "in_range"]
 ReviewFrequency = Literal["daily", "weekly", "monthly", "quarterly"]
@@ -60,7 +60,7 @@ class ReviewKpi(BaseModel):
     kpi_id: Name | None = None
     name: Name | None = None
     direction: ReviewDirection | None = None
-    unit: Literal[UNITS] | None = None
+    unit: Unit | None = None
     frequency: ReviewFrequency | None = None
     target: Finite | None = None
     target_low: Finite | None = None

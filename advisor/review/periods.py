@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from advisor.formatting import count_text
 from advisor.i18n import N_, MessageId, both
@@ -133,9 +133,14 @@ def _read_week(label: str, year: int, week: int) -> Period:
     return _period_of_date(monday, "weekly")
 
 
-def parse_period(label: str, frequency: Frequency | None = None) -> Period:
+def is_frequency(value: str | None) -> TypeGuard[Frequency]:
+    """Return whether `value` is a frequency a history can have."""
+    return value in FREQUENCIES
+
+
+def parse_period(label: str, frequency: str | None = None) -> Period:
     """Return the period `label` names; a date becomes the `frequency` period containing it."""
-    if frequency is not None and frequency not in FREQUENCIES:
+    if frequency is not None and not is_frequency(frequency):
         raise PeriodError(label, both("review.period.bad_frequency", frequency=repr(frequency)))
     read = _read_period(label.strip())
     if isinstance(read, date):

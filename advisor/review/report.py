@@ -20,8 +20,8 @@ from advisor.plans import PlanRecord, get_plan
 from advisor.review.analysis import review_kpis
 from advisor.review.errors import PeriodError, ReviewError, RowsRejectedError
 from advisor.review.measurements import plan_measurements, review_state, stored_measurements
-from advisor.review.models import MAX_POINTS, Flag, KpiReview, ReviewKpi, Text
-from advisor.review.periods import FIRST_YEAR, LAST_YEAR, Period, parse_period
+from advisor.review.models import MAX_POINTS, Flag, HistoryPoint, KpiReview, ReviewKpi, Text
+from advisor.review.periods import FIRST_YEAR, LAST_YEAR, Period, is_frequency, parse_period
 from advisor.review.policy import review_policy
 from advisor.review.view import ACTION_NAMES, review_decimals, signals_text
 from advisor.values import MAX_MAGNITUDE, is_usable_number
@@ -32,7 +32,6 @@ from catalog.models import ValueRange, value_bounds
 log = logging.getLogger(__name__)
 QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
 MAX_NAMED = 10
-REVIEW_FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
 
 COMMITMENT_NAMES: dict[str, MessageId] = {
     "committed": N_("review.commitment.committed"),
@@ -147,12 +146,12 @@ def review_input(kpi: PlanKpi, rows: list[dict], catalog: Catalog) -> ReviewKpi:
     return ReviewKpi(
         kpi_id=kpi.kpi_id, name=kpi.name or (entry.name.en if entry else None) or kpi.kpi_id,
         direction=direction, unit=unit, value_range=ValueRange(low=low, high=high),
-        frequency=kpi.frequency if kpi.frequency in REVIEW_FREQUENCIES else None,
+        frequency=kpi.frequency if is_frequency(kpi.frequency) else None,
         target=None if direction == "in_range" else kpi.target,
         target_low=kpi.target_low if ranged else None,
         target_high=kpi.target_high if ranged else None,
         baseline=kpi.baseline, commitment=kpi.commitment or "committed",
-        history=[{"period": r["period"], "value": r["value"], "target": r["target"]}
+        history=[HistoryPoint(period=r["period"], value=r["value"], target=r["target"])
                  for r in rows[-MAX_POINTS:]],
     )
 

@@ -221,9 +221,9 @@ def review_pairs(review: KpiReview, lang: str) -> list[tuple[str, str]]:
     frequency = (label("frequencies", review.frequency).pick(lang).lower() if review.frequency
                  else "?")
     pairs = [(say["kpi"], f"{review.name.pick(lang)} ({review.points} × {frequency})")]
-    if review.status != "ok":
-        return [*pairs, (say["status"], review.message.pick(lang))]
     natural, suggestion, fmt = review.natural_range_next, review.suggestion, _number
+    if review.status != "ok" or natural is None:  # an ok review always has its range
+        return [*pairs, (say["status"], review.message.pick(lang) if review.message else "")]
     ahead = ", ".join(f"{period_text(f.period, lang)} {fmt(review, f.value, lang)} "
                       f"({number_range(review, f.lower, f.upper, lang)})" for f in review.forecast)
     pairs += [

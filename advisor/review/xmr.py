@@ -42,6 +42,8 @@ from pydantic import BaseModel, ConfigDict
 from advisor.review.errors import InsufficientDataError, InvalidValueError
 from advisor.review.policy import review_policy
 
+Values = Sequence[float] | np.ndarray  # a history: numbers in a list, or a 1-D array
+
 # Wheeler's scaling factors for moving ranges of two values: 3 / d2 and D4.
 LIMIT_FACTOR = 2.66
 RANGE_FACTOR = 3.27
@@ -121,7 +123,7 @@ class XmrSettings:
                    run_length=policy.run_length)
 
 
-def _as_array(values: Sequence[float], needed: int) -> np.ndarray:
+def _as_array(values: Values, needed: int) -> np.ndarray:
     array = np.asarray(values, dtype=float)
     if array.ndim != 1 or array.size < needed:
         raise InsufficientDataError(needed, int(array.size))
@@ -131,7 +133,7 @@ def _as_array(values: Sequence[float], needed: int) -> np.ndarray:
     return array
 
 
-def moving_ranges(values: Sequence[float]) -> list[float]:
+def moving_ranges(values: Values) -> list[float]:
     """Return the absolute differences between successive values (one fewer than values)."""
     return np.abs(np.diff(_as_array(values, 2))).tolist()
 
@@ -146,7 +148,7 @@ def _limits_from(centre: float, average_mr: float) -> Limits:
     )
 
 
-def natural_process_limits(values: Sequence[float]) -> Limits:
+def natural_process_limits(values: Values) -> Limits:
     """Return the XmR limits computed from all of `values` (at least two)."""
     array = _as_array(values, 2)
     return _limits_from(float(array.mean()), float(np.abs(np.diff(array)).mean()))
@@ -200,7 +202,7 @@ def _first_of_new_level(run: np.ndarray, old_centre: float) -> int:
     return int(np.argmax(nearer_new))
 
 
-def find_shifts(values: Sequence[float], settings: XmrSettings | None = None) -> list[int]:
+def find_shifts(values: Values, settings: XmrSettings | None = None) -> list[int]:
     """Return the indices where sustained shifts start new stretches of the history."""
     settings = settings or XmrSettings.from_policy()
     array = _as_array(values, 2)
@@ -232,7 +234,7 @@ def _limits_without_outliers(window: np.ndarray, fewest: int) -> tuple[Limits, l
     return _limits_from(centre, float(ranges.mean())), np.flatnonzero(outside).tolist()
 
 
-def choose_baseline(values: Sequence[float], settings: XmrSettings | None = None,
+def choose_baseline(values: Values, settings: XmrSettings | None = None,
                     shifts: Sequence[int] | None = None) -> Baseline:
     """Return the baseline stretch (see the module notes) and the limits computed from it;
     `shifts` given (an empty list: none) replace the search for them."""
@@ -308,7 +310,7 @@ def _range_beyond_url(array: np.ndarray, limits: Limits, offset: int) -> list[Si
     ]
 
 
-def detect_signals(values: Sequence[float], limits: Limits, since: int = 0,
+def detect_signals(values: Values, limits: Limits, since: int = 0,
                    run_length: int | None = None) -> list[Signal]:
     """Return the signals in `values[since:]` against `limits`, indexed within `values`."""
     run_length = run_length or review_policy().run_length
@@ -322,7 +324,7 @@ def detect_signals(values: Sequence[float], limits: Limits, since: int = 0,
     return sorted(signals, key=lambda s: (s.indices[0], s.kind))
 
 
-def xmr_chart(values: Sequence[float], settings: XmrSettings | None = None,
+def xmr_chart(values: Values, settings: XmrSettings | None = None,
               shifts: Sequence[int] | None = None) -> XmrChart:
     """Return limits from a chosen baseline and the signals from that baseline's stretch on
     (`shifts` as for choose_baseline)."""

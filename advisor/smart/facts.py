@@ -138,7 +138,7 @@ def _add_target_facts(fact, kpi: PlanKpi, direction, unit, entry, bounds, contex
 def _add_perfection_facts(fact, target, baseline, direction, bounds, context) -> None:
     perfect = best_end(direction, bounds)
     fact["target_at_best_end"] = perfect is not None and target == perfect
-    if fact["target_at_best_end"]:
+    if perfect is not None and fact["target_at_best_end"]:
         fact["suggested_level"] = short_of_perfection(perfect, baseline, bounds,
                                                       context.policy.targets)
 

@@ -4,7 +4,7 @@ where a target stands against a public benchmark."""
 import math
 
 from catalog.models import Kpi
-from rules.policy import PaceChange, Plausibility, Targets
+from rules.policy import Pace, PaceChange, Plausibility, Stage, Targets
 
 DAYS_PER_YEAR = 365.25
 
@@ -27,7 +27,7 @@ def pace_band(baseline: float, years: float, pace: PaceChange, stage_factor: flo
     low_end, high_end = bounds
     years = max(years, pace.floor_years)
     factor = stage_factor if pace.by_stage else 1.0
-    if scale:
+    if scale and low_end is not None and high_end is not None:
         move = pace.scale_share * factor * years * (high_end - low_end)
         return max(low_end, baseline - move), min(high_end, baseline + move)
     if low_end is None or low_end < 0 or baseline <= 0:
@@ -49,7 +49,7 @@ def history_band(history: list[float], periods: int, z: float) -> tuple[float, f
 
 
 def plausible_band(baseline: float, years: float, periods: int, history: list[float] | None,
-                   pace_name: str, stage: str, bounds: tuple[float | None, float | None],
+                   pace_name: Pace, stage: Stage, bounds: tuple[float | None, float | None],
                    scale: bool, policy: Plausibility) -> tuple[float, float, str] | None:
     """Return the plausible low, high and what they rest on ("history" or "pace"), or None.
 

@@ -63,7 +63,7 @@ def checkpoints(start: dt.date, deadline: dt.date, path: tuple[dt.date, float, f
     frequency = ("quarterly" if months_between(start, deadline)
                  >= timing.quarterly_checkpoints_from_months else "monthly")
     index = period_index(start, frequency)
-    found = []
+    found: list[str] = []
     while True:
         end = period_bounds(index, frequency)[1]
         index += 1

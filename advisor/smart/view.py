@@ -10,6 +10,7 @@ deserves, money in millions or billions, and a range is written once ("7,1–31,
 from advisor.formatting import Blank, number_text, percent_text, range_text, value_text
 from advisor.i18n import gettext
 from catalog.labels import label
+from rules.models import Firing, Gap, action_as
 
 LETTERS = ("S", "M", "A", "R", "T")
 # Values the plan holds as typed: shown with every decimal they were typed with.
@@ -88,12 +89,14 @@ def value_range_text(low: float | None, high: float | None, unit: str | None,
                        high=typed_text(high, unit, lang))
     if low is not None:
         return gettext(lang, "smart.allowed.at_least", low=typed_text(low, unit, lang))
+    if high is None:  # no limit at either end: callers do not ask
+        return "–"
     return gettext(lang, "smart.allowed.at_most", high=typed_text(high, unit, lang))
 
 
-def gap_json(firing, fact: dict, lang: str) -> dict:
+def gap_json(firing: Firing, fact: dict, lang: str) -> dict:
     """Return one gap: letter, code, severity, message, fix and the fields involved."""
-    action = firing.action
+    action = action_as(firing.action, Gap)
     return {
         "letter": action.letter,
         "code": action.code,

@@ -2,7 +2,9 @@
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from rules.policy import Wording
 
@@ -20,7 +22,7 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(parts) if parts else "(?!)")
 
 
-def _found(text: str, lists: dict[str, list[str]]) -> list[str]:
+def _found(text: str, lists: Mapping[Any, list[str]]) -> list[str]:
     words = tuple(w for ws in lists.values() for w in ws)
     return list(dict.fromkeys(m.group(0) for m in _pattern(words).finditer(_normal(text))))
 

@@ -1,6 +1,6 @@
 """What the interview, SMART-check and recommendation endpoints read and answer."""
 
-from typing import Annotated, Any, Generic, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal
 
 from pydantic import (
     BaseModel,
@@ -12,15 +12,17 @@ from pydantic import (
 )
 
 from advisor.errors import InvalidInputError
-from advisor.interview import SECTIONS, QuestionType
+from advisor.interview import QuestionType, Section
 from advisor.models import Answers, DepartmentName, Lang
 from catalog.models import Text
 from catalog.vocab import Direction, Frequency, Indicator, Perspective, Unit
 from web.contract.catalog import Out, TextT
 from web.errors import validation_errors
 
-AnswerName = Literal[tuple(Answers.model_fields)]
-Section = Literal[SECTIONS]
+if TYPE_CHECKING:  # the names are the fields of Answers, known when the module runs
+    AnswerName = str
+else:
+    AnswerName = Literal[tuple(Answers.model_fields)]
 Share = Annotated[int, Field(ge=0, le=100)]
 
 
@@ -29,6 +31,9 @@ class OptionOut(Out, Generic[TextT]):
 
     value: str
     label: TextT
+    description: TextT | None = Field(default=None, description="What the option covers, "
+                                      "where the label alone may not say it (absent "
+                                      "otherwise).")
 
 
 class QuestionItem(Out, Generic[TextT]):

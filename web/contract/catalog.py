@@ -5,7 +5,18 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from advisor.models import Goal, Lang
+from advisor.models import (
+    BusinessModel,
+    Channel,
+    DataSource,
+    Goal,
+    Industry,
+    Lang,
+    RevenueModel,
+    SalesMotion,
+    Size,
+    Stage,
+)
 from catalog.models import Text
 from catalog.vocab import ChangePace, Department, Direction, Frequency, Indicator, Perspective, Unit
 
@@ -49,16 +60,18 @@ class ValueRangeOut(Out):
 
 
 class ContextOut(Out, Generic[TextT]):
-    """Conditions on the client's context (each listed one must hold)."""
+    """Conditions on the client's context, each on one interview answer: every listed one must
+    hold (channels: one of them in use); an empty list sets no condition."""
 
-    industries: list[str]
-    revenue_models: list[str]
-    business_models: list[str]
-    sales_motions: list[str]
-    channels: list[str]
-    stages: list[str]
-    sizes: list[str]
-    why: TextT | None = None
+    industries: list[Industry]
+    revenue_models: list[RevenueModel]
+    business_models: list[BusinessModel]
+    sales_motions: list[SalesMotion]
+    channels: list[Channel]
+    stages: list[Stage]
+    sizes: list[Size]
+    why: TextT | None = Field(default=None, description="Why, for the user: where the KPI "
+                              "applies, or how it misleads there.")
 
 
 class KpiItem(Out, Generic[TextT]):
@@ -75,8 +88,10 @@ class KpiItem(Out, Generic[TextT]):
     perspective: Perspective
     indicator: Indicator
     frequency: Frequency
-    data_sources: list[str] = Field(description="Any one of these can supply the KPI.")
-    channels: list[str]
+    data_sources: list[DataSource] = Field(description="Every source that can supply part "
+                                           "of the KPI; `data_requirements` says which it "
+                                           "needs together.")
+    channels: list[Channel]
     owner_role: TextT
     goals: list[Goal]
     pitfalls: list[TextT]
@@ -84,14 +99,21 @@ class KpiItem(Out, Generic[TextT]):
     related: list[str]
     benchmarks: list[BenchmarkOut[TextT]]
     value_range: ValueRangeOut
-    data_requirements: list[list[str]] = Field(
-        description="Groups of data sources; each group must be met by one of its sources.")
-    fits: ContextOut[TextT] | None
-    misfits: list[ContextOut[TextT]]
-    primary_goal: Goal | None
-    headline_for: list[Goal]
-    measures: str | None
-    change_pace: ChangePace | None
+    data_requirements: list[list[DataSource]] = Field(
+        description="Groups of data sources, all needed: each group is met by any one of its "
+                    "sources (`[[crm, loyalty_program]]`: either; `[[pos], "
+                    "[footfall_counter]]`: both).")
+    fits: ContextOut[TextT] | None = Field(description="Where the KPI applies; null: any "
+                                           "client. Outside it the KPI is not recommended.")
+    misfits: list[ContextOut[TextT]] = Field(description="Contexts in which the KPI "
+                                             "misleads (all of a misfit's conditions hold), "
+                                             "each with why.")
+    primary_goal: Goal = Field(description="The one goal the KPI exists for.")
+    headline_for: list[Goal] = Field(description="Goals for which it is the headline outcome "
+                                     "its department reports.")
+    measures: str = Field(description="The concept it measures, shared across departments: "
+                          "two KPIs of one concept are never both chosen.")
+    change_pace: ChangePace
 
 
 class Kpi(KpiItem[Text]):

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
 from web.access import ACCESS, OPEN_LEVELS
 from web.contract.problems import PROBLEM, STATUSES, Problem
@@ -100,7 +101,8 @@ def _about() -> str:
 
 def _schemas(ops: list[Operation]) -> tuple[dict, dict]:
     """Return each operation's body and reply schemas, and the shared component schemas."""
-    inputs: list[tuple[Any, str, TypeAdapter]] = [("problem", "serialization", adapter(Problem))]
+    inputs: list[tuple[Any, JsonSchemaMode, TypeAdapter]] = [
+        ("problem", "serialization", adapter(Problem))]
     for op in ops:
         if op.body is not None:
             inputs.append(((op.operation_id, "body"), "validation", adapter(op.body)))

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
+from pydantic.json_schema import JsonDict, JsonValue
 
 from advisor.models import KpiRef, RecommendRequest, state_unique_lists
 from advisor.plan_models import Plan, PlanKpi, Text120
@@ -13,18 +14,21 @@ from catalog.vocab import DEPARTMENTS
 
 # The document lists the running catalog's ids wherever this mark is (see document.py).
 CATALOG_IDS = {"x-catalog-ids": True}
-NON_BLANK = r"\S"
+# One character that Python's str.strip() keeps, spelled out: ECMA's \S (which generators use)
+# differs from Python's whitespace on U+001C-U+001F, U+0085 (blank in Python) and U+FEFF (not).
+NON_BLANK = (r"[^\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
+             r"\u205f\u3000]")
 
 # What the handlers check beyond the model: a KPI names a catalog id or has a name that is not
 # blank (a blank name is read as none).
-ID_OR_NAME = {"anyOf": [
+ID_OR_NAME: JsonDict = {"anyOf": [
     {"required": ["kpi_id"], "properties": {"kpi_id": {"type": "string", "pattern": NON_BLANK}}},
     {"required": ["name"], "properties": {"name": {"type": "string", "pattern": NON_BLANK}}},
 ]}
 
 # A target range has both ends or neither (the model refuses one end alone, naming the other).
-_NUMBER = {"type": "number"}
-RANGE_ENDS = [
+_NUMBER: JsonDict = {"type": "number"}
+RANGE_ENDS: list[JsonValue] = [
     {"if": {"required": [one], "properties": {one: _NUMBER}},
      "then": {"required": [other], "properties": {other: _NUMBER}}}
     for one, other in (("target_low", "target_high"), ("target_high", "target_low"))
@@ -64,7 +68,8 @@ class PlanKpiBody(PlanKpi):
 class PlanBody(Plan):
     """A plan: the client's context and up to 200 KPIs."""
 
-    kpis: list[PlanKpiBody] = Field(min_length=1, max_length=200)
+    # A list of the subclass: pydantic reads it so; mypy holds lists invariant.
+    kpis: list[PlanKpiBody] = Field(min_length=1, max_length=200)  # type: ignore[assignment]
     as_of: PlanDate | None = Field(default=None, description="The day to check the plan "
                                    "on; default: today.")
 
@@ -78,7 +83,9 @@ class ReviewKpiBody(ReviewKpi):
 class ReviewBody(ReviewRequest):
     """A language and up to 200 KPIs with their histories."""
 
-    kpis: list[ReviewKpiBody] = Field(min_length=1, max_length=MAX_KPIS)
+    # A list of the subclass: pydantic reads it so; mypy holds lists invariant.
+    kpis: list[ReviewKpiBody] = Field(  # type: ignore[assignment]
+        min_length=1, max_length=MAX_KPIS)
 
 
 def _keep_in_scope(schema: dict) -> None:

@@ -13,6 +13,8 @@ class FieldError(Out):
     field: str = Field(description="Dotted path of the field: `kpis.0.target`, `limit`, "
                        "`body` for the body as a whole.")
     message: str
+    allowed: list[str] | None = Field(default=None, description="Where the field takes one "
+                                      "of a list of words: every word it takes.")
     line: int | None = Field(default=None, description="Imports: the file's line.")
     column: str | None = Field(default=None, description="Imports: the column.")
     fix: str | None = Field(default=None, description="Imports: how to fix the row.")

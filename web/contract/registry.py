@@ -124,7 +124,7 @@ def operation(bp: Blueprint, method: str, rule: str, **declared: Any) -> Callabl
     """Declare an operation and register its route: the view gets the path's values, `query`
     and `body` read by their models, and returns a payload its reply model shapes."""
     def decorate(view: Callable) -> Callable:
-        op = Operation(method=method.upper(), rule=bp.url_prefix + rule, **declared)
+        op = Operation(method=method.upper(), rule=(bp.url_prefix or "") + rule, **declared)
 
         @wraps(view)
         def endpoint(**path: Any) -> Response:

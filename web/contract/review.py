@@ -146,7 +146,7 @@ class StoredPlanKpi(PlanKpi):
 class StoredPlanBody(Plan):
     """A stored plan's content; fields left empty are left out."""
 
-    kpis: list[StoredPlanKpi]
+    kpis: list[StoredPlanKpi]  # type: ignore[assignment]  # a subclass list: see PlanBody
 
 
 class StoredPlan(Out):
