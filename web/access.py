@@ -8,6 +8,7 @@ signed-in user (pages) or the API token (under /api/) must belong to it, or the 
 """
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
@@ -82,6 +83,13 @@ class Grant:
             return False
         return at_least(self.role, "editor")
 
+    @property
+    def workspace(self) -> int:
+        """Return the workspace's id (endpoints that name an object or take a token only)."""
+        if self.workspace_id is None:
+            raise LookupError("this request was let in without a workspace")
+        return self.workspace_id
+
 
 def grant() -> Grant:
     """Return what this request was let in with (nothing for public endpoints)."""
@@ -106,7 +114,7 @@ def _object_workspace() -> int | None:
     return found
 
 
-def _not_found() -> None:
+def _not_found() -> NoReturn:
     """Answer the 404 of an object that does not exist (the same for another workspace's)."""
     args = request.view_args or {}
     if "plan_id" in args:
@@ -190,6 +198,8 @@ def _check_page(kind: str) -> Grant | Response:
             abort(403, description=_("access.page.forbidden"))
         return Grant()
     workspace_id = _object_workspace()
+    if workspace_id is None:
+        _not_found()
     role = role_in(get_db(), current_user.id, workspace_id)
     if role is None:
         _not_found()

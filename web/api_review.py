@@ -81,7 +81,7 @@ def plan_json(record: PlanRecord) -> dict:
            summary="The token's workspace's stored plans, newest first", replies=(Reply(Plans),))
 def plans() -> dict:
     """List the stored plans, newest first."""
-    return {"plans": list_plans(get_db(), grant().workspace_id)}
+    return {"plans": list_plans(get_db(), grant().workspace)}
 
 
 @operation(bp, "POST", "/plans", operation_id="createPlan", tag="plans",

@@ -13,9 +13,11 @@ from flask import (
     url_for,
 )
 from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from advisor.accounts.errors import AccountError, TooManyAttemptsError
 from advisor.accounts.models import User
+from advisor.accounts.rows import written
 from advisor.accounts.users import count_users, create_user, sign_in, user_by_email, user_by_id
 from advisor.accounts.workspaces import (
     accept_invitation,
@@ -43,7 +45,7 @@ def safe_next(target: str | None) -> str:
     return url_for("pages.home")
 
 
-def _form(template: str, status: int = 200, **values: object) -> Response:
+def _form(template: str, status: int = 200, /, **values: object) -> Response:
     return Response(render_template(template, **values), status=status, mimetype="text/html")
 
 
@@ -57,7 +59,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response:
+def login() -> BaseResponse:
     """Ask for email and password; on success go where the visitor was going."""
     if count_users(get_db()) == 0:
         return redirect(url_for(".setup"))
@@ -82,7 +84,7 @@ def login() -> Response:
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     """End the session and go to the sign-in page."""
     logout_user()
     session.clear()
@@ -90,7 +92,7 @@ def logout() -> Response:
 
 
 @bp.route("/setup", methods=["GET", "POST"])
-def setup() -> Response:
+def setup() -> BaseResponse:
     """On an empty database, create the first account and its first workspace."""
     db = get_db()
     if count_users(db) > 0:
@@ -113,17 +115,17 @@ def setup() -> Response:
 
 
 @bp.route("/invite/<secret>", methods=["GET", "POST"])
-def invitation(secret: str) -> Response:
+def invitation(secret: str) -> BaseResponse:
     """Show an invitation; accept it by creating the account, signing in, or joining."""
     db = get_db()
     try:
         invited = open_invitation(db, secret)
     except AccountError as exc:
         abort(404, description=message(exc))
-    workspace = workspace_by_id(db, invited.workspace_id)
+    workspace = written(workspace_by_id(db, invited.workspace_id))
     existing = user_by_email(db, invited.email)
     signed_in_as = current_user if current_user.is_authenticated else None
-    page = {"invitation": invited, "workspace": workspace, "existing": existing,
+    page: dict[str, object] = {"invitation": invited, "workspace": workspace, "existing": existing,
             "signed_in_as": signed_in_as}
     if request.method == "GET":
         return _form("auth/invitation.html", values={}, errors={}, **page)

@@ -1,9 +1,11 @@
 """A client's work in one place: the workspace page, and its members and tokens for owners."""
 
+import sqlite_utils
 from flask import (
     Blueprint,
     Flask,
     Response,
+    abort,
     current_app,
     redirect,
     render_template,
@@ -11,9 +13,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from advisor.accounts.errors import AccountError
-from advisor.accounts.models import ROLES
+from advisor.accounts.models import ROLES, Workspace
 from advisor.accounts.tokens import create_token, revoke_token, workspace_tokens
 from advisor.accounts.workspaces import (
     create_invitation,
@@ -40,6 +43,14 @@ def role_name(role: str) -> str:
     return _(ROLE_NAMES[role])
 
 
+def _workspace(db: sqlite_utils.Database, slug: str) -> Workspace:
+    """Return the workspace the URL names (web/access.py has answered 404 when there is none)."""
+    found = workspace_by_slug(db, slug)
+    if found is None:
+        abort(404)
+    return found
+
+
 def _html(template: str, status: int = 200, **values: object) -> Response:
     return Response(render_template(template, **values), status=status, mimetype="text/html")
 
@@ -48,7 +59,7 @@ def _html(template: str, status: int = 200, **values: object) -> Response:
 def page(slug: str) -> Response:
     """Show the workspace's interviews and plans, each plan with its latest review."""
     db = get_db()
-    workspace = workspace_by_slug(db, slug)
+    workspace = _workspace(db, slug)
     lang = current_lang()
     sessions = [(r, progress_summary(r, lang)) for r in workspace_sessions(db, [workspace.id])]
     return _html("workspaces/page.html", workspace=workspace, sessions=sessions,
@@ -57,7 +68,7 @@ def page(slug: str) -> Response:
 
 def _members_page(slug: str, status: int = 200, **extra: object) -> Response:
     db = get_db()
-    workspace = workspace_by_slug(db, slug)
+    workspace = _workspace(db, slug)
     return _html("workspaces/members.html", status, workspace=workspace,
                  members=members(db, workspace.id),
                  invitations=pending_invitations(db, workspace.id), roles=ROLES,
@@ -74,7 +85,7 @@ def members_page(slug: str) -> Response:
 def invite(slug: str) -> Response:
     """Create an invitation link for an email and a role, and show it to copy."""
     db = get_db()
-    workspace = workspace_by_slug(db, slug)
+    workspace = _workspace(db, slug)
     email, role = request.form.get("email", ""), request.form.get("role", "")
     try:
         secret, invitation = create_invitation(db, workspace.id, email, role, current_user.id,
@@ -87,11 +98,11 @@ def invite(slug: str) -> Response:
 
 
 @bp.post("/<slug>/members/<int:user_id>/remove")
-def remove(slug: str, user_id: int) -> Response:
+def remove(slug: str, user_id: int) -> BaseResponse:
     """Take a member out of the workspace (never its last owner)."""
     db = get_db()
     try:
-        remove_member(db, workspace_by_slug(db, slug).id, user_id)
+        remove_member(db, _workspace(db, slug).id, user_id)
     except AccountError as exc:
         return _members_page(slug, 422, errors={"remove": message(exc)})
     return redirect(url_for(".members_page", slug=slug), 303)
@@ -99,7 +110,7 @@ def remove(slug: str, user_id: int) -> Response:
 
 def _tokens_page(slug: str, status: int = 200, **extra: object) -> Response:
     db = get_db()
-    workspace = workspace_by_slug(db, slug)
+    workspace = _workspace(db, slug)
     return _html("workspaces/tokens.html", status, workspace=workspace,
                  tokens=workspace_tokens(db, workspace.id), errors=extra.pop("errors", {}),
                  **extra)
@@ -115,7 +126,7 @@ def tokens_page(slug: str) -> Response:
 def new_token(slug: str) -> Response:
     """Create a token for the signed-in owner and show its secret once."""
     db = get_db()
-    workspace = workspace_by_slug(db, slug)
+    workspace = _workspace(db, slug)
     try:
         secret, token = create_token(db, current_user.id, workspace.id,
                                      request.form.get("name", ""),
@@ -126,10 +137,10 @@ def new_token(slug: str) -> Response:
 
 
 @bp.post("/<slug>/tokens/<int:token_id>/revoke")
-def revoke(slug: str, token_id: int) -> Response:
+def revoke(slug: str, token_id: int) -> BaseResponse:
     """Revoke one of the workspace's tokens."""
     db = get_db()
-    revoke_token(db, workspace_by_slug(db, slug).id, token_id)
+    revoke_token(db, _workspace(db, slug).id, token_id)
     return redirect(url_for(".tokens_page", slug=slug), 303)
 
 

@@ -8,6 +8,7 @@ import sqlite_utils
 from advisor.accounts.clock import digest, stamp, utc_now
 from advisor.accounts.errors import UnknownError
 from advisor.accounts.models import ApiToken
+from advisor.accounts.rows import inserted_id, written
 from advisor.i18n import N_
 from advisor.store import transaction
 
@@ -36,11 +37,11 @@ def create_token(db: sqlite_utils.Database, user_id: int, workspace_id: int, nam
                       [user_id, workspace_id]).fetchone() is None:
             raise UnknownError(N_("token.not_member"), "email", email=_email(db, user_id),
                                slug=_slug(db, workspace_id))
-        token_id = db.execute(
+        token_id = inserted_id(db.execute(
             "INSERT INTO api_tokens (workspace_id, user_id, name, token_hash, read_only, "
             "created) VALUES (?, ?, ?, ?, ?, ?)",
-            [workspace_id, user_id, name, digest(secret), int(read_only), stamp()]).lastrowid
-    return secret, token_by_id(db, token_id)
+            [workspace_id, user_id, name, digest(secret), int(read_only), stamp()]))
+    return secret, written(token_by_id(db, token_id))
 
 
 def _email(db: sqlite_utils.Database, user_id: int) -> str:
@@ -84,7 +85,7 @@ def workspace_tokens(db: sqlite_utils.Database, workspace_id: int) -> list[ApiTo
     """Return the workspace's tokens, live ones first, newest first."""
     rows = db.execute(f"SELECT {_COLUMNS} FROM api_tokens WHERE workspace_id = ? ORDER BY "
                       "revoked_at IS NOT NULL, created DESC, id DESC", [workspace_id]).fetchall()
-    return [_token(r) for r in rows]
+    return [written(_token(r)) for r in rows]
 
 
 def revoke_token(db: sqlite_utils.Database, workspace_id: int, token_id: int) -> bool:

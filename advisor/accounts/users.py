@@ -9,6 +9,7 @@ from advisor.accounts.clock import stamp, utc_now
 from advisor.accounts.errors import DuplicateError, TooManyAttemptsError, UnknownError
 from advisor.accounts.models import User
 from advisor.accounts.passwords import check_password, hash_password, password_matches
+from advisor.accounts.rows import inserted_id, written
 from advisor.i18n import N_
 from advisor.store import transaction
 
@@ -44,10 +45,11 @@ def create_user(db: sqlite_utils.Database, email: str, name: str, password: str)
     with transaction(db):
         if user_by_email(db, email) is not None:
             raise DuplicateError(N_("auth.email.taken"), "email")
-        user_id = db.execute("INSERT INTO users (email, name, password_hash, created) "
-                             "VALUES (?, ?, ?, ?)", [email, name, hashed, stamp()]).lastrowid
+        user_id = inserted_id(db.execute("INSERT INTO users (email, name, password_hash, "
+                                         "created) VALUES (?, ?, ?, ?)",
+                                         [email, name, hashed, stamp()]))
         _adopt_imported(db, user_id)
-    return user_by_id(db, user_id)
+    return written(user_by_id(db, user_id))
 
 
 def _adopt_imported(db: sqlite_utils.Database, user_id: int) -> None:

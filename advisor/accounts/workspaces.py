@@ -10,6 +10,7 @@ import sqlite_utils
 from advisor.accounts.clock import digest, stamp, utc_now
 from advisor.accounts.errors import DuplicateError, InvitationError, UnknownError
 from advisor.accounts.models import ROLES, Invitation, Member, Membership, Workspace
+from advisor.accounts.rows import inserted_id, written
 from advisor.accounts.users import normal_email
 from advisor.i18n import N_
 from advisor.store import transaction
@@ -59,11 +60,11 @@ def create_workspace(db: sqlite_utils.Database, slug: str, name: str,
         if workspace_by_slug(db, slug) is not None:
             raise DuplicateError(N_("workspace.slug.taken"), "slug", slug=slug)
         now = stamp()
-        ws_id = db.execute("INSERT INTO workspaces (slug, name, created) VALUES (?, ?, ?)",
-                           [slug, name, now]).lastrowid
+        ws_id = inserted_id(db.execute("INSERT INTO workspaces (slug, name, created) "
+                                       "VALUES (?, ?, ?)", [slug, name, now]))
         db.execute("INSERT INTO memberships (workspace_id, user_id, role, created) "
                    "VALUES (?, ?, 'owner', ?)", [ws_id, owner_id, now])
-    return workspace_by_id(db, ws_id)
+    return written(workspace_by_id(db, ws_id))
 
 
 def workspace_by_slug(db: sqlite_utils.Database, slug: str) -> Workspace | None:
@@ -98,7 +99,7 @@ def memberships(db: sqlite_utils.Database, user_id: int) -> list[Membership]:
     rows = db.execute(f"SELECT {_WS}, m.role FROM memberships m JOIN workspaces w "
                       "ON w.id = m.workspace_id WHERE m.user_id = ? ORDER BY w.name, w.id",
                       [user_id]).fetchall()
-    return [Membership(workspace=_workspace(r[:4]), role=r[4]) for r in rows]
+    return [Membership(workspace=written(_workspace(r[:4])), role=r[4]) for r in rows]
 
 
 def members(db: sqlite_utils.Database, workspace_id: int) -> list[Member]:
