@@ -11,6 +11,7 @@ decides how a number reads:
 """
 
 import datetime as dt
+import functools
 import math
 import re
 from typing import TypeGuard
@@ -40,6 +41,13 @@ def number_text(value: float | None, lang: str, decimals: int = 2) -> str:
     """Return `value` with at most `decimals` decimals in the language's style; '–' for none."""
     if not _finite(value):
         return NONE
+    return _formatted(float(value), lang, decimals)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _formatted(value: float, lang: str, decimals: int) -> str:
+    """Return the number as Babel writes it; kept, as a review page writes the same numbers
+    (limits, targets, counts) thousands of times and Babel takes 0.1 ms for each."""
     if abs(value) > _HUGE:
         return format_scientific(value, format="0.###E0", locale=lang)
     pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
@@ -102,6 +110,7 @@ def range_text(low: float | None, high: float | None, lang: str, unit: str | Non
     return f"{first}–{last}"
 
 
+@functools.cache
 def _compact_words(lang: str) -> tuple[str, ...]:
     """Return the words compact money ends with in `lang` (" triệu", " tỷ", ...)."""
     words = []

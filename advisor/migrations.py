@@ -82,6 +82,7 @@ ALTER TABLE plan_versions ADD COLUMN saved_by INTEGER REFERENCES users(id);
 ALTER TABLE measurements ADD COLUMN recorded_by INTEGER REFERENCES users(id);
 ALTER TABLE review_comments ADD COLUMN recorded_by INTEGER REFERENCES users(id);
 ALTER TABLE reviews ADD COLUMN updated_by INTEGER REFERENCES users(id);
+ALTER TABLE target_changes ADD COLUMN changed_by INTEGER REFERENCES users(id);
 CREATE INDEX sessions_workspace ON sessions(workspace_id, updated);
 CREATE INDEX plans_workspace ON plans(workspace_id, updated);
 """

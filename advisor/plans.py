@@ -259,6 +259,26 @@ def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan,
     return get_plan(db, plan_id)
 
 
+def change_kpis(db: sqlite_utils.Database, plan_id: int,
+                changes: dict[int, dict]) -> PlanRecord:
+    """Change some fields of some KPIs (by row id) and give the plan its next version; the
+    version before stays in plan_versions and the plan keeps its status (a review's change,
+    such as a KPI's frequency or next target, is not a new draft). Call it inside the caller's
+    transaction to make it part of a larger change."""
+    now = _now()
+    with transaction(db):
+        current = get_plan(db, plan_id)
+        for row_id, kpi in zip(current.kpi_ids, current.plan.kpis, strict=True):
+            if row_id in changes:
+                changed = PlanKpi.model_validate({**kpi.model_dump(), **changes[row_id]})
+                db.execute("UPDATE plan_kpis SET data = ? WHERE id = ?",
+                           [changed.model_dump_json(exclude_none=True), row_id])
+        version = current.version + 1
+        db.table("plans").update(plan_id, {"updated": now, "version": version})
+        _snapshot(db, plan_id, version, now)
+    return get_plan(db, plan_id)
+
+
 def _store_kpis(db: sqlite_utils.Database, plan_id: int, kpis: list[PlanKpi],
                 kpi_ids: Sequence[int | None] | None) -> list[int]:
     """Write each KPI into its row (named, or found by identity, or new); return the rows."""

@@ -176,7 +176,8 @@ CREATE TABLE IF NOT EXISTS measurements (
     note TEXT,
     source TEXT,
     recorded_at TEXT NOT NULL,
-    replaced_at TEXT
+    replaced_at TEXT,
+    excluded INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX IF NOT EXISTS measurements_current
     ON measurements(plan_kpi_id, period) WHERE replaced_at IS NULL;
@@ -200,6 +201,18 @@ CREATE TABLE IF NOT EXISTS review_comments (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS review_comments_current
     ON review_comments(review_id, plan_kpi_id) WHERE replaced_at IS NULL;
+CREATE TABLE IF NOT EXISTS target_changes (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    plan_kpi_id INTEGER NOT NULL REFERENCES plan_kpis(id) ON DELETE CASCADE,
+    quarter TEXT NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('committed', 'stretch')),
+    old_target REAL,
+    new_target REAL NOT NULL,
+    plan_version INTEGER NOT NULL,
+    changed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS target_changes_plan ON target_changes(plan_id, quarter);
 """
 
 
@@ -223,6 +236,7 @@ _LATER_COLUMNS = (
     ("plans", "stage", "TEXT"),
     ("plans", "version", "INTEGER NOT NULL DEFAULT 1"),
     ("sessions", "last_page", "TEXT"),
+    ("measurements", "excluded", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 

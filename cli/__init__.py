@@ -2,7 +2,7 @@
 
 import click
 
-from cli import accounts, advice, catalog, review, serve
+from cli import accounts, advice, catalog, plan, review, serve
 from cli.shell import AdvisorGroup
 
 
@@ -23,6 +23,7 @@ cli.add_command(review.review)
 cli.add_command(accounts.users)
 cli.add_command(accounts.workspaces)
 cli.add_command(accounts.tokens)
+cli.add_command(plan.plan)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from advisor.i18n import gettext
+from advisor.i18n import both, gettext
 from advisor.review.analysis import review_kpis
 from advisor.review.errors import RowsRejectedError
 from advisor.review.models import ReviewKpi
@@ -14,12 +14,13 @@ from advisor.review.tables import (
     RawRow,
     cell_text,
     number_fix,
+    read_flag,
     read_number,
     read_upload,
 )
 from advisor.review.view import review_json, review_text
 from catalog.vocab import UNITS
-from cli.shell import LANG, AdvisorCommand, print_json
+from cli.shell import LANG, AdvisorCommand, BadInput, command_lang, print_json
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class _Options:
     target: float | None
     range: tuple[float, float] | None
     commitment: str
+    excluded: dict[str, list[str]]
 
 
 # --- Reading the history file ------------------------------------------------------------------
@@ -46,9 +48,33 @@ def _read_kpis(path: str, options: _Options) -> tuple[list[ReviewKpi], list[list
     for row in rows:
         name = cell_text(row.cells.get("kpi")) or Path(path).stem
         groups.setdefault(name, []).append(row)
+    _check_excluded_names(options.excluded, groups)
     kpis = [_kpi(name, group, options, problems) for name, group in groups.items()]
     problems.raise_if_any()
     return kpis, list(groups.values())
+
+
+def _parse_excluded(values: tuple[str, ...], lang: str) -> dict[str, list[str]]:
+    """Return the periods --exclude names per KPI ("" for a file of one KPI)."""
+    found: dict[str, list[str]] = {}
+    for value in values:
+        name, _sep, period = value.rpartition(":")
+        if not period.strip():
+            raise BadInput(gettext(lang, "cli.review.exclude_format"), lang)
+        found.setdefault(name.strip(), []).append(period.strip())
+    return found
+
+
+def _check_excluded_names(excluded: dict[str, list[str]], groups: dict) -> None:
+    """Refuse an --exclude naming a KPI that is not in the file (or none when there are many)."""
+    lang = command_lang(click.get_current_context())
+    for name in excluded:
+        if name and name not in groups:
+            raise BadInput(gettext(lang, "cli.review.exclude_unknown_kpi", kpi=name,
+                                   kpis=", ".join(groups)), lang)
+        if not name and len(groups) > 1:
+            raise BadInput(gettext(lang, "cli.review.exclude_which_kpi",
+                                   kpis=", ".join(groups)), lang)
 
 
 def _kpi(name: str, rows: list[RawRow], options: _Options, problems: Problems) -> ReviewKpi:
@@ -57,8 +83,13 @@ def _kpi(name: str, rows: list[RawRow], options: _Options, problems: Problems) -
         value = _cell_number(row, "value", problems)
         target = _cell_number(row, "target", problems) if row.cells.get("target") not in (
             None, "") else None
+        exclude = read_flag(row.cells.get("exclude"))
+        if isinstance(exclude, dict):
+            problems.add(row, "exclude", exclude, both("review.import.flag_fix"))
         history.append({"period": cell_text(row.cells.get("period")) or "?",
-                        "value": value if value is not None else 0.0, "target": target})
+                        "value": value if value is not None else 0.0, "target": target,
+                        "exclude": exclude is True,
+                        "note": cell_text(row.cells.get("note")) or None})
     latest_target = next((h["target"] for h in reversed(history) if h["target"] is not None),
                          None)
     ranged = options.direction == "in_range"
@@ -70,6 +101,7 @@ def _kpi(name: str, rows: list[RawRow], options: _Options, problems: Problems) -
         "target_low": options.range[0] if ranged and options.range else None,
         "target_high": options.range[1] if ranged and options.range else None,
         "commitment": options.commitment, "history": history,
+        "excluded_periods": options.excluded.get(name, []) + options.excluded.get("", []),
     })
 
 
@@ -86,6 +118,8 @@ def _with_lines(exc: RowsRejectedError, groups: list[list[RawRow]]) -> RowsRejec
     problems = []
     for problem in exc.problems:
         parts = problem["field"].split(".")
+        if len(parts) == 4 and parts[0] == "kpis" and parts[2] == "excluded_periods":
+            problem = {**problem, "field": "--exclude"}
         if len(parts) == 5 and parts[0] == "kpis" and parts[2] == "history":
             row = groups[int(parts[1])][int(parts[3])]
             problem = {**problem, "field": f"{row.where}.{parts[4]}", "line": row.line,
@@ -117,19 +151,24 @@ def _check_target_options(direction: str, target: float | None,
 @click.option("--frequency", type=click.Choice(("daily", "weekly", "monthly", "quarterly")),
               help="Period frequency (default: read from the period labels).")
 @click.option("--unit", type=click.Choice(UNITS))
+@click.option("--exclude", "excluded", multiple=True, metavar="[KPI:]PERIOD",
+              help="Leave a period out as an assignable cause (strike, outage); repeatable. "
+              "KPI: is needed when the file holds several KPIs.")
 @click.option("--lang", type=LANG, default="vi", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def review(history: str, target: float | None, target_range: tuple[float, float] | None,
            direction: str, commitment: str, frequency: str | None, unit: str | None,
-           lang: str, as_json: bool) -> None:
+           excluded: tuple[str, ...], lang: str, as_json: bool) -> None:
     """Review KPI history: limits, signals, forecast, target.
 
-    Read a CSV or XLSX HISTORY (columns period, value; optional kpi, target, note) and print
-    XmR limits, signals, a forecast and a target suggestion.
+    Read a CSV or XLSX HISTORY (columns period, value; optional kpi, target, note, exclude)
+    and print XmR limits, signals, a forecast and a target suggestion. Periods marked in the
+    exclude column or with --exclude are left out of limits and forecasts.
     """
     _check_target_options(direction, target, target_range, lang)
     options = _Options(direction=direction, unit=unit, frequency=frequency, target=target,
-                       range=target_range, commitment=commitment)
+                       range=target_range, commitment=commitment,
+                       excluded=_parse_excluded(excluded, lang))
     kpis, groups = _read_kpis(history, options)
     try:
         reviews = review_kpis(kpis)

@@ -169,7 +169,7 @@ def test_import_then_review_the_plan_from_stored_data(client, plan_id):
 def test_a_bad_import_reports_rows_in_the_asked_language_and_stores_nothing(client, plan_id):
     body = assert_problem(upload(client, plan_id, "bad_many.csv", "vi"), 422)
     assert [(e["line"], e["column"]) for e in body["errors"]] == [
-        (3, "value"), (5, "value"), (4, "period"), (6, "value")]
+        (3, "value"), (4, "period"), (5, "value"), (6, "value")]  # by line
     assert body["errors"][0]["field"] == "rows.3.value"
     assert body["errors"][0]["message"] == "thiếu giá trị." and body["errors"][0]["fix"]
     stored = client.get(f"/api/v1/plans/{plan_id}/measurements").get_json()

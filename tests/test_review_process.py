@@ -332,12 +332,13 @@ def test_the_terminal_text_names_signals_and_suggestions_without_codes(lang):
 
 
 def test_the_report_row_says_when_the_limits_are_provisional():
+    # The explanation column: the comment and the targets set by this review follow it.
     from advisor.review.report import PlanKpiReview, report_row
 
     short = review(read_series("gasoline_weekly", 1209, 1221), target=9.0)
     assert short.limits.provisional
     for lang, word in (("en", "provisional"), ("vi", "tạm thời")):
         assert word in report_row(PlanKpiReview(plan_kpi_id=1, position=0, review=short),
-                                  lang)[-2]
+                                  lang)[-3]
     firm = review(read_series("gasoline_weekly", 1209, 1247), target=9.0)
-    assert "provisional" not in report_row(PlanKpiReview(1, 0, firm), "en")[-2]
+    assert "provisional" not in report_row(PlanKpiReview(1, 0, firm), "en")[-3]

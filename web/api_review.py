@@ -10,8 +10,9 @@ from advisor.plans import PlanRecord, create_plan, get_plan, list_plans
 from advisor.review.analysis import review_kpis, with_catalog
 from advisor.review.errors import RowsRejectedError
 from advisor.review.importer import add_rows, import_file
-from advisor.review.measurements import plan_measurements
+from advisor.review.measurements import SaveResult, plan_measurements
 from advisor.review.report import PlanReview, plan_review
+from advisor.review.targets import set_next_target
 from advisor.review.view import review_json, reviews_json
 from advisor.smart.bounds import impossible_values
 from advisor.smart.check import unknown_kpis
@@ -20,8 +21,10 @@ from web.contract.catalog import SpeakQuery
 from web.contract.plans import PlanBody, ReviewBody
 from web.contract.registry import Answer, Header, Reply, default_lang, operation
 from web.contract.review import (
+    ApplyBody,
     ImportBody,
     ImportForm,
+    ImportQuery,
     Measurements,
     MeasurementsBody,
     MeasurementsQuery,
@@ -31,6 +34,7 @@ from web.contract.review import (
     ReviewQuery,
     SaveAnswer,
     StoredPlan,
+    TargetChangeOut,
 )
 from web.db import get_catalog, get_db
 from web.errors import ApiProblem, problem_lang
@@ -40,7 +44,7 @@ bp = Blueprint("api_review", __name__, url_prefix="/api/v1")
 PLAN_LINKS = {name: (operation_id, "plan_id") for name, operation_id in (
     ("plan", "getPlan"), ("measurements", "listMeasurements"),
     ("addMeasurements", "addMeasurements"), ("importMeasurements", "importMeasurements"),
-    ("review", "getPlanReview"))}
+    ("review", "getPlanReview"), ("applySuggestion", "applySuggestion"))}
 ALL_OR_NOTHING = ("All rows are stored or none; every bad row is reported with its line, "
                   "column, message and fix.")
 
@@ -133,24 +137,33 @@ def add_measurements(plan_id: int, query: SpeakQuery, body: MeasurementsBody) ->
         result = add_rows(get_db(), record, items, get_catalog(), "api")
     except RowsRejectedError as exc:
         raise _rejected(exc, _lang(query)) from None
-    return result.model_dump()
+    return save_json(result)
 
 
 @operation(bp, "POST", "/plans/<int:plan_id>/measurements/import",
            operation_id="importMeasurements", tag="plans",
            summary="Import a CSV or XLSX file (columns kpi, period, value, target, note)",
            description="As multipart field `file`, or as JSON `{filename, content_base64}`. "
-           + ALL_OR_NOTHING, query=SpeakQuery, body=ImportBody, form=ImportForm,
+           + ALL_OR_NOTHING + " Column `exclude` (yes/no) marks periods with an assignable "
+           "cause. A KPI whose rows have one frequency other than the plan's is one problem "
+           "per KPI, or, with `?set_frequency=1`, takes the file's frequency "
+           "(`frequencies_set`).", query=ImportQuery, body=ImportBody, form=ImportForm,
            replies=(Reply(SaveAnswer),))
-def import_measurements(plan_id: int, query: SpeakQuery, body: ImportBody | None) -> dict:
+def import_measurements(plan_id: int, query: ImportQuery, body: ImportBody | None) -> dict:
     """Import a CSV or XLSX file (multipart field `file`, or JSON with the file in base64)."""
     record = get_plan(get_db(), plan_id)
     filename, data = _uploaded_file(body)
     try:
-        result = import_file(get_db(), record, filename, data, get_catalog())
+        result = import_file(get_db(), record, filename, data, get_catalog(),
+                             set_frequency=query.set_frequency in ("1", "true"))
     except RowsRejectedError as exc:
         raise _rejected(exc, _lang(query)) from None
-    return result.model_dump()
+    return save_json(result)
+
+
+def save_json(result: SaveResult) -> dict:
+    """Return what a save did; `frequencies_set` only when an import set a frequency."""
+    return result.model_dump(exclude=None if result.frequencies_set else {"frequencies_set"})
 
 
 def _uploaded_file(body: ImportBody | None) -> tuple[str, bytes]:
@@ -177,7 +190,9 @@ def plan_review_json(review: PlanReview, lang: str) -> dict:
         "quarters": review.quarters, "status": review.status, "done_at": review.done_at,
         "lang": lang,
         "kpis": [{"plan_kpi_id": k.plan_kpi_id, **review_json(k.review, lang),
-                  "comment": k.comment} for k in review.kpis],
+                  "comment": k.comment,
+                  "target_changes": [c.model_dump() for c in k.target_changes]}
+                 for k in review.kpis],
     }
 
 
@@ -188,3 +203,20 @@ def review(plan_id: int, query: ReviewQuery) -> dict:
     """Return the review of the plan's latest quarter (or ?quarter=2025-Q1) from stored data."""
     result = plan_review(get_db(), plan_id, get_catalog(), query.quarter)
     return plan_review_json(result, _lang(query))
+
+
+@operation(bp, "POST", "/plans/<int:plan_id>/review/targets", operation_id="applySuggestion",
+           tag="plans", summary="Set a KPI's next target to the review's committed or stretch "
+           "level", description="The KPI's target in the plan becomes the level the quarter's "
+           "review suggests; the plan gets a new version (the one before keeps the old target) "
+           "and the change is listed under the KPI's `target_changes` in the review. A KPI "
+           "with no such level (too little data, an in-range KPI) is a 422 naming `level`.",
+           query=SpeakQuery, body=ApplyBody, replies=(Reply(TargetChangeOut),))
+def apply_suggestion(plan_id: int, query: SpeakQuery, body: ApplyBody) -> dict:
+    """Set a KPI's next target to the committed or stretch level of the plan's review."""
+    result = plan_review(get_db(), plan_id, get_catalog(), body.quarter)
+    try:
+        change = set_next_target(get_db(), plan_id, body.plan_kpi_id, body.level, result)
+    except RowsRejectedError as exc:
+        raise _rejected(exc, _lang(query)) from None
+    return change.model_dump()

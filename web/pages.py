@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from advisor.accounts.models import at_least
 from advisor.accounts.workspaces import memberships
+from advisor.review.measurements import last_reviews
 from web.db import get_db
 from web.i18n import current_lang
 from web.wizard_access import my_sessions
@@ -21,4 +22,6 @@ def home() -> str:
     sessions = [(record, progress_summary(record, lang)) for record in my_sessions(get_db())]
     mine = memberships(get_db(), current_user.id)
     editable = [m.workspace for m in mine if at_least(m.role, "editor")]
-    return render_template("home.html", sessions=sessions, memberships=mine, editable=editable)
+    reviews = last_reviews(get_db(), [r.plan_id for r, _p in sessions if r.plan_id])
+    return render_template("home.html", sessions=sessions, memberships=mine, editable=editable,
+                           reviews=reviews)

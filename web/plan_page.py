@@ -21,6 +21,7 @@ from advisor.plans import (
     set_status,
     update_plan,
 )
+from advisor.review.measurements import last_reviews
 from catalog.labels import label
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
 from web.access import grant
@@ -218,6 +219,7 @@ def render_plan(record, plan_record: PlanRecord, lang: str, form: PlanForm | Non
         commitments=[(c, text.pick(lang)) for c, text in COMMITMENTS.items()],
         goals=[(g, label("goals", g).pick(lang)) for g in plan_record.plan.goals],
         goals_shown=GOALS_SHOWN, field_id=field_id,
+        last_review_of_plan=last_reviews(get_db(), [plan_record.id]).get(plan_record.id),
     )
 
 

@@ -2,7 +2,10 @@
 
 Each line differs by colour (the Okabe-Ito palette, told apart by people with any common kind of
 colour blindness), by dash pattern and by a text label at its right end; signals are marked with a
-shape per detection rule. The numbers are also in the table the page puts next to the chart.
+shape per detection rule, and periods excluded as assignable causes with a hollow grey square and
+a cross. The numbers are also in the table the page puts next to the chart. Each chart comes in
+two sizes: the wide one, and a compact one for small screens (fewer periods, larger text, no
+labels at the right edge) that stays readable on a 375 px phone.
 """
 
 import math
@@ -17,9 +20,30 @@ from advisor.review.policy import review_policy
 from advisor.review.view import decimals_for, number_text
 from web.words import NAMES
 
-WIDTH, HEIGHT = 720, 330
-LEFT, RIGHT, TOP, PLOT_BOTTOM = 64, 150, 16, 240
 MAX_PERIODS = 60
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The size of a chart and of its text, in SVG units."""
+
+    width: int
+    left: int
+    right: int
+    top: int
+    plot_bottom: int
+    font: int
+    periods: int
+    x_labels: int
+    edge_labels: bool
+
+
+WIDE = Geometry(width=720, left=64, right=150, top=16, plot_bottom=240, font=11,
+                periods=MAX_PERIODS, x_labels=8, edge_labels=True)
+# Drawn about 340 px wide on a phone, so a unit is about a pixel and 13 units stay readable.
+COMPACT = Geometry(width=360, left=52, right=10, top=12, plot_bottom=210, font=13,
+                   periods=24, x_labels=4, edge_labels=False)
+EXCLUDED_MARK = 'fill="#fff" stroke="#666" stroke-width="1.5"'
 SIGNAL_ORDER = ("beyond_limit", "three_of_four", "run_of_8", "range_beyond_url")
 
 STYLE = {
@@ -38,23 +62,25 @@ class _Scale:
     count: int
     low: float
     high: float
+    geo: Geometry
 
     def x(self, i: float) -> float:
-        width = WIDTH - LEFT - RIGHT
-        return LEFT + (i + 0.5) * width / self.count
+        g = self.geo
+        return g.left + (i + 0.5) * (g.width - g.left - g.right) / self.count
 
     def y(self, value: float) -> float:
-        return TOP + (self.high - value) / (self.high - self.low) * (PLOT_BOTTOM - TOP)
+        g = self.geo
+        return g.top + (self.high - value) / (self.high - self.low) * (g.plot_bottom - g.top)
 
 
-def _scale(review: KpiReview, points: list, count: int) -> _Scale:
+def _scale(review: KpiReview, points: list, count: int, geo: Geometry) -> _Scale:
     values = [v for p in points for v in (p.value, p.lower, p.upper, p.centre)]
     values += [p.target for p in points if p.target is not None]
     values += [v for f in review.forecast for v in (f.value, f.lower, f.upper)]
     values += [t for t in (review.target, review.target_low, review.target_high) if t is not None]
     low, high = min(values), max(values)
     pad = (high - low) * 0.06 or abs(high) * 0.1 or 1.0
-    return _Scale(count, low - pad, high + pad)
+    return _Scale(count, low - pad, high + pad, geo)
 
 
 def _ticks(scale: _Scale) -> list[float]:
@@ -97,26 +123,36 @@ def _signal_kinds(review: KpiReview) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _labels(items: list[tuple[float, str, str]]) -> list[str]:
+def _labels(items: list[tuple[float, str, str]], geo: Geometry) -> list[str]:
     """Return right-edge line labels, nudged apart so that none overlaps another."""
+    if not geo.edge_labels:
+        return []
     placed: list[str] = []
     last_y = -1e9
     for y, text, colour in sorted(items):
         y = max(y, last_y + 13)
         last_y = y
-        placed.append(f'<text x="{WIDTH - RIGHT + 6}" y="{y + 4:.1f}" fill="{colour}" '
+        placed.append(f'<text x="{geo.width - geo.right + 6}" y="{y + 4:.1f}" fill="{colour}" '
                       f'font-size="12">{escape(text)}</text>')
     return placed
+
+
+def _excluded_mark(x: float, y: float) -> str:
+    """Return the mark of an excluded period: a hollow grey square with a cross."""
+    return (f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" {EXCLUDED_MARK}/>'
+            f'<path d="M{x - 5:.1f},{y - 5:.1f} L{x + 5:.1f},{y + 5:.1f} M{x - 5:.1f},'
+            f'{y + 5:.1f} L{x + 5:.1f},{y - 5:.1f}" stroke="#666" stroke-width="1.5"/>')
 
 
 class _Chart:
     """Collects the SVG parts of one KPI's chart."""
 
-    def __init__(self, review: KpiReview, lang: str):
-        self.review, self.lang = review, lang
-        self.points = review.chart[-MAX_PERIODS:]
+    def __init__(self, review: KpiReview, lang: str, geo: Geometry = WIDE):
+        self.review, self.lang, self.geo = review, lang, geo
+        self.points = review.chart[-geo.periods:]
         self.count = len(self.points) + len(review.forecast)
-        self.scale = _scale(review, self.points, self.count)
+        self.scale = _scale(review, self.points, self.count, geo)
+        self.height = geo.plot_bottom + 40
         natural = review.natural_range_next
         self.decimals = decimals_for(natural.upper - natural.lower if natural else 0.0,
                                      review.unit)
@@ -128,21 +164,23 @@ class _Chart:
         return number_text(value, self.lang, self.decimals)
 
     def grid(self) -> None:
-        s = self.scale
-        self.parts.append(f'<rect x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" '
-                          f'height="{PLOT_BOTTOM - TOP}" fill="#fff" stroke="#bbb"/>')
+        s, g = self.scale, self.geo
+        self.parts.append(f'<rect x="{g.left}" y="{g.top}" width="{g.width - g.left - g.right}" '
+                          f'height="{g.plot_bottom - g.top}" fill="#fff" stroke="#bbb"/>')
         for tick in _ticks(s):
             y = s.y(tick)
-            self.parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" '
+            self.parts.append(f'<line x1="{g.left}" x2="{g.width - g.right}" y1="{y:.1f}" '
                               f'y2="{y:.1f}" stroke="#e5e5e5"/>')
-            self.parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                              f'font-size="11" fill="#333">{escape(self.num(tick))}</text>')
-        step = max(1, math.ceil(self.count / 8))
+            self.parts.append(f'<text x="{g.left - 6}" y="{y + 4:.1f}" text-anchor="end" '
+                              f'font-size="{g.font}" fill="#333">'
+                              f'{escape(self.num(tick))}</text>')
+        step = max(1, math.ceil(self.count / g.x_labels))
         labels = [period_text(p.period, self.lang) for p in self.points] + [
             period_text(f.period, self.lang) for f in self.review.forecast]
         for i in range(0, self.count, step):
-            self.parts.append(f'<text x="{s.x(i):.1f}" y="{PLOT_BOTTOM + 16}" font-size="11" '
-                              f'text-anchor="middle" fill="#333">{escape(labels[i])}</text>')
+            self.parts.append(f'<text x="{s.x(i):.1f}" y="{g.plot_bottom + g.font + 5}" '
+                              f'font-size="{g.font}" text-anchor="middle" fill="#333">'
+                              f'{escape(labels[i])}</text>')
 
     def forecast(self) -> None:
         s, ahead = self.scale, self.review.forecast
@@ -186,7 +224,8 @@ class _Chart:
                      (review.target_high, N_("review.chart.target_high"))]
         for value, key in lines:
             y = s.y(value)
-            self.parts.append(_path([(LEFT, y), (WIDTH - RIGHT, y)], STYLE["target"]))
+            self.parts.append(_path([(self.geo.left, y), (self.geo.width - self.geo.right, y)],
+                                    STYLE["target"]))
             self.right_labels.append((y, f"{gettext(self.lang, key)} {self.num(value)}",
                                       "#000"))
         own = [(s.x(i), s.y(p.target)) for i, p in enumerate(self.points)
@@ -201,7 +240,13 @@ class _Chart:
         self.parts.append(_path(coords, STYLE["value"]))
         kinds = _signal_kinds(self.review)
         for (x, y), point in zip(coords, self.points, strict=True):
-            if point.period in kinds:
+            if point.excluded:
+                shown = period_text(point.period, self.lang)
+                title = gettext(self.lang, "review.chart.excluded_point", period=shown,
+                                note=point.note or gettext(self.lang, "review.exclude.no_note"))
+                self.parts.append(f'<g class="excluded"><title>{escape(title)}</title>'
+                                  f'{_excluded_mark(x, y)}</g>')
+            elif point.period in kinds:
                 kind, side = kinds[point.period]
                 title = gettext(self.lang, NAMES["signal"][kind], run=self.run)
                 shown = period_text(point.period, self.lang)
@@ -220,20 +265,28 @@ class _Chart:
         present = {kind for kind, _ in _signal_kinds(self.review).values()}
         items += [("shape", kind, NAMES["signal"][kind]) for kind in SIGNAL_ORDER
                   if kind in present]
-        x: float = LEFT
-        y = PLOT_BOTTOM + 40
+        if any(p.excluded for p in self.points):
+            items.append(("excluded", "", N_("review.chart.excluded")))
+        g = self.geo
+        size = max(12, g.font)
+        left = 8 if not g.edge_labels else g.left
+        x: float = left
+        y = g.plot_bottom + 2 * g.font + 20
         for mark, style, key in items:
             text = gettext(self.lang, key, run=self.run)
-            width = 40 + 7.2 * len(text)
-            if x + width > WIDTH - 8:
-                x, y = LEFT, y + 20
+            width = 40 + 0.62 * size * len(text)
+            if x + width > g.width - 8 and x > left:
+                x, y = left, y + size + 8
             if mark == "line":
                 self.parts.append(f'<path d="M{x},{y} L{x + 24},{y}" {style}/>')
+            elif mark == "excluded":
+                self.parts.append(_excluded_mark(x + 12, y))
             else:
                 self.parts.append(_shape(style, x + 12, y, "above"))
-            self.parts.append(f'<text x="{x + 30}" y="{y + 4}" font-size="12" '
+            self.parts.append(f'<text x="{x + 30}" y="{y + 4}" font-size="{size}" '
                               f'fill="#222">{escape(text)}</text>')
             x += width
+        self.height = max(self.height, round(y + size + 6))
 
     def svg(self, ident: str, title: str, desc: str) -> Markup:
         self.grid()
@@ -242,17 +295,19 @@ class _Chart:
         self.targets()
         self.values()
         self.legend()
-        body = "\n".join(self.parts + _labels(self.right_labels))
+        body = "\n".join(self.parts + _labels(self.right_labels, self.geo))
+        kind = "pbc" if self.geo.edge_labels else "pbc-compact"
         return Markup(
-            f'<svg class="pbc" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+            f'<svg class="{kind}" viewBox="0 0 {self.geo.width} {self.height}" width="100%" '
+            f'role="img" '
             f'aria-labelledby="{ident}-t {ident}-d" '
             f'font-family="system-ui, sans-serif"><title id="{ident}-t">{escape(title)}</title>'
             f'<desc id="{ident}-d">{escape(desc)}</desc>\n{body}\n</svg>')
 
 
-def chart_svg(review: KpiReview, ident: str, lang: str) -> Markup:
+def chart_svg(review: KpiReview, ident: str, lang: str, geo: Geometry = WIDE) -> Markup:
     """Return the inline SVG process behaviour chart of a reviewed KPI (status ok)."""
-    chart = _Chart(review, lang)
+    chart = _Chart(review, lang, geo)
     natural = review.natural_range_next
     if natural is None:
         raise ValueError("a chart needs a review with status ok")
@@ -263,3 +318,8 @@ def chart_svg(review: KpiReview, ident: str, lang: str) -> Markup:
                      lower=chart.num(natural.lower), upper=chart.num(natural.upper),
                      centre=chart.num(natural.centre), signals=len(review.signals))
     return chart.svg(ident, title, desc)
+
+
+def chart_pair(review: KpiReview, ident: str, lang: str) -> Markup:
+    """Return the wide chart and the compact one; the style sheet shows one per screen size."""
+    return chart_svg(review, ident, lang) + chart_svg(review, f"{ident}-s", lang, COMPACT)

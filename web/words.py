@@ -87,6 +87,7 @@ NAMES: dict[str, dict[str, MessageId]] = {
         "value": N_("review.measurement.value"),
         "target": N_("review.measurement.target"),
         "note": N_("review.measurement.note"),
+        "exclude": N_("review.measurement.exclude"),
     },
     "entry_field": {
         "kpi": N_("review.entry.kpi"),

@@ -44,6 +44,7 @@ from catalog.loader import Catalog
 from catalog.models import ValueRange, value_bounds
 from rules.engine import Firing, evaluate
 from rules.loader import load_builtin
+from rules.models import Flag as FlagAction
 from rules.models import RuleSet, Suggest, action_as
 from rules.policy import ReviewPolicy
 
@@ -348,7 +349,7 @@ def _suggested_target(action: str, pending: _Pending) -> float | None:
     return pending.levels[choice][0]
 
 
-def _suggestion(pending: _Pending, firing: Firing) -> Suggestion:
+def _suggestion(pending: _Pending, firing: Firing, explanation: Text) -> Suggestion:
     action = action_as(firing.action, Suggest).suggestion
     committed = pending.levels.get("committed", (None, None))
     stretch = pending.levels.get("stretch", (None, None))
@@ -357,7 +358,7 @@ def _suggestion(pending: _Pending, firing: Firing) -> Suggestion:
         committed_target=committed[0], committed_probability=_round(committed[1]),
         stretch_target=stretch[0], stretch_probability=_round(stretch[1]),
         rule=firing.rule_id,
-        explanation=view.explain(firing.reason, pending.fact, pending.decimals, pending.name),
+        explanation=explanation,
     )
 
 
@@ -413,9 +414,12 @@ def _finish(pending: _Pending, firings: list[Firing]) -> KpiReview:
     kpi, process = pending.kpi, pending.process
     # The highest-priority suggestion wins; a rule set without a catch-all may leave none.
     suggest = next((f for f in firings if f.action.action == "suggest"), None)
-    flags = [Flag(code=f.action.code, rule=f.rule_id,
-                  message=view.explain(f.reason, pending.fact, pending.decimals, pending.name))
-             for f in firings if f.action.action == "flag"]
+    flagged = [f for f in firings if f.action.action == "flag"]
+    told = [*flagged, suggest] if suggest else flagged
+    texts = view.explain_all([f.reason for f in told], pending.fact, pending.decimals,
+                             pending.name)
+    flags = [Flag(code=action_as(f.action, FlagAction).code, rule=f.rule_id, message=text)
+             for f, text in zip(flagged, texts, strict=False)]
     limits = _limits(pending)
     return KpiReview(
         **_identity(kpi, pending.name, pending.history.frequency, len(process.included)),
@@ -428,7 +432,7 @@ def _finish(pending: _Pending, firings: list[Firing]) -> KpiReview:
         probability_of_target=pending.fact.get("probability_of_target"),
         target_position=pending.fact.get("target_position"),
         attainment=_attainment(kpi, pending.history),
-        suggestion=_suggestion(pending, suggest) if suggest else None,
+        suggestion=_suggestion(pending, suggest, texts[-1]) if suggest else None,
         flags=flags, comment_required=any(f.code == "comment_required" for f in flags),
         missing_periods=[p.label for p in missing_periods(pending.history.periods)],
         chart=_chart_points(pending),

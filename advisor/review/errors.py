@@ -50,6 +50,9 @@ class RowsRejectedError(InvalidInputError):
 
     def __init__(self, problems: list[dict]):
         self.problems = problems
+        # An import's KPIs whose rows have one frequency other than the plan's: row id ->
+        # the file's frequency, which the import would set when asked to.
+        self.frequencies: dict[int, str] = {}
         super().__init__(self.errors_in("en"))
 
     def errors_in(self, lang: str) -> list[dict]:

@@ -1,7 +1,8 @@
 """Measurements from CSV and XLSX files, forms and the API: read, checked per row, all or nothing.
 
-Columns: `kpi`, `period`, `value`, optional `target` and `note` (Vietnamese headers such as
-`chỉ số`, `kỳ`, `giá trị`, `mục tiêu`, `ghi chú` work too). A KPI is named by its catalog id, its
+Columns: `kpi`, `period`, `value`, optional `target`, `note` and `exclude` (yes for a period
+with an assignable cause, such as a strike; Vietnamese headers such as `chỉ số`, `kỳ`,
+`giá trị`, `mục tiêu`, `ghi chú`, `loại trừ` work too). A KPI is named by its catalog id, its
 name in the plan, or its catalog name in either language. Every bad row is reported with its line,
 column, what is wrong and how to fix it, and then nothing at all is stored.
 """
@@ -14,10 +15,16 @@ import sqlite_utils
 
 from advisor.formatting import count_text, number_text
 from advisor.i18n import both, gettext
-from advisor.plans import PlanRecord
+from advisor.plans import PlanRecord, change_kpis
 from advisor.review.errors import PeriodError, RowsRejectedError
 from advisor.review.history import majority_frequency
-from advisor.review.measurements import MeasurementIn, SaveResult, kpi_periods, save_measurements
+from advisor.review.measurements import (
+    FrequencySet,
+    MeasurementIn,
+    SaveResult,
+    kpi_periods,
+    save_measurements,
+)
 from advisor.review.periods import FREQUENCIES, Period, parse_period
 from advisor.review.tables import (
     Problems,
@@ -25,10 +32,12 @@ from advisor.review.tables import (
     cell_text,
     name_key,
     number_fix,
+    read_flag,
     read_number,
     read_upload,
     rows_from_dicts,
 )
+from advisor.store import transaction
 from advisor.values import has_lone_surrogate
 from catalog.labels import label
 from catalog.loader import Catalog
@@ -68,6 +77,7 @@ class _Checked:
     value: float
     target: float | None
     note: str | None
+    exclude: bool | None
 
 
 def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked | None:
@@ -87,6 +97,10 @@ def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked |
     value = _number(row, "value", problems, required=True)
     target = _number(row, "target", problems, required=False)
     note = cell_text(row.cells.get("note")) or None
+    exclude = read_flag(row.cells.get("exclude"))
+    if isinstance(exclude, dict):
+        problems.add(row, "exclude", exclude, both("review.import.flag_fix"))
+        exclude = None
     for column, text in (("kpi", kpi_text), ("note", note)):
         if text and has_lone_surrogate(text):
             problems.add(row, column, both("review.import.bad_character"),
@@ -98,7 +112,7 @@ def _check_cells(row: RawRow, index: KpiIndex, problems: Problems) -> _Checked |
                           limit=lambda lang: count_text(NOTE_LENGTH, lang)))
     if len(problems.items) > before or kpi is None or value is None:
         return None
-    return _Checked(row, kpi, label, value, target, note)
+    return _Checked(row, kpi, label, value, target, note, exclude)
 
 
 def _number(row: RawRow, column: str, problems: Problems, required: bool) -> float | None:
@@ -144,8 +158,15 @@ def _localized(number: float | None):
 
 
 def check_rows(record: PlanRecord, rows: list[RawRow], stored: dict[int, list[str]],
-               catalog: Catalog, problems: Problems | None = None) -> list[MeasurementIn]:
-    """Return every row as a measurement of the plan, or raise RowsRejectedError for the bad."""
+               catalog: Catalog, problems: Problems | None = None,
+               frequencies: dict[int, str] | None = None) -> list[MeasurementIn]:
+    """Return every row as a measurement of the plan, or raise RowsRejectedError for the bad.
+
+    A KPI whose rows all name periods of one frequency other than the plan's is one problem
+    (with the fix of setting the KPI's frequency to the file's), and its rows are still checked
+    at the file's frequency, so no other problem hides behind it. Given `frequencies` (a dict),
+    such a KPI is accepted instead and the dict gets its row id and the file's frequency.
+    """
     problems = problems or Problems()
     index = KpiIndex(record, catalog)
     by_kpi: dict[int, list[_Checked]] = defaultdict(list)
@@ -154,11 +175,51 @@ def check_rows(record: PlanRecord, rows: list[RawRow], stored: dict[int, list[st
         if checked is not None:
             by_kpi[checked.kpi].append(checked)
     result = []
+    offered: dict[int, str] = {}
     for position, items in by_kpi.items():
         stored_labels = stored.get(record.kpi_ids[position], [])
-        result.extend(_check_kpi(record, position, items, stored_labels, catalog, problems))
-    problems.raise_if_any()
+        frequency = _file_frequency(record, position, items, stored_labels, problems,
+                                    frequencies)
+        if frequency and frequencies is None:
+            offered[record.kpi_ids[position]] = frequency
+        result.extend(_check_kpi(record, position, items, stored_labels, catalog, problems,
+                                 frequency))
+    try:
+        problems.raise_if_any()
+    except RowsRejectedError as exc:
+        exc.frequencies = offered  # what a retry with set_frequency would set
+        raise
     return result
+
+
+def _file_frequency(record: PlanRecord, position: int, rows: list[_Checked], stored: list[str],
+                    problems: Problems, accept: dict[int, str] | None) -> str | None:
+    """Return the frequency the file gives a KPI when it differs from the plan's (reported as
+    one problem, or accepted into `accept`), else None: the plan's frequency rules."""
+    kpi = record.plan.kpis[position]
+    labels = [r.label for r in rows if not _is_date(r.label)]
+    named = majority_frequency(labels)
+    if not named or kpi.frequency == named or kpi.frequency is None or stored:
+        return None
+    if not all(_is_frequency(label, named) for label in labels):
+        return None  # mixed within the KPI: each odd row is reported on its own
+    if accept is not None:
+        accept[record.kpi_ids[position]] = named
+        return named
+    name = kpi.name or kpi.kpi_id or f"#{position + 1}"
+    problems.add(rows[0].row, "period",
+                 both("review.import.frequency_differs", kpi=name,
+                      file=_frequency_word(named), plan=_frequency_word(kpi.frequency),
+                      rows=lambda lang: count_text(len(rows), lang)),
+                 both("review.import.frequency_differs_fix", file=_frequency_word(named)))
+    return named
+
+
+def _is_frequency(label: str, frequency: str) -> bool:
+    try:
+        return parse_period(label).frequency == frequency
+    except PeriodError:
+        return False
 
 
 def _kpi_frequency(record: PlanRecord, position: int, labels: list[str], stored: list[str],
@@ -195,22 +256,25 @@ def _is_date(text: str) -> bool:
 
 
 def _check_kpi(record: PlanRecord, position: int, rows: list[_Checked], stored: list[str],
-               catalog: Catalog, problems: Problems) -> list[MeasurementIn]:
+               catalog: Catalog, problems: Problems,
+               file_frequency: str | None = None) -> list[MeasurementIn]:
     kpi = record.plan.kpis[position]
-    if kpi.frequency == "yearly":
+    if kpi.frequency == "yearly" and file_frequency is None:
         for item in rows:
             problems.add(item.row, "period", both("review.import.yearly"),
                          both("review.import.yearly_fix"))
         return []
-    frequency, reason = _kpi_frequency(record, position, [r.label for r in rows], stored,
-                                       catalog)
+    frequency, reason = (file_frequency, None) if file_frequency else _kpi_frequency(
+        record, position, [r.label for r in rows], stored, catalog)
     entry = catalog.get(kpi.kpi_id) if kpi.kpi_id else None
     unit = kpi.unit or (entry.unit if entry else None)
     first_line: dict[int, RawRow] = {}
     measurements = []
+    bounds = _import_bounds(unit, entry)
     for item in rows:
         period = _period(item, frequency, reason, problems)
         if period is None:
+            _range_checks(item, bounds, unit, problems)  # reported too, never hidden
             continue
         if period.ordinal in first_line:
             problems.add(item.row, "period",
@@ -219,10 +283,11 @@ def _check_kpi(record: PlanRecord, position: int, rows: list[_Checked], stored: 
                          both("review.import.duplicate_period_fix"))
             continue
         first_line[period.ordinal] = item.row
-        if _range_checks(item, _import_bounds(unit, entry), unit, problems):
+        if _range_checks(item, bounds, unit, problems):
             measurements.append(MeasurementIn(
                 plan_kpi_id=record.kpi_ids[position], period=period.label,
-                period_key=period.ordinal, value=item.value, target=item.target, note=item.note))
+                period_key=period.ordinal, value=item.value, target=item.target, note=item.note,
+                exclude=item.exclude))
     return measurements
 
 
@@ -262,8 +327,10 @@ def _range_checks(item: _Checked, bounds: tuple[float | None, float | None], uni
 
 
 def import_file(db: sqlite_utils.Database, record: PlanRecord, filename: str, data: bytes,
-                catalog: Catalog) -> SaveResult:
-    """Import a CSV or XLSX file into the plan: every row stored, or none and every problem."""
+                catalog: Catalog, set_frequency: bool = False) -> SaveResult:
+    """Import a CSV or XLSX file into the plan: every row stored, or none and every problem.
+    With `set_frequency`, a KPI whose rows all have one frequency other than the plan's takes
+    the file's frequency, in the same transaction as the rows."""
     if has_lone_surrogate(filename):
         raise RowsRejectedError([{
             "field": "filename",
@@ -272,8 +339,17 @@ def import_file(db: sqlite_utils.Database, record: PlanRecord, filename: str, da
     problems = Problems()
     rows = read_upload(filename, data, problems)
     stored = kpi_periods(db, record.kpi_ids)
-    checked = check_rows(record, rows, stored, catalog, problems)
-    return save_measurements(db, checked, f"import:{filename[:100]}")
+    changes: dict[int, str] | None = {} if set_frequency else None
+    checked = check_rows(record, rows, stored, catalog, problems, changes)
+    with transaction(db):
+        if changes:
+            change_kpis(db, record.id, {k: {"frequency": f} for k, f in changes.items()})
+        result = save_measurements(db, checked, f"import:{filename[:100]}")
+    by_row = dict(zip(record.kpi_ids, record.plan.kpis, strict=True))
+    result.frequencies_set = [FrequencySet(plan_kpi_id=k, frequency=f,
+                                           previous=by_row[k].frequency)
+                              for k, f in (changes or {}).items()]
+    return result
 
 
 def add_rows(db: sqlite_utils.Database, record: PlanRecord, items: list[Any], catalog: Catalog,

@@ -1,8 +1,10 @@
 """Measurements, reviews and review comments in the store; nothing entered is ever deleted.
 
 A measurement is one value of one plan KPI for one period. Saving the same value again changes
-nothing; saving a different value (or target, or note) for a stored period marks the stored row
-replaced (`replaced_at`) and adds the new one, so the history of corrections stays readable.
+nothing; saving a different value (or target, note or exclusion) for a stored period marks the
+stored row replaced (`replaced_at`) and adds the new one, so the history of corrections stays
+readable. A period marked excluded (an assignable cause: a strike, a lockdown, an outage) keeps
+its mark and note when the same value comes again without saying anything about exclusion.
 Review comments are kept the same way.
 """
 
@@ -30,14 +32,26 @@ class MeasurementIn(BaseModel):
     value: float
     target: float | None = None
     note: str | None = None
+    # None: keep what is stored (a file without an `exclude` column leaves the marks alone).
+    exclude: bool | None = None
+
+
+class FrequencySet(BaseModel):
+    """A KPI whose frequency an import set to the file's."""
+
+    plan_kpi_id: int
+    frequency: str
+    previous: str | None
 
 
 class SaveResult(BaseModel):
-    """What a save did: rows added, rows that replaced a stored value, rows already stored."""
+    """What a save did: rows added, rows that replaced a stored value, rows already stored,
+    and the KPIs whose frequency an import set to the file's."""
 
     inserted: int = 0
     replaced: int = 0
     unchanged: int = 0
+    frequencies_set: list[FrequencySet] = []
 
 
 class ReviewState(BaseModel):
@@ -56,10 +70,19 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
+def _resolved(stored: tuple | None, new: MeasurementIn) -> MeasurementIn:
+    """Return the row to store: an unsaid exclusion takes the stored mark (and its note)."""
+    if new.exclude is not None:
+        return new
+    if stored is None or not stored[4]:
+        return new.model_copy(update={"exclude": False})
+    return new.model_copy(update={"exclude": True, "note": new.note or stored[3]})
+
+
 def _same(row: tuple, new: MeasurementIn) -> bool:
-    _ident, value, target, note = row
+    _ident, value, target, note, excluded = row
     return (value == new.value and target == new.target
-            and (note or None) == (new.note or None))
+            and (note or None) == (new.note or None) and bool(excluded) == new.exclude)
 
 
 def save_measurements(db: sqlite_utils.Database, rows: list[MeasurementIn],
@@ -78,8 +101,9 @@ def save_measurements(db: sqlite_utils.Database, rows: list[MeasurementIn],
         stamp = now()  # taken under the write lock, so history reads in the order of writes
         current = _current_rows(db, sorted({new.plan_kpi_id for new in rows}))
         replaced, added = [], []
-        for new in rows:
-            stored = current.get((new.plan_kpi_id, new.period))
+        for given in rows:
+            stored = current.get((given.plan_kpi_id, given.period))
+            new = _resolved(stored, given)
             if stored is not None and _same(stored, new):
                 result.unchanged += 1
                 continue
@@ -89,27 +113,29 @@ def save_measurements(db: sqlite_utils.Database, rows: list[MeasurementIn],
             else:
                 result.inserted += 1
             added.append((new.plan_kpi_id, new.period, new.period_key, new.value, new.target,
-                          new.note, source, stamp, current_actor()))
+                          new.note, int(bool(new.exclude)), source, stamp, current_actor()))
         db.conn.executemany("UPDATE measurements SET replaced_at = ? WHERE id = ?", replaced)
         db.conn.executemany(
             "INSERT INTO measurements (plan_kpi_id, period, period_key, value, target, note, "
-            "source, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", added)
+            "excluded, source, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            added)
     return result
 
 
 def _current_rows(db: sqlite_utils.Database,
                   plan_kpi_ids: list[int]) -> dict[tuple[int, str], tuple]:
-    """Return the current (id, value, target, note) of every stored period of the KPIs."""
+    """Return the current (id, value, target, note, excluded) of every stored period of the
+    KPIs."""
     if not plan_kpi_ids:
         return {}
     marks = ", ".join("?" for _ in plan_kpi_ids)
-    sql = (f"SELECT plan_kpi_id, period, id, value, target, note FROM measurements "
+    sql = (f"SELECT plan_kpi_id, period, id, value, target, note, excluded FROM measurements "
            f"WHERE replaced_at IS NULL AND plan_kpi_id IN ({marks})")
     return {(kpi, period): rest for kpi, period, *rest in db.execute(sql, plan_kpi_ids)}
 
 
 _COLUMNS = ("id", "plan_kpi_id", "position", "period", "period_key", "value", "target", "note",
-            "source", "recorded_at", "replaced_at", "recorded_by")
+            "exclude", "source", "recorded_at", "replaced_at", "recorded_by")
 
 
 def stored_measurements(db: sqlite_utils.Database, plan_id: int,
@@ -117,13 +143,17 @@ def stored_measurements(db: sqlite_utils.Database, plan_id: int,
     """Return the plan's measurements by KPI position and period, as stored, with the name of
     who recorded each (None: recorded before accounts, or by an unattended job)."""
     sql = ("SELECT m.id, m.plan_kpi_id, k.position, m.period, m.period_key, m.value, m.target, "
-           "m.note, m.source, m.recorded_at, m.replaced_at, u.name FROM measurements m "
-           "JOIN plan_kpis k ON k.id = m.plan_kpi_id LEFT JOIN users u ON u.id = m.recorded_by "
+           "m.note, m.excluded = 1, m.source, m.recorded_at, m.replaced_at, u.name "
+           "FROM measurements m JOIN plan_kpis k ON k.id = m.plan_kpi_id "
+           "LEFT JOIN users u ON u.id = m.recorded_by "
            "WHERE k.plan_id = ? AND k.removed_at IS NULL")
     if not include_replaced:
         sql += " AND m.replaced_at IS NULL"
     sql += " ORDER BY k.position, m.period_key, m.recorded_at"
-    return [dict(zip(_COLUMNS, row, strict=True)) for row in db.execute(sql, [plan_id])]
+    rows = [dict(zip(_COLUMNS, row, strict=True)) for row in db.execute(sql, [plan_id])]
+    for row in rows:
+        row["exclude"] = bool(row["exclude"])
+    return rows
 
 
 def plan_measurements(db: sqlite_utils.Database, plan_id: int,
@@ -152,6 +182,30 @@ def kpi_periods(db: sqlite_utils.Database, plan_kpi_ids: list[int]) -> dict[int,
     for plan_kpi_id, period in db.execute(sql, plan_kpi_ids):
         found[plan_kpi_id].append(period)
     return found
+
+
+def mark_excluded(db: sqlite_utils.Database, plan_kpi_id: int, period: str, exclude: bool,
+                  note: str | None, source: str) -> bool:
+    """Mark a stored period excluded (an assignable cause, with the team's note) or counted
+    again; the row before is kept as replaced. Return False when the KPI has no such period."""
+    with transaction(db):
+        row = db.execute("SELECT id, period_key, value, target, note, excluded FROM measurements "
+                         "WHERE plan_kpi_id = ? AND period = ? AND replaced_at IS NULL",
+                         [plan_kpi_id, period]).fetchone()
+        if row is None:
+            return False
+        ident, key, value, target, old_note, excluded = row
+        new_note = (note or None) if exclude else old_note
+        if bool(excluded) == exclude and (old_note or None) == new_note:
+            return True
+        stamp = now()
+        db.execute("UPDATE measurements SET replaced_at = ? WHERE id = ?", [stamp, ident])
+        db.execute("INSERT INTO measurements (plan_kpi_id, period, period_key, value, target, "
+                   "note, excluded, source, recorded_at, recorded_by) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [plan_kpi_id, period, key, value, target, new_note, int(exclude), source,
+                    stamp, current_actor()])
+    return True
 
 
 # --- Reviews and comments --------------------------------------------------------------------
@@ -237,6 +291,28 @@ def set_review_status(db: sqlite_utils.Database, plan_id: int, quarter: str,
                                                   "updated_by": current_actor(),
                                                   "done_at": stamp if status == "done" else None})
     return review_state(db, plan_id, quarter)
+
+
+class ReviewSummary(BaseModel):
+    """A plan's latest review as lists show it: its quarter, open or done, and when."""
+
+    plan_id: int
+    quarter: str
+    status: str
+    done_at: str | None
+    updated: str
+
+
+def last_reviews(db: sqlite_utils.Database, plan_ids: list[int]) -> dict[int, ReviewSummary]:
+    """Return the latest quarter's review of each plan that has one, by plan id."""
+    if not plan_ids:
+        return {}
+    marks = ", ".join("?" for _ in plan_ids)
+    sql = (f"SELECT plan_id, quarter, status, done_at, updated FROM reviews r WHERE plan_id IN "
+           f"({marks}) AND quarter = (SELECT MAX(quarter) FROM reviews WHERE plan_id = r.plan_id)")
+    return {row[0]: ReviewSummary(plan_id=row[0], quarter=row[1], status=row[2],
+                                  done_at=row[3], updated=row[4])
+            for row in db.execute(sql, list(plan_ids))}
 
 
 def _require_plan(db: sqlite_utils.Database, plan_id: int) -> None:

@@ -7,6 +7,7 @@ can be inferred is it a day. Each period has an ``ordinal`` that counts periods 
 so sorting, gaps and "the next three periods" are integer arithmetic.
 """
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -100,8 +101,10 @@ def _read_date(label: str, match: re.Match[str]) -> date:
         raise PeriodError(label, both("review.period.not_a_date")) from None
 
 
+@functools.lru_cache(maxsize=65_536)
 def _read_period(label: str) -> Period | date:
-    """Return the period a non-date label names, or the date a date label names."""
+    """Return the period a non-date label names, or the date a date label names (kept: a
+    review reads the same labels many times; both results are immutable)."""
     match = _DATE.fullmatch(label) or _MONTH.fullmatch(label) or _QUARTER.fullmatch(label) \
         or _WEEK.fullmatch(label)
     if match and not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:

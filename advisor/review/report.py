@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from advisor.exports import to_csv, to_xlsx
-from advisor.formatting import datetime_text, number_text, range_text, value_text
+from advisor.formatting import date_text, datetime_text, number_text, range_text, value_text
 from advisor.i18n import N_, MessageId, both, gettext
 from advisor.plan_models import PlanKpi
 from advisor.plans import PlanRecord, get_plan
@@ -23,6 +23,7 @@ from advisor.review.measurements import plan_measurements, review_state, stored_
 from advisor.review.models import MAX_POINTS, Flag, HistoryPoint, KpiReview, ReviewKpi, Text
 from advisor.review.periods import FIRST_YEAR, LAST_YEAR, Period, is_frequency, parse_period
 from advisor.review.policy import review_policy
+from advisor.review.targets import TargetChange, target_changes
 from advisor.review.view import ACTION_NAMES, review_decimals, signals_text
 from advisor.values import MAX_MAGNITUDE, is_usable_number
 from catalog.labels import label
@@ -47,15 +48,20 @@ REPORT_COLUMNS: tuple[MessageId, ...] = (
     N_("review.column.suggestion"), N_("review.column.suggested_target"),
     N_("review.column.committed_level"), N_("review.column.stretch_level"),
     N_("review.column.explanation"), N_("review.column.comment"),
+    N_("review.column.target_change"),
 )
 MEASUREMENT_COLUMNS: tuple[MessageId, ...] = (
     N_("review.measurement.kpi"), N_("review.measurement.period"),
     N_("review.measurement.value"), N_("review.measurement.target"),
-    N_("review.measurement.note"), N_("review.measurement.source"),
+    N_("review.measurement.note"), N_("review.measurement.exclude"),
+    N_("review.measurement.source"),
     N_("review.measurement.recorded_at"), N_("review.measurement.recorded_by"),
     N_("review.measurement.replaced_at"),
 )
-SOURCES: dict[str, MessageId] = {"form": N_("review.source.form"), "api": N_("review.source.api")}
+LEVEL_NAMES: dict[str, MessageId] = {"committed": N_("review.apply.level.committed"),
+                                     "stretch": N_("review.apply.level.stretch")}
+SOURCES: dict[str, MessageId] = {"form": N_("review.source.form"), "api": N_("review.source.api"),
+                                 "review": N_("review.source.review")}
 
 
 @dataclass
@@ -66,6 +72,7 @@ class PlanKpiReview:
     position: int
     review: KpiReview
     comment: str = ""
+    target_changes: list[TargetChange] = field(default_factory=list)
 
 
 @dataclass
@@ -151,7 +158,9 @@ def review_input(kpi: PlanKpi, rows: list[dict], catalog: Catalog) -> ReviewKpi:
         target_low=kpi.target_low if ranged else None,
         target_high=kpi.target_high if ranged else None,
         baseline=kpi.baseline, commitment=kpi.commitment or "committed",
-        history=[HistoryPoint(period=r["period"], value=r["value"], target=r["target"])
+        history=[HistoryPoint(period=r["period"], value=r["value"], target=r["target"],
+                              exclude=bool(r["exclude"]),
+                              note=(r["note"] or "").strip()[:500] or None)
                  for r in rows[-MAX_POINTS:]],
     )
 
@@ -181,11 +190,14 @@ def plan_review(db: sqlite_utils.Database, plan_id: int, catalog: Catalog,
                for i, review in enumerate(_review_each(inputs, names))]
     state = review_state(db, plan_id, quarter) if quarter else None
     comments = state.comments if state else {}
+    changes = target_changes(db, plan_id, quarter) if quarter else []
     return PlanReview(
         plan_id=plan_id, org_name=record.plan.org_name, quarter=quarter, quarters=quarters,
         status=state.status if state else "open", done_at=state.done_at if state else None,
         kpis=[PlanKpiReview(plan_kpi_id=record.kpi_ids[i], position=i, review=review,
-                            comment=comments.get(record.kpi_ids[i], ""))
+                            comment=comments.get(record.kpi_ids[i], ""),
+                            target_changes=[c for c in changes
+                                            if c.plan_kpi_id == record.kpi_ids[i]])
               for i, review in enumerate(reviews)],
     )
 
@@ -286,7 +298,20 @@ def report_row(item: PlanKpiReview, lang: str) -> list:
         suggestion.stretch_target if suggestion else None,
         _explanation(review, lang),
         item.comment,
+        "; ".join(change_text(c, review, lang) for c in item.target_changes),
     ]
+
+
+def change_text(change: TargetChange, review: KpiReview, lang: str) -> str:
+    """Return a target a review set, in words: "400 → 420 (committed level, Dec 2, 2026)"."""
+    text = gettext(lang, "review.apply.change", old=number(change.old_target, review, lang)
+                   if change.old_target is not None else "–",
+                   new=number(change.new_target, review, lang),
+                   level=gettext(lang, LEVEL_NAMES[change.level]),
+                   when=date_text(change.changed_at, lang))
+    if change.changed_by:
+        text += " " + gettext(lang, "review.apply.change_by", name=change.changed_by)
+    return text
 
 
 def _explanation(review: KpiReview, lang: str) -> str:
@@ -320,9 +345,11 @@ def measurement_table(db: sqlite_utils.Database, record: PlanRecord, catalog: Ca
                       lang: str) -> tuple[list[str], list[list]]:
     """Return every stored measurement of the plan, replaced ones included, as a table."""
     names = [kpi_name(k, i, catalog).pick(lang) for i, k in enumerate(record.plan.kpis)]
+    yes = gettext(lang, "review.measurement.excluded_yes")
     rows = [[names[r["position"]], r["period"], r["value"], r["target"], r["note"],
-             _source(r["source"], lang), datetime_text(r["recorded_at"], lang),
-             r["recorded_by"], datetime_text(r["replaced_at"], lang) if r["replaced_at"] else None]
+             yes if r["exclude"] else "", _source(r["source"], lang),
+             datetime_text(r["recorded_at"], lang), r["recorded_by"],
+             datetime_text(r["replaced_at"], lang) if r["replaced_at"] else None]
             for r in plan_measurements(db, record.id, include_replaced=True)]
     return [gettext(lang, c) for c in MEASUREMENT_COLUMNS], rows
 

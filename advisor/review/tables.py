@@ -20,7 +20,7 @@ from advisor.i18n import both
 from advisor.review.errors import RowsRejectedError
 from advisor.values import MAX_MAGNITUDE, is_usable_number
 
-COLUMNS = ("kpi", "period", "value", "target", "note")
+COLUMNS = ("kpi", "period", "value", "target", "note", "exclude")
 REQUIRED = ("kpi", "period", "value")
 HEADER_ALIASES = {
     "kpi": ("kpi", "kpi_id", "chỉ số", "chi so", "tên kpi", "ten kpi", "chỉ tiêu"),
@@ -28,7 +28,11 @@ HEADER_ALIASES = {
     "value": ("value", "giá trị", "gia tri", "actual", "thực tế", "thuc te", "kết quả"),
     "target": ("target", "mục tiêu", "muc tieu"),
     "note": ("note", "ghi chú", "ghi chu", "comment", "notes"),
+    "exclude": ("exclude", "excluded", "loại trừ", "loai tru", "loại ra", "bỏ qua"),
 }
+# How a cell says yes or no to `exclude` (an empty cell says nothing: a stored mark is kept).
+YES = ("1", "x", "yes", "true", "y", "có", "co", "loại", "loại trừ")
+NO = ("0", "no", "false", "n", "không", "khong")
 # Limits on the work one file or request may ask for (README "Reliability"). A full file of
 # MAX_ROWS imports in under a second (bench/bench_import.py); the rest keep a file that is small
 # on the wire from costing more than such a file.
@@ -74,10 +78,14 @@ class Problems:
         self.items.append(problem)
 
     def raise_if_any(self) -> None:
-        """Raise RowsRejectedError with every problem (at most MAX_PROBLEMS) if there are any."""
+        """Raise RowsRejectedError with every problem (at most MAX_PROBLEMS), sorted by line,
+        if there are any."""
         if not self.items:
             return
-        items = self.items[:MAX_PROBLEMS]
+        # In file order: problems of the whole file first, then line by line (stable, so the
+        # columns of one line keep the order they were checked in).
+        ordered = sorted(self.items, key=lambda p: p.get("line") or 0)
+        items = ordered[:MAX_PROBLEMS]
         if len(self.items) > MAX_PROBLEMS:
             more = len(self.items) - MAX_PROBLEMS
             items.append({"field": "file",
@@ -350,6 +358,22 @@ def _as_number(cell: Any) -> float | dict:
     if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?", text, re.ASCII):
         return both("review.import.ambiguous_number", cell=shown)
     return both("review.import.not_number", cell=shown)
+
+
+def read_flag(cell: Any) -> bool | None | dict:
+    """Return a yes/no cell as True or False, None when empty, or a bilingual message."""
+    if isinstance(cell, bool):
+        return cell
+    if isinstance(cell, int | float) and cell in (0, 1):
+        return bool(cell)
+    text = name_key(cell_text(cell))
+    if not text:
+        return None
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    return both("review.import.not_flag", cell=_shown(cell))
 
 
 def cell_text(cell: Any) -> str:

@@ -151,8 +151,15 @@ def basis_note(fact: dict) -> Text:
 
 def explain(reason: RuleText, fact: dict, decimals: int, name: Text) -> Text:
     """Return a rule's reason with the fact filled in, in both languages."""
-    return Text(**{lang: reason.pick(lang).format_map(
-        Blank(localized_values(fact, lang, decimals, name))) for lang in ("vi", "en")})
+    return explain_all([reason], fact, decimals, name)[0]
+
+
+def explain_all(reasons: list[RuleText], fact: dict, decimals: int, name: Text) -> list[Text]:
+    """Return each rule's reason with the same fact filled in, in both languages (the fact's
+    values are written once per language for all of them)."""
+    values = {lang: Blank(localized_values(fact, lang, decimals, name)) for lang in ("vi", "en")}
+    return [Text(**{lang: reason.pick(lang).format_map(values[lang]) for lang in values})
+            for reason in reasons]
 
 
 def _rounded(value: float | None, digits: int = 6) -> float | None:

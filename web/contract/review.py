@@ -100,11 +100,28 @@ class ReviewAnswer(Out):
     kpis: list[KpiReviewOut]
 
 
+class TargetChangeOut(Out):
+    """A target a review set: the KPI, the level it came from, the old and the new target and
+    the plan version that holds it (the version before keeps the old target)."""
+
+    plan_kpi_id: int
+    quarter: str
+    level: Literal["committed", "stretch"]
+    old_target: float | None
+    new_target: float
+    plan_version: int = Field(ge=1)
+    changed_at: str
+    changed_by: str | None = Field(None, description="The name of who applied it (None: "
+                                   "applied before accounts or by an unattended job).")
+
+
 class PlanKpiReviewOut(KpiReviewOut):
-    """One plan KPI's review with its row id and the team's comment."""
+    """One plan KPI's review with its row id, the team's comment and the targets this
+    quarter's review set."""
 
     plan_kpi_id: int
     comment: str
+    target_changes: list[TargetChangeOut]
 
 
 class PlanReviewOut(Out):
@@ -171,6 +188,8 @@ class MeasurementOut(Out):
                                 "(written before today's limits); the review says so")
     target: float | None
     note: str | None
+    exclude: bool = Field(description="true: an assignable cause, left out of limits and "
+                          "forecasts (the note says why)")
     source: str | None
     recorded_at: str
     replaced_at: str | None
@@ -205,6 +224,10 @@ class MeasurementRow(BaseModel):
                                "separators).")
     target: float | str | None = None
     note: str | None = Field(default=None, max_length=500)
+    exclude: bool | str | None = Field(
+        default=None, description="true: the period had an assignable cause (a strike, "
+        "lockdown, stock-out, outage) and is left out of limits and forecasts; false: it "
+        "counts again; left out: a stored mark is kept. As text: yes/no, true/false, 1/0, x.")
 
 
 class MeasurementsBody(BaseModel):
@@ -232,11 +255,32 @@ class ImportForm(BaseModel):
     file: bytes = Field(description="CSV (UTF-8; comma, semicolon or tab) or XLSX.")
 
 
+class ImportQuery(SpeakQuery):
+    """The language of the answer, and whether a KPI may take the file's frequency."""
+
+    set_frequency: Literal["0", "1", "false", "true"] = Field(
+        default="0", description="1: a KPI whose rows all have one frequency other than the "
+        "plan's (monthly values for a weekly KPI) takes the file's frequency, in the same "
+        "transaction as the rows; 0: that is a 422 problem, one per KPI, naming this fix.")
+
+
 class MeasurementsQuery(BaseModel):
     """Whether replaced values come too."""
 
     history: Literal["true", "false"] = Field(default="false",
                                               description="true: replaced values too.")
+
+
+class ApplyBody(BaseModel):
+    """Which KPI's next target to set, to which level of which quarter's review."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_kpi_id: int = Field(ge=1, le=2**63 - 1, description="The KPI's row id in the plan.")
+    level: Literal["committed", "stretch"] = Field(description="committed: met about 80% "
+                                                   "of the time; stretch: about 40%.")
+    quarter: Quarter | None = Field(default=None, description="Default: the latest quarter "
+                                    "with measurements.")
 
 
 class ReviewQuery(SpeakQuery):
