@@ -12,7 +12,7 @@ from advisor.accounts.models import ROLES
 from advisor.accounts.tokens import create_token
 from advisor.accounts.users import create_user, require_user
 from advisor.accounts.workspaces import add_member, create_workspace, require_workspace
-from advisor.i18n import LANGS, gettext
+from advisor.i18n import LANGS, N_, gettext
 from advisor.store import ensure_schema, open_db
 from cli.shell import AdvisorGroup, command_lang
 
@@ -69,7 +69,7 @@ def users_create(email: str, name: str, password_stdin: bool, db: str | None,
     password = sys.stdin.readline().rstrip("\r\n")
     with store(db) as database:
         user = create_user(database, email, name, password)
-    _say("cli.users.created", email=user.email)
+    _say(N_("cli.users.created"), email=user.email)
 
 
 @click.group(cls=AdvisorGroup)
@@ -88,7 +88,7 @@ def workspaces_create(slug: str, name: str, owner: str, db: str | None,
     """Create a workspace owned by an existing account."""
     with store(db) as database:
         workspace = create_workspace(database, slug, name, require_user(database, owner).id)
-    _say("cli.workspaces.created", slug=workspace.slug)
+    _say(N_("cli.workspaces.created"), slug=workspace.slug)
 
 
 @workspaces.command("add-member")
@@ -103,7 +103,7 @@ def workspaces_add_member(slug: str, email: str, role: str, db: str | None,
     with store(db) as database:
         workspace = require_workspace(database, slug)
         add_member(database, workspace.id, require_user(database, email).id, role)
-    _say("cli.workspaces.member", email=email, slug=slug, role=role)
+    _say(N_("cli.workspaces.member"), email=email, slug=slug, role=role)
 
 
 @click.group(cls=AdvisorGroup)

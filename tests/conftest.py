@@ -181,7 +181,8 @@ def serving(app):
     finally:
         # Close every channel from inside the server's own loop, which then ends by itself;
         # closing from this thread would pull sockets out from under a running select().
-        server.trigger.pull_trigger(lambda: server.asyncore.close_all(server._map))
+        with contextlib.suppress(OSError):  # a loop that has ended closed its trigger
+            server.trigger.pull_trigger(lambda: server.asyncore.close_all(server._map))
         thread.join(timeout=5)
         server.task_dispatcher.shutdown()
 

@@ -179,6 +179,22 @@ def test_who_changed_a_measurement_shows_in_its_history(app, client, account):
     assert [m["recorded_by"] for m in history["measurements"]] == ["Owner"]
 
 
+def test_who_marked_a_period_excluded_shows_in_its_history(app, client):
+    sid = sid_of(build(client))
+    record = stored(app, sid)[1]
+    row = {"kpi": record.plan.kpis[0].kpi_id, "period": "2025-W07", "value": 5}
+    client.post(f"/api/v1/plans/{record.id}/measurements", json={"measurements": [row]})
+    editor = sign_in(app.test_client(), app_account(app, "editor@example.com", "editor"))
+    token = csrf(editor, f"/plans/{record.id}/review")
+    response = editor.post(f"/plans/{record.id}/review/exclusions", data={
+        "csrf_token": token, "plan_kpi_id": record.kpi_ids[0], "period": "2025-W07",
+        "note": "Tết holiday"})
+    assert response.status_code == 303
+    history = client.get(f"/api/v1/plans/{record.id}/measurements?history=true").get_json()
+    marks = [(m["exclude"], m["recorded_by"]) for m in history["measurements"]]
+    assert marks == [(False, "Owner"), (True, "Editor")]
+
+
 @pytest.mark.parametrize("level, catalog, compute", [("compute", 200, 200),
                                                      ("catalog", 200, 401),
                                                      ("none", 401, 401)])

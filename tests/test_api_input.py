@@ -206,12 +206,21 @@ def test_405_says_which_methods_are_allowed(client, method, path, allowed):
 
 
 def test_413_is_a_problem_under_the_api(app):
+    signed_in = sign_in(app.test_client(), app_account(app))
+    plan = signed_in.post("/api/v1/plans", json=PLAN).get_json()["id"]
     app.config["MAX_CONTENT_LENGTH"] = 1000
     content = base64.b64encode(b"kpi,period,value\n" * 200).decode()
-    signed_in = sign_in(app.test_client(), app_account(app))
-    response = signed_in.post(IMPORT.format(id=1),
+    response = signed_in.post(IMPORT.format(id=plan),
                               json={"filename": "a.csv", "content_base64": content})
     problem(response, 413)
+
+
+def test_a_large_body_without_access_is_refused_before_it_is_read(app):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    content = base64.b64encode(b"kpi,period,value\n" * 200).decode()
+    response = app.test_client().post(IMPORT.format(id=1),
+                                      json={"filename": "a.csv", "content_base64": content})
+    problem(response, 401)
 
 
 def test_a_review_body_at_the_depth_limit_is_read(client):

@@ -68,7 +68,9 @@ def set_next_target(db: sqlite_utils.Database, plan_id: int, plan_kpi_id: int, l
                               plan_version=changed.version, changed_at=now())
         db.table("target_changes").insert({"plan_id": plan_id, **change.model_dump(),
                                            "changed_by": current_actor()})
-    return change
+        stored = _last_change(db, plan_id, plan_kpi_id)
+    assert stored is not None  # written just above
+    return stored
 
 
 def _last_change(db: sqlite_utils.Database, plan_id: int, plan_kpi_id: int
