@@ -50,7 +50,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CATALOG_FILES", "CATALOG", None, str,
             "Catalog data files to use instead of the built-in catalog, separated by `:`; "
             "default: the files in catalog/data."),
+    Setting("OPEN_API", "OPEN_API", "compute", str,
+            "What the API answers without a token: compute (the catalog, its documents and "
+            "the calculations that store nothing), catalog (the catalog and documents only) "
+            "or none. Stored plans always need a token."),
+    Setting("HTTPS", "HTTPS", False, bool,
+            "The site is served over HTTPS (behind a proxy): the session cookie is then sent "
+            "over HTTPS only (Secure)."),
+    Setting("LOGIN_FAILURES", "LOGIN_FAILURES", 10, int,
+            "Failed sign-ins allowed per account and address within LOGIN_WINDOW; more get "
+            "429 until the oldest leaves the window."),
+    Setting("LOGIN_WINDOW", "LOGIN_WINDOW", 900, int,
+            "Seconds over which failed sign-ins are counted."),
+    Setting("INVITATION_DAYS", "INVITATION_DAYS", 7, int,
+            "Days an invitation link stays valid."),
 )
+
+OPEN_API_LEVELS: tuple[str, ...] = ("compute", "catalog", "none")
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
 
 LANGS: tuple[str, ...] = ("vi", "en")
 
@@ -109,14 +127,29 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
 def _convert(setting: Setting, raw: Any, origin: object) -> Any:
     """Return `raw` as the setting's type, or raise a ConfigError naming where it came from."""
     try:
-        value = setting.kind(raw)
+        value = _as_bool(raw) if setting.kind is bool else setting.kind(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{origin}: {setting.key} must be {setting.kind.__name__}") from exc
     if setting.key == "DEFAULT_LANG" and value not in LANGS:
         raise ConfigError(f"{origin}: DEFAULT_LANG must be one of {', '.join(LANGS)}")
-    if setting.key in ("THREADS", "REQUEST_TIMEOUT") and value < 1:
+    if setting.key == "OPEN_API" and value not in OPEN_API_LEVELS:
+        raise ConfigError(f"{origin}: OPEN_API must be one of {', '.join(OPEN_API_LEVELS)}")
+    if setting.key in ("THREADS", "REQUEST_TIMEOUT", "LOGIN_FAILURES", "LOGIN_WINDOW",
+                       "INVITATION_DAYS") and value < 1:
         raise ConfigError(f"{origin}: {setting.key} must be at least 1")
     return value
+
+
+def _as_bool(raw: Any) -> bool:
+    """Return a yes/no setting given as a bool or a word (1/0, true/false, yes/no, on/off)."""
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(word)
 
 
 def instance_secret(instance_dir: str | Path) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel
 
+from advisor.accounts.actor import current_actor
 from advisor.errors import NotFoundError, PlanChangedError
 from advisor.plan_models import Plan, PlanKpi
 from advisor.store import transaction
@@ -26,6 +27,7 @@ class PlanRecord(BaseModel):
     session_id: str | None
     plan: Plan
     kpi_ids: list[int]
+    workspace_id: int | None = None
 
 
 class SessionRecord(BaseModel):
@@ -40,6 +42,7 @@ class SessionRecord(BaseModel):
     created: str
     updated: str
     last_page: str | None = None
+    workspace_id: int | None = None
 
 
 class PlanVersion(BaseModel):
@@ -63,11 +66,14 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def create_session(db: sqlite_utils.Database, owner: str, lang: str = "vi") -> SessionRecord:
-    """Create an empty interview session for `owner` (a browser token) and return it."""
+def create_session(db: sqlite_utils.Database, owner: str, lang: str = "vi", *,
+                   workspace_id: int) -> SessionRecord:
+    """Create an empty interview session of a workspace, started by `owner` (the user's id or
+    a browser token), and return it."""
     now = _now()
     row = {"id": secrets.token_urlsafe(16), "owner": owner, "org_name": None, "lang": lang,
-           "answers": "{}", "plan_id": None, "created": now, "updated": now}
+           "answers": "{}", "plan_id": None, "created": now, "updated": now,
+           "workspace_id": workspace_id}
     with transaction(db):
         db.table("sessions").insert(row)
     return _session(row)
@@ -102,6 +108,29 @@ def list_sessions(db: sqlite_utils.Database, owner: str) -> list[SessionRecord]:
     return [_session(r) for r in rows]
 
 
+def workspace_sessions(db: sqlite_utils.Database, workspace_ids: list[int],
+                       limit: int = 200) -> list[SessionRecord]:
+    """Return the interview sessions of these workspaces, newest first."""
+    if not workspace_ids:
+        return []
+    marks = ", ".join("?" for _ in workspace_ids)
+    rows = db["sessions"].rows_where(f"workspace_id IN ({marks})", list(workspace_ids),
+                                     order_by="updated desc, id", limit=limit)
+    return [_session(r) for r in rows]
+
+
+def session_workspace(db: sqlite_utils.Database, session_id: str) -> int | None:
+    """Return the workspace of an interview session, or None when there is no such session."""
+    row = db.execute("SELECT workspace_id FROM sessions WHERE id = ?", [session_id]).fetchone()
+    return row[0] if row else None
+
+
+def plan_workspace(db: sqlite_utils.Database, plan_id: int) -> int | None:
+    """Return the workspace of a plan, or None when there is no such plan."""
+    row = db.execute("SELECT workspace_id FROM plans WHERE id = ?", [plan_id]).fetchone()
+    return row[0] if row else None
+
+
 def sessions_by_ids(db: sqlite_utils.Database, ids: list[str]) -> list[SessionRecord]:
     """Return the sessions among `ids` that exist, newest first."""
     if not ids:
@@ -111,13 +140,20 @@ def sessions_by_ids(db: sqlite_utils.Database, ids: list[str]) -> list[SessionRe
     return [_session(r) for r in rows]
 
 
-def create_plan(db: sqlite_utils.Database, plan: Plan, session_id: str | None = None) -> int:
-    """Store a new draft plan with its KPIs and return its id."""
+def create_plan(db: sqlite_utils.Database, plan: Plan, session_id: str | None = None, *,
+                workspace_id: int | None = None) -> int:
+    """Store a new draft plan with its KPIs in a workspace (that of its interview session
+    when there is one) and return its id."""
     now = _now()
     with transaction(db):
+        if session_id:
+            workspace_id = session_workspace(db, session_id)
+        if workspace_id is None:
+            raise ValueError("a plan belongs to a workspace: give workspace_id or a session")
         plan_id = _inserted_id(db.table("plans").insert({
             "org_name": plan.org_name, "status": "draft", "created": now, "updated": now,
-            "session_id": session_id, **_plan_columns(plan),
+            "session_id": session_id, "workspace_id": workspace_id,
+            "updated_by": current_actor(), **_plan_columns(plan),
         }))
         _insert_kpis(db, plan_id, plan.kpis)
         if session_id:
@@ -139,7 +175,8 @@ def _snapshot(db: sqlite_utils.Database, plan_id: int, version: int, now: str) -
     data = {"plan": record.plan.model_dump(mode="json", exclude_none=True),
             "kpi_ids": record.kpi_ids}
     db.table("plan_versions").insert({"plan_id": plan_id, "version": version, "saved_at": now,
-                                "data": json.dumps(data, ensure_ascii=False)})
+                                      "saved_by": current_actor(),
+                                      "data": json.dumps(data, ensure_ascii=False)})
 
 
 def _plan_columns(plan: Plan) -> dict:
@@ -174,7 +211,7 @@ def get_plan(db: sqlite_utils.Database, plan_id: int) -> PlanRecord:
     return PlanRecord(id=row["id"], status=row["status"], version=row["version"],
                       created=row["created"], updated=row["updated"],
                       session_id=row["session_id"], plan=plan,
-                      kpi_ids=[k["id"] for k in kpi_rows])
+                      kpi_ids=[k["id"] for k in kpi_rows], workspace_id=row.get("workspace_id"))
 
 
 def get_plan_version(db: sqlite_utils.Database, plan_id: int, version: int) -> PlanVersion:
@@ -212,6 +249,7 @@ def update_plan(db: sqlite_utils.Database, plan_id: int, plan: Plan,
         version = current.version + 1
         db.table("plans").update(plan_id, {"org_name": plan.org_name, "status": "draft",
                                      "updated": now, "version": version,
+                                     "updated_by": current_actor(),
                                      **_plan_columns(plan)})
         kept = _store_kpis(db, plan_id, plan.kpis, kpi_ids)
         placeholders = ",".join("?" * len(kept)) or "NULL"
@@ -290,7 +328,8 @@ def set_status(db: sqlite_utils.Database, plan_id: int, status: str) -> None:
     """Mark a plan draft or ready."""
     with transaction(db):
         get_plan(db, plan_id)
-        db.table("plans").update(plan_id, {"status": status, "updated": _now()})
+        db.table("plans").update(plan_id, {"status": status, "updated": _now(),
+                                           "updated_by": current_actor()})
 
 
 def note_page(db: sqlite_utils.Database, session_id: str, page: str) -> None:
@@ -300,10 +339,22 @@ def note_page(db: sqlite_utils.Database, session_id: str, page: str) -> None:
                    "last_page IS NOT ?", [page, session_id, page])
 
 
-def list_plans(db: sqlite_utils.Database) -> list[dict]:
-    """Return every plan's id, organisation, status and dates, newest first."""
+def list_plans(db: sqlite_utils.Database, workspace_id: int) -> list[dict]:
+    """Return the workspace's plans: id, organisation, status and dates, newest first."""
     sql = ("SELECT p.id, p.org_name, p.status, p.created, p.updated, count(k.id) AS kpis "
            "FROM plans p LEFT JOIN plan_kpis k ON k.plan_id = p.id AND k.removed_at IS NULL "
-           "GROUP BY p.id ORDER BY p.updated DESC, p.id DESC")
+           "WHERE p.workspace_id = ? GROUP BY p.id ORDER BY p.updated DESC, p.id DESC")
     return [dict(zip(("id", "org_name", "status", "created", "updated", "kpis"), r, strict=True))
-            for r in db.execute(sql).fetchall()]
+            for r in db.execute(sql, [workspace_id]).fetchall()]
+
+
+def plan_overviews(db: sqlite_utils.Database, workspace_id: int) -> list[dict]:
+    """Return the workspace's plans with their session and their latest review's quarter and
+    status (None when never reviewed), newest first."""
+    sql = ("SELECT p.id, p.org_name, p.status, p.updated, p.session_id, r.quarter, r.status "
+           "FROM plans p LEFT JOIN reviews r ON r.plan_id = p.id AND r.quarter = "
+           "(SELECT max(quarter) FROM reviews WHERE plan_id = p.id) WHERE p.workspace_id = ? "
+           "ORDER BY p.updated DESC, p.id DESC")
+    keys = ("id", "org_name", "status", "updated", "session_id", "review_quarter",
+            "review_status")
+    return [dict(zip(keys, r, strict=True)) for r in db.execute(sql, [workspace_id]).fetchall()]

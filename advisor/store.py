@@ -217,11 +217,18 @@ CREATE INDEX IF NOT EXISTS target_changes_plan ON target_changes(plan_id, quarte
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Switch the file to write-ahead logging and create the tables that do not exist yet."""
-    db.execute("PRAGMA journal_mode=WAL")  # cannot change inside a transaction
-    with transaction(db):
-        db.executescript(SCHEMA)
-        _add_missing_columns(db)
+    """Switch the file to write-ahead logging and bring its schema to the latest version."""
+    from advisor.migrations import migrate
+
+    migrate(db)
+
+
+def run_script(db: sqlite_utils.Database, script: str) -> None:
+    """Run SQL statements separated by `;` inside the open transaction (the driver's
+    executescript would commit it first)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 # Columns added after the first files were made: (table, column, declaration).
@@ -233,14 +240,14 @@ _LATER_COLUMNS = (
 )
 
 
-def _add_missing_columns(db: sqlite_utils.Database) -> None:
+def add_missing_columns(db: sqlite_utils.Database) -> None:
     """Add the columns that files made by an earlier version lack."""
     for table, column, declaration in _LATER_COLUMNS:
         if column not in db[table].columns_dict:
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
-def _meta(db: sqlite_utils.Database, key: str) -> str | None:
+def meta(db: sqlite_utils.Database, key: str) -> str | None:
     """Return a value from the meta table, or None."""
     if not db[META_TABLE].exists():
         return None
@@ -248,19 +255,19 @@ def _meta(db: sqlite_utils.Database, key: str) -> str | None:
     return row[0] if row else None
 
 
-def _set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
     """Store a value in the meta table."""
     db.table(META_TABLE).upsert({"key": key, "value": value}, pk="key")
 
 
 def ensure_catalog(db: sqlite_utils.Database, catalog: Catalog) -> bool:
     """Rebuild the catalog tables when the data files changed; return True if it rebuilt them."""
-    if _meta(db, CATALOG_KEY) == catalog.fingerprint:
+    if meta(db, CATALOG_KEY) == catalog.fingerprint:
         return False
     with transaction(db):
         # Read again under the write lock: another worker may have rebuilt them meanwhile.
-        if _meta(db, CATALOG_KEY) == catalog.fingerprint:
+        if meta(db, CATALOG_KEY) == catalog.fingerprint:
             return False
         build_index(db, catalog.kpis)
-        _set_meta(db, CATALOG_KEY, catalog.fingerprint)
+        set_meta(db, CATALOG_KEY, catalog.fingerprint)
     return True

@@ -7,7 +7,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_catalog.py", "bench_engine.py", "bench_recommend.py", "bench_smart.py",
            "bench_wizard.py", "bench_review_speed.py", "bench_import.py",
-           "bench_forecast_m3.py"]
+           "bench_forecast_m3.py", "bench_access.py"]
 
 
 def main() -> int:

@@ -6,6 +6,7 @@ import argparse
 from flask import jsonify
 
 from web import create_app
+from web.access import PUBLIC, classify
 from web.server import serve
 
 
@@ -23,6 +24,8 @@ def main() -> None:
     @app.get("/bench/bare")
     def bare():
         return jsonify({"items": [], "total": 0, "limit": 20, "offset": 0})
+
+    classify("bare", PUBLIC)
 
     serve(app, "127.0.0.1", args.port, args.workers or None)
 

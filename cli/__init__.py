@@ -2,7 +2,7 @@
 
 import click
 
-from cli import advice, catalog, plan, review, serve
+from cli import accounts, advice, catalog, plan, review, serve
 from cli.shell import AdvisorGroup
 
 
@@ -20,6 +20,9 @@ cli.add_command(advice.interview)
 cli.add_command(advice.recommend)
 cli.add_command(advice.check)
 cli.add_command(review.review)
+cli.add_command(accounts.users)
+cli.add_command(accounts.workspaces)
+cli.add_command(accounts.tokens)
 cli.add_command(plan.plan)
 
 

@@ -10,6 +10,7 @@ import click
 from pydantic import ValidationError
 
 from advisor import config
+from advisor.accounts.errors import AccountError
 from advisor.error_texts import field_error_text, not_found_text
 from advisor.errors import AdvisorError, NotFoundError
 from advisor.i18n import LANGS, N_, gettext
@@ -87,6 +88,8 @@ def error_message(exc: Exception, lang: str) -> str:
         return exc.message.get(lang, str(exc))
     if isinstance(exc, NotFoundError):
         return not_found_text(exc, lang)
+    if isinstance(exc, AccountError):
+        return gettext(lang, exc.msgid, **exc.values)
     if isinstance(exc, OSError):
         return os_error_message(exc, lang)
     return str(exc)

@@ -1,4 +1,5 @@
-"""Shared fixtures: the app on a fresh database file, its clients, and a live server."""
+"""Shared fixtures: the app on a fresh database file, its clients (signed in, with an API
+token), accounts of each role, and a live server."""
 
 import contextlib
 import os
@@ -18,10 +19,14 @@ import pytest
 from click.testing import CliRunner
 from waitress.server import create_server
 
+from advisor.accounts.tokens import create_token
+from advisor.accounts.users import create_user, user_by_email
+from advisor.accounts.workspaces import add_member, create_workspace, workspace_by_slug
 from advisor.store import ensure_catalog, ensure_schema, open_db
 from catalog.loader import builtin_catalog
 from cli import cli
 from tests.contract import watch
+from tests.servers import SERVED_TOKENS
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,9 +62,80 @@ def app(tmp_path):
     assert_contract_kept(app)
 
 
+PASSWORD = "a long test password"
+
+
+@dataclass
+class Account:
+    """A user of a workspace with a role there, and an API token of theirs for it."""
+
+    user_id: int
+    email: str
+    password: str
+    workspace_id: int
+    slug: str
+    role: str
+    token: str
+    read_only_token: str
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        """Return the Authorization header of the read-write token."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_account(database, email: str, role: str = "owner", slug: str = "test",
+                 name: str | None = None) -> Account:
+    """Return an account with `role` in workspace `slug` (both made when missing)."""
+    user = user_by_email(database, email) or create_user(
+        database, email, name or email.split("@")[0].title(), PASSWORD)
+    workspace = workspace_by_slug(database, slug)
+    if workspace is None:
+        owner = user if role == "owner" else create_user(database, f"owner-of-{slug}@example.com",
+                                                         "Owner", PASSWORD)
+        workspace = create_workspace(database, slug, slug.title(), owner.id)
+    add_member(database, workspace.id, user.id, role)
+    token, _ = create_token(database, user.id, workspace.id, "tests", read_only=False)
+    read_only, _ = create_token(database, user.id, workspace.id, "tests-read", read_only=True)
+    return Account(user.id, user.email, PASSWORD, workspace.id, slug, role, token, read_only)
+
+
+def app_account(app, email: str = "owner@example.com", role: str = "owner",
+                slug: str = "test") -> Account:
+    """Return an account made in the app's database."""
+    database = open_db(app.config["DATABASE"])
+    try:
+        return make_account(database, email, role, slug)
+    finally:
+        database.close()
+
+
+def sign_in(test_client, account: Account):
+    """Sign a Flask test client in as the account (the session Flask-Login keeps) and give it
+    the account's read-write token for the API; return the client."""
+    with test_client.session_transaction() as session:
+        session["_user_id"] = str(account.user_id)
+        session["_fresh"] = True
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {account.token}"
+    return test_client
+
+
 @pytest.fixture
-def client(app):
-    """Return Flask's test client."""
+def account(app) -> Account:
+    """Return the owner of the test workspace, in the app's database."""
+    return app_account(app)
+
+
+@pytest.fixture
+def client(app, account):
+    """Return Flask's test client, signed in as the test workspace's owner and sending that
+    owner's read-write API token."""
+    return sign_in(app.test_client(), account)
+
+
+@pytest.fixture
+def anonymous(app):
+    """Return Flask's test client with no session and no token."""
     return app.test_client()
 
 
@@ -70,6 +146,12 @@ def db(tmp_path):
     ensure_schema(database)
     yield database
     database.close()
+
+
+@pytest.fixture
+def workspace_id(db) -> int:
+    """Return the id of a workspace in the `db` fixture's file."""
+    return make_account(db, "store@example.com").workspace_id
 
 
 @pytest.fixture
@@ -88,19 +170,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def live_server(app):
-    """Serve the app with waitress on a free port; yield its base URL."""
+@contextlib.contextmanager
+def serving(app):
+    """Serve the app with waitress on a free port while the block runs; yield its base URL."""
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    port = server.effective_port
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
-    # Close every channel from inside the server's own loop, which then ends by itself;
-    # closing from this thread would pull sockets out from under a running select().
-    server.trigger.pull_trigger(lambda: server.asyncore.close_all(server._map))
-    thread.join(timeout=5)
-    server.task_dispatcher.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        # Close every channel from inside the server's own loop, which then ends by itself;
+        # closing from this thread would pull sockets out from under a running select().
+        with contextlib.suppress(OSError):  # a loop that has ended closed its trigger
+            server.trigger.pull_trigger(lambda: server.asyncore.close_all(server._map))
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+
+
+@pytest.fixture
+def live_server(app, account):
+    """Serve the app with waitress on a free port; yield its base URL (the `account` fixture
+    is its test workspace's owner)."""
+    with serving(app) as url:
+        SERVED_TOKENS[url] = account.token
+        yield url
+        SERVED_TOKENS.pop(url, None)
 
 
 @pytest.fixture
@@ -156,10 +250,13 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """Return a fresh page in its own browser context."""
+def page(browser, request):
+    """Return a fresh page in its own browser context; with a live server, signed in as its
+    test workspace's owner."""
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
+    if "live_server" in request.fixturenames:
+        browser_sign_in(page, request.getfixturevalue("live_server"))
     yield page
     context.close()
 
@@ -181,6 +278,7 @@ class Served:
     process: subprocess.Popen
     database: Path
     log: Path
+    token: str = ""  # the read-write API token of the served database's test workspace
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stop the server's whole process group (gunicorn's master and workers)."""
@@ -194,10 +292,36 @@ class Served:
             self.process.wait(timeout=10)
 
 
+# `http` sends the token of the test server a URL is on under /api/ unless the caller gives an
+# Authorization header of its own ("" for none); see tests/servers.py.
+
+
+def api_headers(url: str) -> dict[str, str]:
+    """Return the Authorization header of the test server `url` is on (none for others)."""
+    base = next((b for b in SERVED_TOKENS if url.startswith(b + "/api/")), None)
+    return {"Authorization": f"Bearer {SERVED_TOKENS[base]}"} if base else {}
+
+
+def browser_sign_in(page, base: str, email: str = "owner@example.com",
+                    password: str = PASSWORD) -> None:
+    """Sign a browser page in through the real sign-in form."""
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.locator("form.account-form button[type=submit]").click()
+    assert "/login" not in page.url, page.inner_text("main")
+
+
 def http(url: str, method: str = "GET", body: bytes | None = None,
          headers: dict | None = None, timeout: float = 30) -> tuple[int, dict, bytes]:
     """Send one request; return (status, headers, body) whatever the status."""
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    headers = dict(headers or {})
+    base = next((b for b in SERVED_TOKENS if url.startswith(b + "/api/")), None)
+    if base and "Authorization" not in headers:
+        headers["Authorization"] = f"Bearer {SERVED_TOKENS[base]}"
+    headers = {k: v for k, v in headers.items() if v != ""}
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
@@ -211,13 +335,20 @@ def start_serve(folder: Path, database: Path | None = None, **settings) -> Serve
     port = free_port()
     database = database or folder / "served.db"
     log = folder / f"serve-{port}.log"
+    seeded = open_db(database)
+    try:
+        ensure_schema(seeded)
+        token = make_account(seeded, "owner@example.com").token
+    finally:
+        seeded.close()
     env = {**os.environ, "KPI_ADVISOR_DB": str(database), "KPI_ADVISOR_SECRET_KEY": "served",
            **{f"KPI_ADVISOR_{key}": str(value) for key, value in settings.items()}}
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port",
                                     str(port)], env=env, cwd=folder, stdout=out, stderr=out,
                                    start_new_session=True)
-    served = Served(f"http://127.0.0.1:{port}", port, process, database, log)
+    served = Served(f"http://127.0.0.1:{port}", port, process, database, log, token)
+    SERVED_TOKENS[served.url] = token
 
     def answers() -> bool:
         try:

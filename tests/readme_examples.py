@@ -19,6 +19,7 @@ The convention (also written, for whoever edits the README, in a comment at its 
   no curl or kpi-advisor command, so no example is left out without saying so.
 - `$NAME` in a command or an output is filled by the test (tests/test_docs.py PLACEHOLDERS,
   e.g. `$PLAN`, the id of a stored plan); `http://127.0.0.1:5000` is the live test server.
+- `echo 'text' | kpi-advisor ...` gives the command that line on standard input.
 """
 
 import re
@@ -27,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FENCE = re.compile(r"^```(.*)$")
-COMMAND = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=\S+\s+)*(curl|kpi-advisor)(\s|$)")
+COMMAND = re.compile(r"^(?:echo '[^']*' \| )?(?:[A-Z_][A-Z0-9_]*=\S+\s+)*(curl|kpi-advisor)(\s|$)")
+STDIN = re.compile(r"^echo '([^']*)' \| ")
 PLACEHOLDER = re.compile(r"\$\{?([A-Z][A-Z0-9_]*)\}?")
 KINDS = ("output", "synopsis", "not-run")
 
@@ -53,6 +55,7 @@ class Example:
     expected_lang: str = "text"
     exit_code: int = 0  # what `$ echo $?` after it shows
     env: dict[str, str] = field(default_factory=dict)
+    stdin: str | None = None  # the line an `echo '...' |` before the command gives it
 
     @property
     def name(self) -> str:
@@ -62,7 +65,10 @@ class Example:
     def argv(self) -> list[str]:
         """Return the command's words as a shell would split them, leading VAR=value pairs
         moved to `env`."""
-        words = shlex.split(self.command, comments=True)
+        piped = STDIN.match(self.command)
+        if piped:
+            self.stdin = piped.group(1) + "\n"
+        words = shlex.split(STDIN.sub("", self.command), comments=True)
         while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=\S*", words[0]):
             name, _, value = words.pop(0).partition("=")
             self.env[name] = value

@@ -5,7 +5,7 @@ import base64
 
 import pytest
 
-from tests.conftest import assert_contract_kept, new_app
+from tests.conftest import app_account, assert_contract_kept, new_app, sign_in
 from tests.test_api_review import PLAN, review_body
 from tests.test_smart import BASE as SMART_PLAN
 from web.contract.plans import NON_BLANK
@@ -82,15 +82,21 @@ def shared_app(tmp_path_factory):
     return new_app(tmp_path_factory.mktemp("input"))
 
 
+@pytest.fixture(scope="module")
+def shared_account(shared_app):
+    return app_account(shared_app)
+
+
 @pytest.fixture
-def client(shared_app):
-    yield shared_app.test_client()
+def client(shared_app, shared_account):
+    yield sign_in(shared_app.test_client(), shared_account)
     assert_contract_kept(shared_app)
 
 
 @pytest.fixture(scope="module")
-def plan_id(shared_app):
-    return shared_app.test_client().post("/api/v1/plans", json=PLAN).get_json()["id"]
+def plan_id(shared_app, shared_account):
+    signed_in = sign_in(shared_app.test_client(), shared_account)
+    return signed_in.post("/api/v1/plans", json=PLAN).get_json()["id"]
 
 
 def problem(response, status: int) -> dict:
@@ -200,11 +206,21 @@ def test_405_says_which_methods_are_allowed(client, method, path, allowed):
 
 
 def test_413_is_a_problem_under_the_api(app):
+    signed_in = sign_in(app.test_client(), app_account(app))
+    plan = signed_in.post("/api/v1/plans", json=PLAN).get_json()["id"]
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    content = base64.b64encode(b"kpi,period,value\n" * 200).decode()
+    response = signed_in.post(IMPORT.format(id=plan),
+                              json={"filename": "a.csv", "content_base64": content})
+    problem(response, 413)
+
+
+def test_a_large_body_without_access_is_refused_before_it_is_read(app):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     content = base64.b64encode(b"kpi,period,value\n" * 200).decode()
     response = app.test_client().post(IMPORT.format(id=1),
                                       json={"filename": "a.csv", "content_base64": content})
-    problem(response, 413)
+    problem(response, 401)
 
 
 def test_a_review_body_at_the_depth_limit_is_read(client):

@@ -234,7 +234,8 @@ def test_real_server_reviews_and_reports_problems(live_server):
 def test_review_page_of_a_plan_without_data_invites_an_import(client, plan_id):
     html = client.get(f"/plans/{plan_id}/review?lang=en").get_data(as_text=True)
     assert "No measurements yet" in html and "Not enough data yet" in html
-    assert html.count('name="csrf_token"') == 2  # the import and the single-entry forms
+    main = html.split('<main', 1)[1]  # the header holds the sign-out form
+    assert main.count('name="csrf_token"') == 2  # the import and the single-entry forms
     assert client.get("/plans/999/review").status_code == 404
 
 

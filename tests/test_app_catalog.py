@@ -12,7 +12,7 @@ from advisor.models import RecommendRequest
 from advisor.plan_models import Plan
 from advisor.recommend.working_set import recommendation, working_set
 from catalog.loader import builtin_catalog, load_catalog
-from tests.conftest import DATA
+from tests.conftest import DATA, app_account, sign_in
 from tests.test_wizard import ANSWERS, sid_of, stored, token, walk
 from web import create_app
 from web.wizard_plan import smart_check
@@ -68,7 +68,7 @@ def test_an_app_serves_its_own_catalog_through_the_api(other_app, app):
 
 
 def test_an_app_serves_its_own_catalog_on_the_wizard_pages(other_app):
-    client = other_app.test_client()
+    client = sign_in(other_app.test_client(), app_account(other_app))
     check = walk(client, SALES_ONLY)
     keep_page = client.get(check.replace("/check", "/q/keep")).get_data(as_text=True)
     assert TEST_NAME in keep_page and "Doanh số bán hàng" not in keep_page

@@ -170,7 +170,7 @@ def test_every_command_has_help(run_cli):
 def test_every_command_turns_named_errors_into_exit_2():
     """Each command runs through AdvisorCommand.invoke, the one place that does it."""
     leaves = [(p, c) for p, c in _command_paths(cli) if not isinstance(c, click.Group)]
-    assert len(leaves) == 11
+    assert len(leaves) == 15
     assert all(isinstance(c, AdvisorCommand) for _, c in leaves), leaves
 
 
@@ -242,7 +242,7 @@ def test_readme_shows_the_groups_own_help(run_cli):
 def test_readme_synopsis_names_real_commands_and_options():
     section = _readme_cli_section()
     lines = [line for line in section.splitlines() if line.startswith("kpi-advisor ")]
-    assert len(lines) == 11
+    assert len(lines) == 15
     for line in lines:
         command, words = cli, line.split()[1:]
         while isinstance(command, click.Group):

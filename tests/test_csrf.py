@@ -2,6 +2,8 @@
 
 from flask import Blueprint
 
+from web.access import PUBLIC, classify
+
 
 def _app_with_form(app):
     bp = Blueprint("form_probe", __name__)
@@ -12,6 +14,7 @@ def _app_with_form(app):
         return f"<form method=post>{csrf_field()}</form>"
 
     app.register_blueprint(bp)
+    classify("form_probe.probe", PUBLIC)
     return app
 
 

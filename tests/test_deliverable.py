@@ -36,9 +36,9 @@ PLAN = {
 
 
 @pytest.fixture
-def stored(db):
+def stored(db, workspace_id):
     """Return the stored plan and its SMART check."""
-    record = get_plan(db, create_plan(db, Plan.model_validate(PLAN)))
+    record = get_plan(db, create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id))
     check = check_plan(record.plan.model_copy(update={"as_of": TODAY}), builtin_catalog())
     return record, check
 

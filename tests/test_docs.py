@@ -10,18 +10,24 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
+from advisor.accounts.models import User
+from advisor.accounts.users import create_user, user_by_email
+from advisor.accounts.workspaces import create_workspace, workspace_by_slug
 from advisor.plan_models import Plan
 from advisor.plans import create_plan
 from advisor.store import ensure_schema, open_db
 from cli import cli
+from tests.conftest import PASSWORD, Account
 from tests.readme_examples import Example, examples, fill, matches, placeholders, readme
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,25 +38,80 @@ EXAMPLES, SYNOPSES = examples(readme(ROOT))
 
 @dataclass
 class Setting:
-    """Where an example runs: the database file it uses (and the server on it, for curl)."""
+    """Where an example runs: the database file it uses (and the server on it with its test
+    workspace's owner, for curl)."""
 
     database: Path
+    account: Account | None = None
 
 
-def _stored_plan(setting: Setting) -> str:
-    """Store the plan of tests/data/docs/plan.json (the one the README creates) in the
-    example's database; return its id."""
-    plan = Plan.model_validate_json((DOCS_DATA / "plan.json").read_text(encoding="utf-8"))
+OWNER_EMAIL, MEMBER_EMAIL = "an@example.com", "lan@example.com"
+
+
+@contextmanager
+def _db(setting: Setting) -> Iterator[sqlite_utils.Database]:
     db = open_db(setting.database)
     try:
         ensure_schema(db)
-        return str(create_plan(db, plan))
+        yield db
     finally:
         db.close()
 
 
+def _user(db: sqlite_utils.Database, email: str, name: str) -> User:
+    return user_by_email(db, email) or create_user(db, email, name, PASSWORD)
+
+
+def _owner(setting: Setting) -> str:
+    """An account's email (`--owner`, `tokens create`): the example's owner."""
+    if setting.account is not None:
+        return setting.account.email
+    with _db(setting) as db:
+        return _user(db, OWNER_EMAIL, "Nguyễn An").email
+
+
+def _workspace(setting: Setting) -> str:
+    """A workspace's slug, owned by $OWNER."""
+    if setting.account is not None:
+        return setting.account.slug
+    with _db(setting) as db:
+        found = workspace_by_slug(db, "binh-minh")
+        if found is None:
+            owner = _user(db, OWNER_EMAIL, "Nguyễn An")
+            found = create_workspace(db, "binh-minh", "Công ty Bình Minh", owner.id)
+        return found.slug
+
+
+def _member(setting: Setting) -> str:
+    """An account that is no member of $WORKSPACE yet."""
+    with _db(setting) as db:
+        return _user(db, MEMBER_EMAIL, "Trần Lan").email
+
+
+def _token(setting: Setting) -> str:
+    """A read-write API token of the live server's test workspace."""
+    if setting.account is None:
+        pytest.fail("$TOKEN is for curl examples (the live server's workspace)")
+    return setting.account.token
+
+
+def _stored_plan(setting: Setting) -> str:
+    """Store the plan of tests/data/docs/plan.json (the one the README creates) in the
+    example's workspace; return its id."""
+    plan = Plan.model_validate_json((DOCS_DATA / "plan.json").read_text(encoding="utf-8"))
+    slug = _workspace(setting)
+    with _db(setting) as db:
+        found = workspace_by_slug(db, slug)
+        assert found is not None
+        return str(create_plan(db, plan, workspace_id=found.id))
+
+
 PLACEHOLDERS: dict[str, Callable[[Setting], str]] = {
     "PLAN": _stored_plan,
+    "TOKEN": _token,
+    "OWNER": _owner,
+    "WORKSPACE": _workspace,
+    "MEMBER": _member,
 }
 
 
@@ -80,10 +141,10 @@ CLI = [e for e in EXAMPLES if e.tool == "kpi-advisor"]
 
 
 @pytest.mark.parametrize("example", CURL, ids=[e.name for e in CURL])
-def test_curl_example(example, app, live_server):
+def test_curl_example(example, app, live_server, account):
     """Run the README's curl command as it is written, on a live server."""
     assert shutil.which("curl"), "curl is needed to run the README's examples (make test)"
-    values = _values(example, Setting(Path(app.config["DATABASE"])))
+    values = _values(example, Setting(Path(app.config["DATABASE"]), account))
     argv = [fill(word, values).replace(README_URL, live_server) for word in example.argv()]
     include = {"-i", "--include"} & set(argv)
     run = subprocess.run(["curl", "--silent", "--show-error", "--max-time", "60",
@@ -104,7 +165,8 @@ def test_cli_example(example, tmp_path, monkeypatch):
     values = _values(example, setting)
     argv = [fill(word, values) for word in example.argv()]
     env = {"KPI_ADVISOR_DB": str(setting.database), **example.env}
-    result = CliRunner().invoke(cli, argv[1:], env=env, prog_name="kpi-advisor")
+    result = CliRunner().invoke(cli, argv[1:], input=example.stdin, env=env,
+                                prog_name="kpi-advisor")
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     assert result.exit_code == example.exit_code, (

@@ -3,6 +3,9 @@
 import pytest
 from flask import Blueprint
 
+from tests.conftest import app_account, sign_in
+from web.access import PUBLIC, classify
+
 ENGLISH_OF_WERKZEUG = ("Not Found", "Bad Request", "Method Not Allowed", "Request Entity Too Large",
                        "The requested URL", "Internal Server Error")
 
@@ -16,6 +19,7 @@ def with_failing_route(app):
         return {}["missing"]
 
     app.register_blueprint(bp)
+    classify("failing_probe.fail", PUBLIC)
     return app
 
 
@@ -75,7 +79,7 @@ def test_a_too_large_upload_says_the_limit_in_the_page_language(tmp_path):
 
     app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "t.db"), "SECRET_KEY": "x",
                       "MAX_CONTENT_LENGTH": 1024 * 1024})
-    client = app.test_client()
+    client = sign_in(app.test_client(), app_account(app))
     html = client.post("/wizard/start?lang=vi", data={"x": "y" * (2 * 1024 * 1024)}
                        ).get_data(as_text=True)
     assert "Dữ liệu gửi lên quá lớn" in html and "giới hạn 1 MB" in html

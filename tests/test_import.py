@@ -22,8 +22,8 @@ PLAN = {"org_name": "Công ty Bình Minh", "kpis": [
 
 
 @pytest.fixture
-def plan(db):
-    return get_plan(db, create_plan(db, Plan.model_validate(PLAN)))
+def plan(db, workspace_id):
+    return get_plan(db, create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id))
 
 
 def load(db, plan, name: str):
@@ -136,12 +136,13 @@ def test_periods_must_match_the_frequency_already_stored(db, plan):
     assert "stored values of this KPI are monthly" in problem["fix"]
 
 
-def test_values_are_held_to_the_kpis_own_range(db):
+def test_values_are_held_to_the_kpis_own_range(db, workspace_id):
     plan = get_plan(db, create_plan(db, Plan.model_validate({"kpis": [
         {"kpi_id": "sales.net_revenue_retention", "frequency": "quarterly"},
         {"kpi_id": "sales.revenue_growth_rate", "frequency": "quarterly"},
         {"kpi_id": "branding.net_promoter_score", "frequency": "quarterly"},
-        {"name": "Lợi nhuận ròng", "unit": "currency", "frequency": "quarterly"}]})))
+        {"name": "Lợi nhuận ròng", "unit": "currency", "frequency": "quarterly"}]}),
+        workspace_id=workspace_id))
     good = [{"kpi": "sales.net_revenue_retention", "period": "2025-Q1", "value": 118},
             {"kpi": "sales.revenue_growth_rate", "period": "2025-Q1", "value": -35},
             {"kpi": "branding.net_promoter_score", "period": "2025-Q1", "value": -20},

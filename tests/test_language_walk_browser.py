@@ -13,7 +13,7 @@ import pytest
 from flask import Blueprint
 
 from advisor.formatting import date_text, number_text
-from tests.conftest import screenshot
+from tests.conftest import PASSWORD, screenshot
 from tests.test_review_browser import _post, _send_file
 from tests.test_wizard_browser import (
     EN,
@@ -36,7 +36,7 @@ ENGLISH = re.compile(r"\b(the|and|of|is|are|with|for|your|this|that|not|from|whi
 VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]",
                         re.IGNORECASE)
 SNAKE_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-DOTTED_CODE = re.compile(r"\b[a-z]+\.[a-z][a-z_]+\b")
+DOTTED_CODE = re.compile(r"(?<![@\w.])[a-z]+\.[a-z][a-z_]+\b")  # an email is no code
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 INPUT_EXAMPLES = ("2025-03-15",)
 # A decimal mark of the other language: 12.5 on a Vietnamese page, 12,5 on an English one.
@@ -116,6 +116,32 @@ def app(app):
 
     app.register_blueprint(bp)
     return app
+
+
+def walk_accounts(page, base: str, lang: str) -> None:
+    """The sign-in page (a wrong password too), the workspace, members and tokens pages."""
+    page.goto(f"{base}/login?lang={lang}")
+    assert_speaks(page, lang, "login")
+    page.fill("#email", "owner@example.com")
+    page.fill("#password", "not the password")
+    follow(page.locator("form.account-form button[type=submit]"))
+    assert page.locator(".error-summary").is_visible()
+    assert_speaks(page, lang, "login-wrong")
+    page.fill("#password", PASSWORD)
+    follow(page.locator("form.account-form button[type=submit]"))
+    assert_speaks(page, lang, "home-signed-in")
+    for name, path in (("workspace", "/w/test"), ("members", "/w/test/members"),
+                       ("tokens", "/w/test/tokens")):
+        page.goto(f"{base}{path}?lang={lang}")
+        assert_speaks(page, lang, name)
+    page.goto(f"{base}/w/test/members?lang={lang}")
+    page.fill("#email", "client@example.com")
+    follow(page.locator("form.account-form button[type=submit]"))
+    assert_speaks(page, lang, "invitation-created")
+    link = page.locator("#invitation-link").input_value()
+    page.goto(f"{link}?lang={lang}")
+    assert_speaks(page, lang, "invitation")
+    page.goto(f"{base}/?lang={lang}")
 
 
 def walk_wizard(page, base: str, lang: str, words: dict) -> None:
@@ -221,7 +247,8 @@ def walk_errors(page, base: str, lang: str, words: dict) -> None:
     assert "413" in page.inner_text("main")
     assert_speaks(page, lang, "error-413")
     page.goto(f"{base}/?lang={lang}")
-    page.evaluate("document.querySelector('input[name=csrf_token]').remove()")
+    page.evaluate("document.querySelector(\"form[action='/wizard/start'] "
+                  "input[name=csrf_token]\").remove()")
     follow(page.locator("form[action='/wizard/start'] button"))
     assert "400" in page.inner_text("main")
     assert_speaks(page, lang, "error-400-csrf")
@@ -233,6 +260,7 @@ def test_every_page_reads_in_one_language(live_server, browser, lang, words):
     page = context.new_page()
     FOUND.clear()
     try:
+        walk_accounts(page, live_server, lang)
         walk_wizard(page, live_server, lang, words)
         walk_review(page, live_server, lang)
         walk_api_docs(page, live_server, lang)

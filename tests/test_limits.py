@@ -32,8 +32,8 @@ _ROW = (b'<row><c t="inlineStr"><is><t>K\xc3\xaanh 0</t></is></c><c t="inlineStr
 
 
 @pytest.fixture
-def plan(db):
-    return get_plan(db, create_plan(db, Plan.model_validate(PLAN)))
+def plan(db, workspace_id):
+    return get_plan(db, create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id))
 
 
 def problems_of(db, plan, name: str, data: bytes) -> list[str]:

@@ -26,8 +26,8 @@ PLAN = {"org_name": "Công ty Bình Minh", "goals": ["increase_revenue"],
                  {"name": "Đại lý mới", "unit": "count"}]}
 
 
-def test_plan_round_trip_keeps_vietnamese_and_numbers(db, tmp_path):
-    plan_id = create_plan(db, Plan.model_validate(PLAN))
+def test_plan_round_trip_keeps_vietnamese_and_numbers(db, tmp_path, workspace_id):
+    plan_id = create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id)
     db.close()
     reopened = open_db(tmp_path / "store.db")  # the file the db fixture made
     record = get_plan(reopened, plan_id)
@@ -36,8 +36,8 @@ def test_plan_round_trip_keeps_vietnamese_and_numbers(db, tmp_path):
     assert record.status == "draft" and len(record.kpi_ids) == 2
 
 
-def test_update_keeps_the_row_of_each_kpi_still_in_the_plan(db):
-    plan_id = create_plan(db, Plan.model_validate(PLAN))
+def test_update_keeps_the_row_of_each_kpi_still_in_the_plan(db, workspace_id):
+    plan_id = create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id)
     before = get_plan(db, plan_id)
     reordered = Plan.model_validate({**PLAN, "kpis": [
         {"kpi_id": "sales.win_rate"}, PLAN["kpis"][1], PLAN["kpis"][0]]})
@@ -46,20 +46,20 @@ def test_update_keeps_the_row_of_each_kpi_still_in_the_plan(db):
     assert after.kpi_ids[0] not in before.kpi_ids
 
 
-def test_update_keeps_kpi_rows_and_resets_to_draft(db):
-    plan_id = create_plan(db, Plan.model_validate(PLAN))
+def test_update_keeps_kpi_rows_and_resets_to_draft(db, workspace_id):
+    plan_id = create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id)
     set_status(db, plan_id, "ready")
     before = get_plan(db, plan_id)
     changed = Plan.model_validate({**PLAN, "kpis": [{**PLAN["kpis"][0], "target": 12}]})
     after = update_plan(db, plan_id, changed)
     assert after.kpi_ids == before.kpi_ids[:1]
     assert after.plan.kpis[0].target == 12 and after.status == "draft"
-    assert list_plans(db)[0]["kpis"] == 1
+    assert list_plans(db, workspace_id)[0]["kpis"] == 1
 
 
-def test_sessions_save_answers_and_list_by_owner(db):
-    mine = create_session(db, "browser-a", "en")
-    create_session(db, "browser-b")
+def test_sessions_save_answers_and_list_by_owner(db, workspace_id):
+    mine = create_session(db, "browser-a", "en", workspace_id=workspace_id)
+    create_session(db, "browser-b", workspace_id=workspace_id)
     save_answers(db, mine.id, {"org_name": "An Phát", "goals": ["acquire_customers"]})
     assert get_session(db, mine.id).answers["goals"] == ["acquire_customers"]
     assert [s.org_name for s in list_sessions(db, "browser-a")] == ["An Phát"]
@@ -73,8 +73,8 @@ def test_missing_things_raise_not_found(db, call):
         call(db)
 
 
-def test_a_removed_kpi_keeps_its_row_and_comes_back_with_it(db):
-    plan_id = create_plan(db, Plan.model_validate(PLAN))
+def test_a_removed_kpi_keeps_its_row_and_comes_back_with_it(db, workspace_id):
+    plan_id = create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id)
     first = get_plan(db, plan_id).kpi_ids
     update_plan(db, plan_id, Plan.model_validate({**PLAN, "kpis": PLAN["kpis"][1:]}))
     assert get_plan(db, plan_id).kpi_ids == first[1:]
@@ -83,8 +83,8 @@ def test_a_removed_kpi_keeps_its_row_and_comes_back_with_it(db):
     assert back.kpi_ids == first
 
 
-def test_every_save_gives_the_next_version_and_keeps_what_it_left(db):
-    plan_id = create_plan(db, Plan.model_validate(PLAN))
+def test_every_save_gives_the_next_version_and_keeps_what_it_left(db, workspace_id):
+    plan_id = create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id)
     assert get_plan(db, plan_id).version == 1
     changed = Plan.model_validate({**PLAN, "kpis": [{**PLAN["kpis"][0], "owner": "Bình"},
                                                     PLAN["kpis"][1]]})
@@ -97,8 +97,8 @@ def test_every_save_gives_the_next_version_and_keeps_what_it_left(db):
         get_plan_version(db, plan_id, 3)
 
 
-def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(db):
-    plan_id = create_plan(db, Plan.model_validate(PLAN))
+def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(db, workspace_id):
+    plan_id = create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id)
     update_plan(db, plan_id, Plan.model_validate(PLAN), expected_version=1)
     stale = Plan.model_validate({**PLAN, "kpis": [{**PLAN["kpis"][0], "owner": "Cũ"}]})
     with pytest.raises(PlanChangedError) as caught:
@@ -109,10 +109,10 @@ def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(db):
     assert len(record.kpi_ids) == 2
 
 
-def test_rows_named_by_id_keep_their_kpi_even_when_two_share_a_name(db):
+def test_rows_named_by_id_keep_their_kpi_even_when_two_share_a_name(db, workspace_id):
     twins = {**PLAN, "kpis": [{"name": "Đại lý mới", "owner": "A"},
                               {"name": "Đại lý mới", "owner": "B"}]}
-    plan_id = create_plan(db, Plan.model_validate(twins))
+    plan_id = create_plan(db, Plan.model_validate(twins), workspace_id=workspace_id)
     ids = get_plan(db, plan_id).kpi_ids
     swapped = Plan.model_validate({**twins, "kpis": [{"name": "Đại lý mới", "owner": "B2"},
                                                      {"name": "Đại lý mới", "owner": "A2"}]})
@@ -121,8 +121,8 @@ def test_rows_named_by_id_keep_their_kpi_even_when_two_share_a_name(db):
     assert [k.owner for k in after.plan.kpis] == ["B2", "A2"]
 
 
-def test_a_removed_kpi_can_be_read_back_with_its_details_and_restored(db):
-    plan_id = create_plan(db, Plan.model_validate(PLAN))
+def test_a_removed_kpi_can_be_read_back_with_its_details_and_restored(db, workspace_id):
+    plan_id = create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id)
     ids = get_plan(db, plan_id).kpi_ids
     update_plan(db, plan_id, Plan.model_validate({**PLAN, "kpis": PLAN["kpis"][1:]}))
     gone = removed_kpi(db, plan_id, ids[0])
@@ -135,8 +135,8 @@ def test_a_removed_kpi_can_be_read_back_with_its_details_and_restored(db):
     assert back.kpi_ids == ids and back.plan.kpis[0].owner == "Lan"
 
 
-def test_the_last_page_of_a_session_is_remembered(db):
-    record = create_session(db, "browser-a")
+def test_the_last_page_of_a_session_is_remembered(db, workspace_id):
+    record = create_session(db, "browser-a", workspace_id=workspace_id)
     assert record.last_page is None
     note_page(db, record.id, "plan")
     assert get_session(db, record.id).last_page == "plan"

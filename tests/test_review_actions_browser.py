@@ -6,6 +6,7 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import api_headers
 from tests.test_review_print_browser import stored_plan
 
 pytestmark = pytest.mark.browser
@@ -17,7 +18,8 @@ def plan_id(live_server) -> int:
 
 
 def _review(base: str, plan_id: int) -> dict:
-    with urllib.request.urlopen(f"{base}/api/v1/plans/{plan_id}/review?lang=en",
+    url = f"{base}/api/v1/plans/{plan_id}/review?lang=en"
+    with urllib.request.urlopen(urllib.request.Request(url, headers=api_headers(url)),
                                 timeout=30) as response:
         return json.load(response)
 

@@ -9,6 +9,7 @@ import pytest
 from advisor.plan_models import Plan
 from advisor.plans import create_plan, get_plan, get_plan_version
 from advisor.store import ensure_schema, open_db
+from tests.conftest import make_account
 from tests.test_api_review import assert_problem
 
 # Twelve steady months of new customers around 31 with a target of 20: far below the process,
@@ -54,6 +55,7 @@ def test_the_api_sets_the_next_target_to_the_committed_level(client, app, plan_i
     assert (change["old_target"], change["new_target"], change["level"]) == (
         20, committed, "committed")
     assert change["quarter"] == review["quarter"] == "2025-Q2" and change["plan_version"] == 2
+    assert change["changed_by"] == "Owner"  # the token's user
     plan = client.get(f"/api/v1/plans/{plan_id}").get_json()
     assert plan["plan"]["kpis"][0]["target"] == committed
     db = open_db(app.config["DATABASE"])
@@ -116,7 +118,8 @@ def test_cli_imports_excludes_and_applies_a_suggestion(run_cli, tmp_path):
     database = tmp_path / "cli.db"
     db = open_db(database)
     ensure_schema(db)
-    plan_id = create_plan(db, Plan.model_validate(PLAN))
+    workspace = make_account(db, "cli@example.com").workspace_id
+    plan_id = create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace)
     db.close()
     file = tmp_path / "khach.csv"
     file.write_bytes(_csv())

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import screenshot
+from tests.conftest import api_headers, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -22,9 +22,14 @@ PLAN = {"org_name": "Công ty Bình Minh", "lang": "vi", "kpis": [
 
 def _post(url: str, body: dict) -> dict:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              **api_headers(url)})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
+
+
+def _get(url: str) -> urllib.request.Request:
+    return urllib.request.Request(url, headers=api_headers(url))
 
 
 def _send_file(base: str, plan_id: int, name: str, content: bytes) -> dict:
@@ -48,7 +53,7 @@ def plan_id(live_server) -> int:
 
 def _measurement_count(base: str, plan_id: int) -> int:
     url = f"{base}/api/v1/plans/{plan_id}/measurements?history=true"
-    with urllib.request.urlopen(url, timeout=30) as response:
+    with urllib.request.urlopen(_get(url), timeout=30) as response:
         return len(json.load(response)["measurements"])
 
 
@@ -76,7 +81,7 @@ def test_review_page_draws_charts_with_their_numbers_offline(live_server, page, 
 
 
 def _kpi_ids(base: str, plan_id: int) -> list[int]:
-    with urllib.request.urlopen(f"{base}/api/v1/plans/{plan_id}", timeout=30) as response:
+    with urllib.request.urlopen(_get(f"{base}/api/v1/plans/{plan_id}"), timeout=30) as response:
         return [k["plan_kpi_id"] for k in json.load(response)["plan"]["kpis"]]
 
 

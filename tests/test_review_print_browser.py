@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import screenshot
+from tests.conftest import api_headers, browser_sign_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,8 @@ FILES = ("shampoo_sales_monthly.csv", "a10_monthly.csv", "uk_drivers_ksi_monthly
 
 def _post(url: str, body: dict) -> dict:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              **api_headers(url)})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 
@@ -84,6 +85,7 @@ def test_the_review_page_is_readable_on_a_375_px_phone(live_server, browser, pla
                                   device_scale_factor=2)
     phone = context.new_page()
     try:
+        browser_sign_in(phone, live_server)
         phone.goto(f"{live_server}/plans/{plan_id}/review?lang=vi")
         wide, compact = phone.locator("svg.pbc").first, phone.locator("svg.pbc-compact").first
         assert wide.is_hidden() and compact.is_visible()

@@ -14,10 +14,10 @@ REPORT = ROOT / "test-output" / "schemathesis.txt"
 
 
 @pytest.mark.slow
-def test_schemathesis_finds_no_failure(live_server, tmp_path):
+def test_schemathesis_finds_no_failure(live_server, account, tmp_path):
     command = [str(Path(sys.executable).with_name("st")), "--config-file", str(CONFIG), "run",
                f"{live_server}/api/v1/openapi.json", "--checks", "all", "--workers", "2",
-               "--no-color"]
+               "--header", f"Authorization: Bearer {account.token}", "--no-color"]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=tmp_path,
                           stdin=subprocess.DEVNULL)
     REPORT.parent.mkdir(parents=True, exist_ok=True)

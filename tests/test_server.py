@@ -126,11 +126,13 @@ def test_the_allowed_hosts_setting_replaces_the_default(serve):
 # --- Slow clients --------------------------------------------------------------------------------
 
 
-def _stalled_upload(port: int, plan_id: int, answers: list, started: threading.Event) -> None:
+def _stalled_upload(port: int, plan_id: int, answers: list, started: threading.Event,
+                    token: str) -> None:
     """Announce a 1 MB upload, send its first line, then send nothing more."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         head = (f"POST /api/v1/plans/{plan_id}/measurements/import HTTP/1.1\r\n"
-                f"Host: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+                f"Content-Type: multipart/form-data; boundary=b\r\n"
                 f"Content-Length: 1000000\r\n\r\n").encode()
         sock.sendall(head + b'--b\r\nContent-Disposition: form-data; name="file"; '
                             b'filename="a.csv"\r\n\r\nkpi,period,value\nsales.revenue,2025-01,1\n')
@@ -148,7 +150,8 @@ def test_slow_uploads_do_not_block_other_requests_and_time_out(server):
     for _ in range(3):
         started = threading.Event()
         upload = threading.Thread(target=_stalled_upload,
-                                  args=(server.port, plan_id, answers, started))
+                                  args=(server.port, plan_id, answers, started,
+                                        server.token))
         upload.start()
         started.wait(5)
         uploads.append(upload)

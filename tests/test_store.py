@@ -47,8 +47,8 @@ def fail_at(db, table: str, n: int, how: str = "ABORT") -> None:
 
 
 @pytest.fixture
-def plan(db):
-    return get_plan(db, create_plan(db, Plan.model_validate(PLAN)))
+def plan(db, workspace_id):
+    return get_plan(db, create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id))
 
 
 # --- The helper and sqlite-utils inside it ----------------------------------------------------
@@ -145,10 +145,10 @@ def test_a_fault_while_replacing_values_keeps_the_old_ones(db, plan, tmp_path):
     assert plan_measurements(db, plan.id, include_replaced=True) == before
 
 
-def test_a_fault_while_storing_a_plan_leaves_no_plan(db, tmp_path):
+def test_a_fault_while_storing_a_plan_leaves_no_plan(db, tmp_path, workspace_id):
     fail_at(db, "plan_kpis", 3)
     with pytest.raises(sqlite3.IntegrityError):
-        create_plan(db, Plan.model_validate(PLAN))
+        create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id)
     assert count(tmp_path / "store.db", "plans") == 0
     assert count(tmp_path / "store.db", "plan_kpis") == 0
 
@@ -181,10 +181,10 @@ def test_a_fault_while_closing_a_review_leaves_it_open(db, plan):
     assert db.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
 
 
-def test_a_fault_while_saving_answers_keeps_the_old_answers(db):
+def test_a_fault_while_saving_answers_keeps_the_old_answers(db, workspace_id):
     from advisor.plans import create_session
 
-    session = create_session(db, "owner")
+    session = create_session(db, "owner", workspace_id=workspace_id)
     db.execute("CREATE TRIGGER fault_answers BEFORE UPDATE ON sessions "
                "BEGIN SELECT RAISE(ABORT, 'injected fault'); END")
     with pytest.raises(sqlite3.IntegrityError):

@@ -106,8 +106,8 @@ def test_cells_beyond_the_magnitude_are_problems_not_infinity(cell):
     assert len(read["en"]) < 160  # a 400-digit number is shown cut short
 
 
-def test_an_imported_row_beyond_the_magnitude_names_its_row(db):
-    record = get_plan(db, create_plan(db, Plan.model_validate(PLAN)))
+def test_an_imported_row_beyond_the_magnitude_names_its_row(db, workspace_id):
+    record = get_plan(db, create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id))
     items = [{"kpi": "Đại lý mới", "period": "2025-01", "value": 3},
              {"kpi": "Đại lý mới", "period": "2025-02", "value": "9" * 400}]
     with pytest.raises(RowsRejectedError) as caught:
@@ -180,10 +180,10 @@ def test_an_import_refuses_a_file_name_with_a_lone_surrogate(client):
     assert problem_fields(sent) == ["filename"]
 
 
-def test_comments_refuse_lone_surrogates(db):
+def test_comments_refuse_lone_surrogates(db, workspace_id):
     from advisor.errors import InvalidInputError
 
-    record = get_plan(db, create_plan(db, Plan.model_validate(PLAN)))
+    record = get_plan(db, create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id))
     with pytest.raises(InvalidInputError) as caught:
         save_comments(db, record.id, "2025-Q1", {record.kpi_ids[0]: f"x{LONE}"})
     assert caught.value.errors[0]["field"] == f"comments.{record.kpi_ids[0]}"
@@ -195,11 +195,11 @@ LEGACY = [("2025-07", 1e308, None), ("2025-08", -math.inf, None), ("9999-12", 5.
           ("0000-01", 5.0, None), ("2025-09", 120.0, math.inf)]
 
 
-def _plan_with_legacy_rows(app) -> tuple[int, list[int]]:
+def _plan_with_legacy_rows(app, workspace_id: int) -> tuple[int, list[int]]:
     """Return a plan whose revenue KPI holds values no check would let in now (written straight
     into the file, as an older version could), and whose other KPI is sound."""
     db = open_db(app.config["DATABASE"])
-    record = get_plan(db, create_plan(db, Plan.model_validate(PLAN)))
+    record = get_plan(db, create_plan(db, Plan.model_validate(PLAN), workspace_id=workspace_id))
     items = [{"kpi": k, "period": f"2025-{m:02d}", "value": 100 + (m * 7) % 11}
              for k in ("sales.revenue", "Đại lý mới") for m in range(1, 7)]
     add_rows(db, record, items, builtin_catalog(), "api")
@@ -211,8 +211,8 @@ def _plan_with_legacy_rows(app) -> tuple[int, list[int]]:
     return record.id, record.kpi_ids
 
 
-def test_unusable_stored_values_are_set_aside_for_their_kpi_alone(app, client):
-    plan_id, kpi_ids = _plan_with_legacy_rows(app)
+def test_unusable_stored_values_are_set_aside_for_their_kpi_alone(app, client, account):
+    plan_id, kpi_ids = _plan_with_legacy_rows(app, account.workspace_id)
     review = strict_json(client.get(f"/api/v1/plans/{plan_id}/review?lang=en").get_data(
         as_text=True))
     revenue, agents = review["kpis"]
@@ -235,12 +235,13 @@ def test_unusable_stored_values_are_set_aside_for_their_kpi_alone(app, client):
     assert book.worksheets[1].max_row == 1 + 12 + len(LEGACY)
 
 
-def test_a_kpi_whose_stored_history_breaks_the_review_is_reported_alone(app):
+def test_a_kpi_whose_stored_history_breaks_the_review_is_reported_alone(app, account):
     """Monthly and weekly labels stored for one KPI (no frequency in the plan) cannot be read
     as one history: that KPI is unusable, the other is reviewed."""
     db = open_db(app.config["DATABASE"])
     plan = {**PLAN, "kpis": [{"kpi_id": "sales.revenue"}, PLAN["kpis"][1]]}
-    record = get_plan(db, create_plan(db, Plan.model_validate(plan)))
+    record = get_plan(db, create_plan(db, Plan.model_validate(plan),
+                                      workspace_id=account.workspace_id))
     add_rows(db, record, [{"kpi": "Đại lý mới", "period": f"2025-{m:02d}", "value": m}
                           for m in range(1, 9)], builtin_catalog(), "api")
     for i, period in enumerate(["2025-01", "2025-02", "2025-W10", "2025-04", "2025-05",

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from advisor.plans import get_plan, get_session
 from advisor.store import open_db
+from tests.conftest import app_account, sign_in
 
 ANSWERS = {
     "org_name": {"org_name": "Công ty Bình Minh"},
@@ -507,20 +508,30 @@ def test_report_is_one_printable_page(client):
     assert "wizard.css" in html
 
 
-def test_a_session_is_private_to_its_browser_or_its_resume_link(app, client):
+def test_a_session_is_private_to_its_workspace_and_its_resume_link_to_members(app, client):
     check = walk(client)
     sid = sid_of(check)
     home = client.get("/").get_data(as_text=True)
     link = re.search(r'value="(http://[^"]+/wizard/resume/[^"]+)"', home).group(1)
-    stranger = app.test_client()
-    for path in (check, f"/wizard/s/{sid}/q/goals", f"/wizard/s/{sid}",
-                 f"/wizard/resume/{sid}/wrong-key", "/wizard/s/nope/check"):
-        assert stranger.get(path).status_code == 404
-    assert "Không tìm thấy phiên phỏng vấn" in stranger.get(check).get_data(as_text=True)
-    response = stranger.get(link.replace("http://localhost", ""))
+    resume = link.replace("http://localhost", "")
+    paths = (check, f"/wizard/s/{sid}/q/goals", f"/wizard/s/{sid}",
+             f"/wizard/resume/{sid}/wrong-key", "/wizard/s/nope/check", resume)
+    signed_out = app.test_client()
+    for path in paths:
+        response = signed_out.get(path)
+        assert response.status_code == 302 and "/login?next=" in response.location, path
+    outsider = sign_in(app.test_client(), app_account(app, "outsider@example.com", "owner",
+                                                      "elsewhere"))
+    for path in paths:
+        assert outsider.get(path).status_code == 404, path
+    assert "Không tìm thấy phiên phỏng vấn" in outsider.get(check).get_data(as_text=True)
+    assert "Công ty Bình Minh" not in outsider.get("/").get_data(as_text=True)
+    colleague = sign_in(app.test_client(), app_account(app, "colleague@example.com", "editor"))
+    assert colleague.get(f"/wizard/resume/{sid}/wrong-key").status_code == 404
+    response = colleague.get(resume)
     assert response.status_code == 302 and response.location.endswith("/check")
-    assert stranger.get(check).status_code == 200
-    assert "Công ty Bình Minh" in stranger.get("/").get_data(as_text=True)
+    assert colleague.get(check).status_code == 200
+    assert "Công ty Bình Minh" in colleague.get("/").get_data(as_text=True)
 
 
 def test_forms_without_the_csrf_token_are_refused(client):
@@ -655,11 +666,10 @@ def test_a_resume_link_opens_where_the_user_stopped(app, client):
     client.get(f"/wizard/s/{sid}/plan")
     link = re.search(r'value="(http://[^"]+/wizard/resume/[^"]+)"',
                      client.get("/").get_data(as_text=True)).group(1)
-    stranger = app.test_client()
-    assert stranger.get(link.replace("http://localhost", "")).location.endswith("/plan")
+    colleague = sign_in(app.test_client(), app_account(app, "colleague@example.com", "viewer"))
+    assert colleague.get(link.replace("http://localhost", "")).location.endswith("/plan")
     client.get(f"/wizard/s/{sid}/q/stage")
-    assert app.test_client().get(link.replace("http://localhost", "")).location.endswith(
-        "/q/stage")
+    assert colleague.get(link.replace("http://localhost", "")).location.endswith("/q/stage")
 
 
 def test_remove_can_be_undone_with_everything_typed_for_the_kpi(client, app):

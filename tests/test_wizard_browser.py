@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import screenshot
+from tests.conftest import app_account, browser_sign_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -343,15 +343,21 @@ def test_swap_a_kpi_with_the_keyboard_and_the_balance_follows(live_server, page)
     assert "Đã thay" in page.inner_text(".notice")
 
 
-def test_resume_a_session_from_its_link_in_a_new_browser(live_server, page, browser):
+def test_resume_a_session_from_its_link_in_a_new_browser(live_server, page, browser, app):
     interview(page, live_server, "vi", VI)
     link = page.locator("input[data-copy]").input_value()
     check = page.url
+    colleague = app_account(app, "colleague@example.com", "editor")
+    outsider = app_account(app, "outsider@example.com", "owner", "elsewhere")
     other = browser.new_context(locale="en-GB")
     try:
         stranger = other.new_page()
-        assert stranger.goto(check).status == 404
-        stranger.goto(link)
+        stranger.goto(link)  # signed out: asked to sign in, then taken on
+        assert "/login?next=" in stranger.url
+        stranger.fill("#email", colleague.email)
+        stranger.fill("#password", colleague.password)
+        with stranger.expect_navigation():
+            stranger.locator("form.account-form button[type=submit]").click()
         assert stranger.url == check
         assert "Công ty Bình Minh" in stranger.inner_text("main")
         stranger.goto(live_server + "/")
@@ -359,13 +365,22 @@ def test_resume_a_session_from_its_link_in_a_new_browser(live_server, page, brow
         screenshot(stranger, "wizard-home-resumed-en")
     finally:
         other.close()
+    third = browser.new_context(locale="vi-VN")
+    try:
+        elsewhere = third.new_page()
+        browser_sign_in(elsewhere, live_server, outsider.email)
+        assert elsewhere.goto(link).status == 404
+        assert elsewhere.goto(check).status == 404
+    finally:
+        third.close()
 
 
 def test_a_form_without_its_csrf_token_is_refused(live_server, page):
     page.goto(live_server + "/?lang=vi")
     page.locator("form[action='/wizard/start'] button").click()
     page.fill("#org_name", "Công ty Không Token")
-    page.evaluate("document.querySelector('input[name=csrf_token]').remove()")
+    page.evaluate("document.querySelector('form.question-form input[name=csrf_token]')"
+                  ".remove()")
     page.get_by_role("button", name=VI["continue"]).click()
     # The Vietnamese page no longer carries the English text beside the Vietnamese one.
     assert "Mã bảo mật" in page.inner_text("main")

@@ -92,9 +92,11 @@ def _prepare_store(app: Flask) -> None:
 def _register(app: Flask) -> None:
     """Register the blueprints, the error handlers and the per-request database."""
     from web import (
+        access,
         api,
         api_advice,
         api_review,
+        auth,
         csrf,
         db,
         errors,
@@ -103,11 +105,14 @@ def _register(app: Flask) -> None:
         protect,
         review,
         wizard,
+        workspaces,
     )
 
     protect.init_app(app)  # first: a request for another host name goes no further
     db.init_app(app)
     i18n.init_app(app)
+    auth.init_app(app)
+    access.init_app(app)  # before CSRF: who may do what is answered first
     csrf.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api.bp)
@@ -116,3 +121,5 @@ def _register(app: Flask) -> None:
     app.register_blueprint(api_review.bp)
     app.register_blueprint(review.bp)
     wizard.init_app(app)
+    workspaces.init_app(app)
+    access.require_classified(app)

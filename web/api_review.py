@@ -16,6 +16,7 @@ from advisor.review.targets import set_next_target
 from advisor.review.view import review_json, reviews_json
 from advisor.smart.bounds import impossible_values
 from advisor.smart.check import unknown_kpis
+from web.access import grant
 from web.contract.catalog import SpeakQuery
 from web.contract.plans import PlanBody, ReviewBody
 from web.contract.registry import Answer, Header, Reply, default_lang, operation
@@ -81,10 +82,10 @@ def plan_json(record: PlanRecord) -> dict:
 
 
 @operation(bp, "GET", "/plans", operation_id="listPlans", tag="plans",
-           summary="Stored plans, newest first", replies=(Reply(Plans),))
+           summary="The token's workspace's stored plans, newest first", replies=(Reply(Plans),))
 def plans() -> dict:
     """List the stored plans, newest first."""
-    return {"plans": list_plans(get_db())}
+    return {"plans": list_plans(get_db(), grant().workspace)}
 
 
 @operation(bp, "POST", "/plans", operation_id="createPlan", tag="plans",
@@ -103,7 +104,7 @@ def add_plan(body: PlanBody) -> Answer:
     unknown += [found.problem(body.lang) for found in impossible_values(body, catalog)]
     if unknown:
         raise InvalidInputError(unknown)
-    plan_id = create_plan(get_db(), body)
+    plan_id = create_plan(get_db(), body, workspace_id=grant().workspace_id)
     return Answer(plan_json(get_plan(get_db(), plan_id)), 201,
                   {"Location": url_for("api_review.plan", plan_id=plan_id)})
 

@@ -24,6 +24,7 @@ from advisor.plans import (
 from advisor.review.measurements import last_reviews
 from catalog.labels import label
 from catalog.vocab import DATA_SOURCES, FREQUENCIES
+from web.access import grant
 from web.db import get_catalog, get_db
 from web.i18n import N_, _, current_lang
 from web.plan_form import (
@@ -254,6 +255,8 @@ def _gone(form: PlanForm | None, lang: str) -> list[dict]:
 @bp.route("/s/<sid>/plan", methods=["GET", "POST"])
 def plan(sid: str):
     """Show the plan form with its checklists; on POST save every readable field."""
+    if not grant().can_edit:  # a viewer reads the plan as its printable report, no form
+        return redirect(url_for(".report", sid=sid))
     record, plan_record = _session_plan(sid)
     lang = current_lang()
     if request.method == "GET":

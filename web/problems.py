@@ -13,6 +13,7 @@ from advisor.i18n import N_, MessageId, gettext
 
 TITLES: dict[int, MessageId] = {
     400: N_("error.title.400"),
+    401: N_("error.title.401"),
     403: N_("error.title.403"),
     404: N_("error.title.404"),
     405: N_("error.title.405"),

@@ -1,6 +1,7 @@
 """The guided interview in the browser: one question per page, a check page, save and resume."""
 
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from advisor.deliverable.dictionary import target_text
@@ -21,7 +22,7 @@ from advisor.recommend.working_set import initial_plan
 from catalog.labels import label
 from web.db import get_catalog, get_db
 from web.i18n import N_, _, current_lang
-from web.wizard_access import grant, open_session, owner_token, resume_key
+from web.wizard_access import grant, open_session, resume_key, start_workspace
 from web.wizard_form import error, error_text, parse_answer
 from web.wizard_state import (
     first_page,
@@ -66,9 +67,11 @@ def resume_link(sid: str) -> str:
 
 @bp.post("/start")
 def start() -> Response:
-    """Start a new interview owned by this browser and show its first question."""
+    """Start a new interview in the chosen workspace (or the user's first one they may edit)
+    and show its first question."""
     lang = current_lang()
-    record = create_session(get_db(), owner_token(), lang)
+    workspace_id = start_workspace(get_db(), request.form.get("workspace"))
+    record = create_session(get_db(), str(current_user.id), lang, workspace_id=workspace_id)
     return redirect(url_for(".question", sid=record.id, qid=first_page(lang)), 303)
 
 

@@ -14,6 +14,7 @@ import math
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
+from advisor.accounts.actor import current_actor
 from advisor.errors import InvalidInputError, NotFoundError
 from advisor.i18n import gettext
 from advisor.store import transaction
@@ -61,6 +62,7 @@ class ReviewState(BaseModel):
     status: str
     done_at: str | None
     comments: dict[int, str]
+    updated_by: str | None = None
 
 
 def now() -> str:
@@ -111,11 +113,12 @@ def save_measurements(db: sqlite_utils.Database, rows: list[MeasurementIn],
             else:
                 result.inserted += 1
             added.append((new.plan_kpi_id, new.period, new.period_key, new.value, new.target,
-                          new.note, int(bool(new.exclude)), source, stamp))
+                          new.note, int(bool(new.exclude)), source, stamp, current_actor()))
         db.conn.executemany("UPDATE measurements SET replaced_at = ? WHERE id = ?", replaced)
         db.conn.executemany(
             "INSERT INTO measurements (plan_kpi_id, period, period_key, value, target, note, "
-            "excluded, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", added)
+            "excluded, source, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            added)
     return result
 
 
@@ -132,15 +135,18 @@ def _current_rows(db: sqlite_utils.Database,
 
 
 _COLUMNS = ("id", "plan_kpi_id", "position", "period", "period_key", "value", "target", "note",
-            "exclude", "source", "recorded_at", "replaced_at")
+            "exclude", "source", "recorded_at", "replaced_at", "recorded_by")
 
 
 def stored_measurements(db: sqlite_utils.Database, plan_id: int,
                         include_replaced: bool = False) -> list[dict]:
-    """Return the plan's measurements by KPI position and period, as stored."""
+    """Return the plan's measurements by KPI position and period, as stored, with the name of
+    who recorded each (None: recorded before accounts, or by an unattended job)."""
     sql = ("SELECT m.id, m.plan_kpi_id, k.position, m.period, m.period_key, m.value, m.target, "
-           "m.note, m.excluded = 1, m.source, m.recorded_at, m.replaced_at FROM measurements m "
-           "JOIN plan_kpis k ON k.id = m.plan_kpi_id WHERE k.plan_id = ? AND k.removed_at IS NULL")
+           "m.note, m.excluded = 1, m.source, m.recorded_at, m.replaced_at, u.name "
+           "FROM measurements m JOIN plan_kpis k ON k.id = m.plan_kpi_id "
+           "LEFT JOIN users u ON u.id = m.recorded_by "
+           "WHERE k.plan_id = ? AND k.removed_at IS NULL")
     if not include_replaced:
         sql += " AND m.replaced_at IS NULL"
     sql += " ORDER BY k.position, m.period_key, m.recorded_at"
@@ -195,9 +201,10 @@ def mark_excluded(db: sqlite_utils.Database, plan_kpi_id: int, period: str, excl
         stamp = now()
         db.execute("UPDATE measurements SET replaced_at = ? WHERE id = ?", [stamp, ident])
         db.execute("INSERT INTO measurements (plan_kpi_id, period, period_key, value, target, "
-                   "note, excluded, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   "note, excluded, source, recorded_at, recorded_by) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    [plan_kpi_id, period, key, value, target, new_note, int(exclude), source,
-                    stamp])
+                    stamp, current_actor()])
     return True
 
 
@@ -230,8 +237,10 @@ def review_state(db: sqlite_utils.Database, plan_id: int, quarter: str) -> Revie
     comments = {k: c for k, c in db.execute(
         "SELECT plan_kpi_id, comment FROM review_comments "
         "WHERE review_id = ? AND replaced_at IS NULL", [row["id"]])}
+    by = db.execute("SELECT name FROM users WHERE id = ?", [row.get("updated_by")]).fetchone()
     return ReviewState(plan_id=plan_id, quarter=quarter, status=row["status"],
-                       done_at=row["done_at"], comments=comments)
+                       done_at=row["done_at"], comments=comments,
+                       updated_by=by[0] if by else None)
 
 
 def save_comments(db: sqlite_utils.Database, plan_id: int, quarter: str,
@@ -248,7 +257,8 @@ def save_comments(db: sqlite_utils.Database, plan_id: int, quarter: str,
         review = _ensure_review(db, plan_id, quarter)
         for plan_kpi_id, text in comments.items():
             _save_comment(db, review["id"], plan_kpi_id, text.strip(), stamp)
-        db.table("reviews").update(review["id"], {"updated": stamp})
+        db.table("reviews").update(review["id"], {"updated": stamp,
+                                                  "updated_by": current_actor()})
     return review_state(db, plan_id, quarter)
 
 
@@ -263,8 +273,9 @@ def _save_comment(db: sqlite_utils.Database, review_id: int, plan_kpi_id: int, t
         return
     if rows:
         db.execute("UPDATE review_comments SET replaced_at = ? WHERE id = ?", [stamp, rows[0][0]])
-    db.execute("INSERT INTO review_comments (review_id, plan_kpi_id, comment, recorded_at) "
-               "VALUES (?, ?, ?, ?)", [review_id, plan_kpi_id, text, stamp])
+    db.execute("INSERT INTO review_comments (review_id, plan_kpi_id, comment, recorded_at, "
+               "recorded_by) VALUES (?, ?, ?, ?, ?)",
+               [review_id, plan_kpi_id, text, stamp, current_actor()])
 
 
 def set_review_status(db: sqlite_utils.Database, plan_id: int, quarter: str,
@@ -277,6 +288,7 @@ def set_review_status(db: sqlite_utils.Database, plan_id: int, quarter: str,
         _require_plan(db, plan_id)
         review = _ensure_review(db, plan_id, quarter)
         db.table("reviews").update(review["id"], {"status": status, "updated": stamp,
+                                                  "updated_by": current_actor(),
                                                   "done_at": stamp if status == "done" else None})
     return review_state(db, plan_id, quarter)
 

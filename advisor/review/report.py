@@ -55,7 +55,8 @@ MEASUREMENT_COLUMNS: tuple[MessageId, ...] = (
     N_("review.measurement.value"), N_("review.measurement.target"),
     N_("review.measurement.note"), N_("review.measurement.exclude"),
     N_("review.measurement.source"),
-    N_("review.measurement.recorded_at"), N_("review.measurement.replaced_at"),
+    N_("review.measurement.recorded_at"), N_("review.measurement.recorded_by"),
+    N_("review.measurement.replaced_at"),
 )
 LEVEL_NAMES: dict[str, MessageId] = {"committed": N_("review.apply.level.committed"),
                                      "stretch": N_("review.apply.level.stretch")}
@@ -303,11 +304,14 @@ def report_row(item: PlanKpiReview, lang: str) -> list:
 
 def change_text(change: TargetChange, review: KpiReview, lang: str) -> str:
     """Return a target a review set, in words: "400 → 420 (committed level, Dec 2, 2026)"."""
-    return gettext(lang, "review.apply.change", old=number(change.old_target, review, lang)
+    text = gettext(lang, "review.apply.change", old=number(change.old_target, review, lang)
                    if change.old_target is not None else "–",
                    new=number(change.new_target, review, lang),
                    level=gettext(lang, LEVEL_NAMES[change.level]),
                    when=date_text(change.changed_at, lang))
+    if change.changed_by:
+        text += " " + gettext(lang, "review.apply.change_by", name=change.changed_by)
+    return text
 
 
 def _explanation(review: KpiReview, lang: str) -> str:
@@ -344,7 +348,7 @@ def measurement_table(db: sqlite_utils.Database, record: PlanRecord, catalog: Ca
     yes = gettext(lang, "review.measurement.excluded_yes")
     rows = [[names[r["position"]], r["period"], r["value"], r["target"], r["note"],
              yes if r["exclude"] else "", _source(r["source"], lang),
-             datetime_text(r["recorded_at"], lang),
+             datetime_text(r["recorded_at"], lang), r["recorded_by"],
              datetime_text(r["replaced_at"], lang) if r["replaced_at"] else None]
             for r in plan_measurements(db, record.id, include_replaced=True)]
     return [gettext(lang, c) for c in MEASUREMENT_COLUMNS], rows

@@ -6,6 +6,7 @@ from typing import Literal
 import sqlite_utils
 from pydantic import BaseModel
 
+from advisor.accounts.actor import current_actor
 from advisor.i18n import N_, both
 from advisor.plans import change_kpis, get_plan
 from advisor.review.errors import RowsRejectedError
@@ -26,6 +27,7 @@ class TargetChange(BaseModel):
     new_target: float
     plan_version: int
     changed_at: str
+    changed_by: str | None = None
 
 
 def _refused(field: str, message: str, fix: str, **values) -> RowsRejectedError:
@@ -64,8 +66,11 @@ def set_next_target(db: sqlite_utils.Database, plan_id: int, plan_kpi_id: int, l
         change = TargetChange(plan_kpi_id=plan_kpi_id, quarter=review.quarter, level=level,
                               old_target=old, new_target=value,
                               plan_version=changed.version, changed_at=now())
-        db.table("target_changes").insert({"plan_id": plan_id, **change.model_dump()})
-    return change
+        db.table("target_changes").insert({"plan_id": plan_id, **change.model_dump(),
+                                           "changed_by": current_actor()})
+        stored = _last_change(db, plan_id, plan_kpi_id)
+    assert stored is not None  # written just above
+    return stored
 
 
 def _last_change(db: sqlite_utils.Database, plan_id: int, plan_kpi_id: int
@@ -77,15 +82,16 @@ def _last_change(db: sqlite_utils.Database, plan_id: int, plan_kpi_id: int
 def target_changes(db: sqlite_utils.Database, plan_id: int, quarter: str | None = None,
                    kpi: int | None = None) -> list[TargetChange]:
     """Return the targets reviews of the plan set, oldest first (of one quarter, one KPI)."""
-    sql = ("SELECT plan_kpi_id, quarter, level, old_target, new_target, plan_version, "
-           "changed_at FROM target_changes WHERE plan_id = ?")
+    sql = ("SELECT c.plan_kpi_id, c.quarter, c.level, c.old_target, c.new_target, "
+           "c.plan_version, c.changed_at, u.name FROM target_changes c "
+           "LEFT JOIN users u ON u.id = c.changed_by WHERE c.plan_id = ?")
     params: list = [plan_id]
     if quarter is not None:
-        sql += " AND quarter = ?"
+        sql += " AND c.quarter = ?"
         params.append(quarter)
     if kpi is not None:
-        sql += " AND plan_kpi_id = ?"
+        sql += " AND c.plan_kpi_id = ?"
         params.append(kpi)
     keys = tuple(TargetChange.model_fields)
     return [TargetChange(**dict(zip(keys, row, strict=True)))
-            for row in db.execute(sql + " ORDER BY id", params)]
+            for row in db.execute(sql + " ORDER BY c.id", params)]

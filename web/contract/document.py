@@ -7,10 +7,12 @@ from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
+from web.access import ACCESS, OPEN_LEVELS
 from web.contract.problems import PROBLEM, STATUSES, Problem
 from web.contract.registry import Operation, adapter, operations
 
 REF = "#/components/schemas/{model}"
+BEARER = "bearerToken"
 PLACEHOLDER = re.compile(r"<(?:([a-z]+):)?([a-z_]+)>")
 ID_PARAMETER = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 # The Host check, tokens and rate limits (issue 12) apply to every path.
@@ -43,12 +45,14 @@ def build_document(ops: list[Operation]) -> dict[str, Any]:
     """Return the OpenAPI 3.1 document of these operations."""
     schemas, components = _schemas(ops)
     paths: dict[str, dict] = {}
+    kinds = _access_kinds()
     for op in ops:
         path, parameters = _path(op)
         item: dict[str, Any] = {
             "operationId": op.operation_id, "summary": op.summary, "tags": [op.tag],
             "parameters": parameters + _query_parameters(op),
             "responses": _responses(op, schemas, bool(parameters)),
+            "security": _security(kinds[op.operation_id]),
         }
         if op.description:
             item["description"] = op.description
@@ -60,9 +64,31 @@ def build_document(ops: list[Operation]) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "KPI Advisor API", "version": "1.0.0", "description": _about()},
         "paths": paths,
-        "components": {"schemas": components},
+        "components": {"schemas": components, "securitySchemes": {BEARER: {
+            "type": "http", "scheme": "bearer",
+            "description": "An API token of one workspace, made by its owner on the "
+                           "workspace's Tokens page or with `kpi-advisor tokens create`; "
+                           "read-only tokens may not write."}}},
     }
     return _fill_catalog_ids(document, sorted(current_app.extensions["kpi_catalog"].by_id))
+
+
+def _access_kinds() -> dict[str, str]:
+    """Return each operation's access kind (web/access.py), by operation id."""
+    kinds = {}
+    for rule in current_app.url_map.iter_rules():
+        op = getattr(current_app.view_functions[rule.endpoint], "api_operation", None)
+        if op is not None:
+            kinds[op.operation_id] = ACCESS[rule.endpoint]
+    return kinds
+
+
+def _security(kind: str) -> list[dict]:
+    """Return an operation's security: a token required, or optional where the OPEN_API
+    setting leaves it open (a token sent there is still checked)."""
+    if kind in OPEN_LEVELS[current_app.config["OPEN_API"]]:
+        return [{}, {BEARER: []}]
+    return [{BEARER: []}]
 
 
 def _about() -> str:

@@ -33,7 +33,7 @@ class Problem(Out):
 STATUSES: dict[int, str] = {
     400: "The request could not be read (a Host that is not allowed, a malformed request).",
     401: "Sign-in needed: the request carries no valid API token.",
-    403: "The token's user may not do this in this workspace.",
+    403: "Not allowed: a read-only token or a viewer writing, or another site's page sending.",
     404: "Nothing at this address: an unknown id (ids are whole numbers below 2^63).",
     405: "The path exists but not with this method; `Allow` lists the methods it takes.",
     413: "The body is larger than the server accepts (KPI_ADVISOR_MAX_BYTES).",

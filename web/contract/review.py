@@ -111,6 +111,8 @@ class TargetChangeOut(Out):
     new_target: float
     plan_version: int = Field(ge=1)
     changed_at: str
+    changed_by: str | None = Field(None, description="The name of who applied it (None: "
+                                   "applied before accounts or by an unattended job).")
 
 
 class PlanKpiReviewOut(KpiReviewOut):
@@ -191,6 +193,8 @@ class MeasurementOut(Out):
     source: str | None
     recorded_at: str
     replaced_at: str | None
+    recorded_by: str | None = Field(
+        None, description="Name of the person who recorded the value (none: before accounts).")
 
 
 class Measurements(Out):

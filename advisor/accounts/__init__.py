@@ -1,0 +1,1 @@
+"""People, client workspaces, their roles, invitations, API tokens and sign-in limits."""
