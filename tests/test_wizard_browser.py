@@ -173,7 +173,8 @@ def test_interview_to_plan_to_dictionary_cards_and_exports(live_server, page, la
     with page.expect_navigation():
         page.locator("form.plan-form > button").click()
     assert page.locator(".gap-error").count() == 0
-    assert page.locator(".ready-summary .blocker").count() == 0
+    blockers = page.locator(".ready-summary .blocker")
+    assert blockers.count() == 0, page.inner_text(".ready-summary")
     with page.expect_navigation():
         page.locator("form[action$='/status'] button").click()
     assert ("Sẵn sàng" if vi else "Ready") in page.inner_text(".status-line")
