@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import is_, itemgetter
@@ -77,7 +77,7 @@ class Projection:
     look_of: list[int]  # per fact: the number of its look
 
 
-def project(plan: tuple[Channels, ...], columns: dict[str, Sequence],
+def project(plan: tuple[Channels, ...], columns: Mapping[str, Sequence],
             count: int) -> Projection:
     """Return the projection of `count` facts, given as each field's values fact by fact (see
     check_facts), on the channels of `plan`; each distinct value of a field is projected once.

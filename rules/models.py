@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import chain, repeat
 from operator import itemgetter
 from typing import Annotated, Any, Literal, NamedTuple, TypeVar
@@ -448,10 +448,27 @@ def _columns(facts: list | tuple, names: list) -> dict[str, Sequence]:
     return {name: [fact.get(name) for fact in facts] for name in names}
 
 
-def _plain_column(name: str, values: Sequence, facts: list | tuple) -> bool:
-    """Return True when one field's values are all flat, none an explicit None."""
+def check_columns(columns: Mapping[str, Sequence], count: int) -> Mapping[str, Sequence]:
+    """Return `columns` (each field's values fact by fact, None where a fact lacks the field:
+    what check_facts returns) after checking them as check_facts checks facts."""
+    for name, values in columns.items():
+        if not isinstance(name, str):
+            raise EngineError(f"field names must be text, got {type(name).__name__}")
+        if len(values) != count:
+            raise EngineError(f"field {name!r} has {len(values)} values for {count} facts")
+        if not _plain_column(name, values, None):
+            for index, value in enumerate(values):
+                problem = None if value is None else _flat_value_problem(name, value)
+                if problem:
+                    raise EngineError(f"facts[{index}].{name}: {problem}")
+    return columns
+
+
+def _plain_column(name: str, values: Sequence, facts: list | tuple | None) -> bool:
+    """Return True when one field's values are all flat, none an explicit None (without
+    `facts`, None stands for a fact without the field)."""
     kinds = set(map(type, values))
-    if type(None) in kinds and values.count(None) != len(facts) - sum(
+    if facts is not None and type(None) in kinds and values.count(None) != len(facts) - sum(
             map(dict.__contains__, facts, repeat(name, len(facts)))):
         return False
     if kinds <= _SCALARS:

@@ -14,6 +14,7 @@ from rules.engine import (
     SHARD_PATHS,
     compile_ruleset,
     evaluate,
+    hits_by_columns,
     hits_by_fact,
     live_sessions,
 )
@@ -437,6 +438,36 @@ def test_hits_by_fact_shares_one_tuple_between_look_alike_facts():
         (index, hit.rule_id) for index, fired in enumerate(hits) for hit in fired]
     assert hits_by_fact(rules, []) == []
 
+
+
+def test_hits_by_columns_answers_as_hits_by_fact_for_the_same_facts():
+    rules = ruleset_of({"field": "stage", "op": "eq", "value": "growth"},
+                       {"field": "size", "op": "gt", "value": 10},
+                       {"field": "tags", "op": "contains", "value": "x"},
+                       {"not": {"field": "size", "op": "exists"}})
+    facts = [{"stage": "growth", "size": 20, "tags": ["x"]}, {"stage": "mature"},
+             {"size": 5, "tags": ["y"]}, {"stage": "growth", "tags": []}]
+    names = sorted({name for fact in facts for name in fact})
+    columns = {name: [fact.get(name) for fact in facts] for name in names}
+    by_columns = hits_by_columns(rules, columns, len(facts))
+    assert [[h.rule_id for h in fired] for fired in by_columns] == [
+        [h.rule_id for h in fired] for fired in hits_by_fact(rules, facts)] == [
+        ["r0", "r1", "r2"], ["r3"], [], ["r0", "r3"]]
+    assert hits_by_columns(rules, {}, 0) == []
+    assert live_sessions() == 0
+
+
+@pytest.mark.parametrize(("columns", "count", "message"), [
+    ({"tags": [["x"], ["y", 3]]}, 2, "facts[1].tags: lists may hold only text"),
+    ({"ratio": [1.0, float("nan")]}, 2, "facts[1].ratio: numbers must be finite"),
+    ({"goal": [{"id": "x"}]}, 1, "facts[0].goal: a dict is not allowed"),
+    ({"stage": ["growth"]}, 2, "field 'stage' has 1 values for 2 facts"),
+])
+def test_columns_that_are_not_flat(columns, count, message):
+    with pytest.raises(EngineError) as caught:
+        hits_by_columns(load_ruleset(RULES / "sample.yaml"), columns, count)
+    assert str(caught.value).startswith(message)
+    assert live_sessions() == 0
 
 def test_rules_run_in_groups_by_the_fields_they_test():
     stages = [{"all": [{"field": "stage", "op": "eq", "value": f"s{n}"},

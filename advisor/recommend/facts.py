@@ -1,5 +1,9 @@
 """Scoring the catalog for a client: the facts the recommend rules see, their hits."""
 
+from collections.abc import Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
 from advisor.errors import InvalidInputError
 from advisor.fit import ANSWER_OF, FitRule
 from advisor.models import RecommendRequest
@@ -7,7 +11,7 @@ from advisor.recommend.selection import Candidate, reason_entry, select_kpis
 from advisor.recommend.view import recommendation_json
 from catalog.loader import Catalog
 from catalog.models import Kpi
-from rules.engine import hits_by_fact
+from rules.engine import hits_by_columns
 from rules.loader import load_builtin
 from rules.models import RuleSet
 from rules.policy import RecommendPolicy
@@ -61,9 +65,9 @@ def score_candidates(request: RecommendRequest, catalog: Catalog,
     """Return every in-scope catalog KPI (with `only_fitting`, those that fit the client's
     context or are kept) as a Candidate scored by the recommend rules, and per KPI the rules
     that fired for it (rules.engine.Hit)."""
-    kpis, facts = kpi_facts(_kpis_in_scope(request, catalog), request, catalog, only_fitting)
-    hits = hits_by_fact(ruleset or load_builtin("recommend"), facts)
-    return _candidates(kpis, facts, hits), hits
+    kpis, columns = kpi_columns(request, catalog, only_fitting)
+    hits = hits_by_columns(ruleset or load_builtin("recommend"), columns, len(kpis))
+    return _candidates(kpis, columns, hits), hits
 
 
 def _check_keep(request: RecommendRequest, catalog: Catalog) -> None:
@@ -81,50 +85,110 @@ def _check_keep(request: RecommendRequest, catalog: Catalog) -> None:
         raise InvalidInputError(errors)
 
 
-def _kpis_in_scope(request: RecommendRequest, catalog: Catalog) -> list[Kpi]:
-    """Return the catalog KPIs of the departments in scope, in catalog order."""
-    return [k for k in catalog.kpis if k.department in request.departments]
+OWN_FIELDS = ("kind", "id", "department", "financial", "perspective", "indicator", "unit",
+              "direction", "goals", "primary_goal", "headline_for", "measures", "data_sources",
+              "channels", "channel_specific", "seed", "has_counter")
+CLIENT_OF_KPI = ("matched_goals", "goal_match_count", "serves_top_goal", "primary_goal_match",
+                 "best_goal_rank", "missing_sources", "missing_source_count",
+                 "channel_available", "kept", "fits_context", "context_matches",
+                 "context_unknown", "made_for_unknown")
 
 
-def _fit_rules(catalog: Catalog) -> dict[str, FitRule]:
-    """Return, per KPI id, its fits and misfits as plain conditions (built once per catalog)."""
-    rules = catalog.memo.get("recommend_fit_rules")
-    if rules is None:
-        rules = catalog.memo["recommend_fit_rules"] = {
-            kpi.id: FitRule.of(kpi) for kpi in catalog.kpis}
-    return rules
+class FactRow(Mapping[str, Any]):
+    """One KPI's fact, read from the columns the rules saw (a field is missing where its
+    column holds None); read-only, like every fact."""
+
+    __slots__ = ("_columns", "_row")
+
+    def __init__(self, columns: Mapping[str, Sequence], row: int) -> None:
+        self._columns = columns
+        self._row = row
+
+    def __getitem__(self, name: str) -> Any:
+        value = self._columns[name][self._row]
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, values in self._columns.items() if values[self._row] is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
-def kpi_facts(kpis: list[Kpi], request: RecommendRequest, catalog: Catalog,
-              only_fitting: bool = False) -> tuple[list[Kpi], list[dict]]:
-    """Return the KPIs and the flat facts the recommend rules see: one per KPI, with the
-    client's answers; with `only_fitting`, KPIs that do not fit the client's context (and are
-    not kept) have no fact, since nothing can choose them.
+class _CatalogIndex:
+    """What the facts need of every catalog KPI, by catalog position (built once per
+    catalog): its own fields, its goals, data requirements and fit rule, equal ones numbered
+    alike so that a request works once per distinct one."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        kpis = catalog.kpis
+        parts = [_kpi_part(kpi) for kpi in kpis]
+        self.own = {name: [part[name] for part in parts] for name in OWN_FIELDS}
+        self.departments = [kpi.department for kpi in kpis]
+        self.goal_key = _numbers([tuple(kpi.goals) for kpi in kpis])
+        self.requirements = [kpi.requirements() for kpi in kpis]
+        self.requirement_key = _numbers([tuple(map(tuple, r)) for r in self.requirements])
+        self.fit_rules = [FitRule.of(kpi) for kpi in kpis]
+        self.fit_key = _numbers([repr(rule) for rule in self.fit_rules])
+
+
+def _numbers(keys: list) -> list[int]:
+    """Return, per key, the position of the first key equal to it."""
+    first: dict = {}
+    return [first.setdefault(key, position) for position, key in enumerate(keys)]
+
+
+def _index(catalog: Catalog) -> _CatalogIndex:
+    """Return the catalog's index for the facts (built once per catalog)."""
+    index = catalog.memo.get("recommend_fact_index")
+    if index is None:
+        index = catalog.memo["recommend_fact_index"] = _CatalogIndex(catalog)
+    return index
+
+
+def _pick(values: Sequence, rows: list[int]) -> Sequence:
+    """Return the values at `rows`, in that order."""
+    if len(rows) > 1:
+        return itemgetter(*rows)(values)
+    return [values[row] for row in rows]
+
+
+def kpi_columns(request: RecommendRequest, catalog: Catalog,
+                only_fitting: bool = False) -> tuple[list[Kpi], dict[str, Sequence]]:
+    """Return the KPIs of the departments in scope (catalog order) and the flat facts the
+    recommend rules see, one per KPI with the client's answers, as columns (field -> value
+    per KPI); with `only_fitting`, KPIs that do not fit the client's context (and are not
+    kept) have no fact, since nothing can choose them.
 
     Facts share their lists with the catalog and with each other (the client's lists are one
     object for all facts): facts are read, never changed, and a large catalog is thousands.
     """
     client = _Client(request)
-    parts = _kpi_parts(catalog)
-    fit_rules = _fit_rules(catalog)
-    kept, facts = [], []
-    for kpi in kpis:
-        fits, met, unknown, unknown_made_for = fit_rules[kpi.id].judge(client.context)
-        if only_fitting and not fits and kpi.id not in client.keep:
+    index = _index(catalog)
+    departments = set(request.departments)
+    verdicts: dict[int, tuple[bool, int, int, int]] = {}
+    rows: list[int] = []
+    values: list[tuple] = []
+    for position, department in enumerate(index.departments):
+        if department not in departments:
             continue
-        kept.append(kpi)
-        facts.append(client.fact(parts[kpi.id], kpi.requirements(), fits,
-                                 (met, unknown, unknown_made_for)))
-    return kept, facts
-
-
-def _kpi_parts(catalog: Catalog) -> dict[str, dict]:
-    """Return, per KPI id, what its facts say whoever the client is (built once per catalog)."""
-    parts = catalog.memo.get("recommend_fact_parts")
-    if parts is None:
-        parts = catalog.memo["recommend_fact_parts"] = {
-            kpi.id: _kpi_part(kpi) for kpi in catalog.kpis}
-    return parts
+        fit = index.fit_key[position]
+        verdict = verdicts.get(fit)
+        if verdict is None:
+            verdict = verdicts[fit] = index.fit_rules[fit].judge(client.context)
+        kept = index.own["id"][position] in client.keep
+        if only_fitting and not verdict[0] and not kept:
+            continue
+        rows.append(position)
+        values.append(client.values(index, position, kept, verdict))
+    count = len(rows)
+    columns: dict[str, Sequence] = {name: _pick(index.own[name], rows) for name in OWN_FIELDS}
+    columns.update(zip(CLIENT_OF_KPI, zip(*values, strict=True) if count
+                       else [()] * len(CLIENT_OF_KPI), strict=True))
+    columns.update((name, [value] * count) for name, value in client.shared.items())
+    return list(_pick(catalog.kpis, rows)), columns
 
 
 def _kpi_part(kpi: Kpi) -> dict:
@@ -167,37 +231,35 @@ class _Client:
             value = getattr(request, name)
             if value is not None:
                 self.shared[name] = value
+        self._goals: dict[int, tuple] = {}
+        self._missing: dict[int, list[str]] = {}
 
-    def fact(self, part: dict, requirements: list[list[str]], fits: bool,
-             context: tuple[int, int, int] = (0, 0, 0)) -> dict:
-        """Return the fact for one KPI, given its own part (see _kpi_part), its data
-        requirements (groups, each met by any one of its sources) and whether it fits the
-        client's context."""
-        kpi_goals = part["goals"]
-        matched = [goal for goal in self.goals if goal in kpi_goals]
-        # Each requirement group is met by any one of its sources; all groups must be met.
-        missing = [source for group in requirements
-                   if self.have.isdisjoint(group) for source in group] or _NOTHING
-        return {
-            **part,
-            "matched_goals": matched,
-            "goal_match_count": len(matched),
-            "serves_top_goal": bool(self.goals) and self.goals[0] in kpi_goals,
-            "primary_goal_match": part["primary_goal"] in self.rank,
-            "best_goal_rank": self.rank[matched[0]] if matched else 0,
-            "missing_sources": missing,
-            "missing_source_count": len(missing),
-            "channel_available": not self.channel_set.isdisjoint(part["channels"]),
-            "kept": part["id"] in self.keep,
-            "fits_context": fits,
-            "context_matches": context[0],
-            "context_unknown": context[1],
-            "made_for_unknown": context[2],
-            **self.shared,
-        }
+    def values(self, index: _CatalogIndex, position: int, kept: bool,
+               verdict: tuple[bool, int, int, int]) -> tuple:
+        """Return the CLIENT_OF_KPI values of the fact of the KPI at `position`, given whether
+        the client keeps it and its fit verdict (see FitRule.judge); equal goals and equal
+        data requirements are worked out once per client."""
+        goals = self._goals.get(index.goal_key[position])
+        if goals is None:
+            kpi_goals = index.own["goals"][position]
+            matched = [goal for goal in self.goals if goal in kpi_goals]
+            goals = (matched, len(matched), bool(self.goals) and self.goals[0] in kpi_goals,
+                     self.rank[matched[0]] if matched else 0)
+            self._goals[index.goal_key[position]] = goals
+        missing = self._missing.get(index.requirement_key[position])
+        if missing is None:
+            # Each requirement group is met by any one of its sources; all groups must be met.
+            missing = self._missing[index.requirement_key[position]] = [
+                source for group in index.requirements[position]
+                if self.have.isdisjoint(group) for source in group] or _NOTHING
+        return (goals[0], goals[1], goals[2], index.own["primary_goal"][position] in self.rank,
+                goals[3], missing, len(missing),
+                not self.channel_set.isdisjoint(index.own["channels"][position]), kept,
+                *verdict)
 
 
-def _candidates(kpis: list[Kpi], facts: list[dict], hits: list[tuple]) -> list[Candidate]:
+def _candidates(kpis: list[Kpi], columns: Mapping[str, Sequence],
+                hits: list[tuple]) -> list[Candidate]:
     """Return one Candidate per KPI with the points, reasons and flags its rules gave it.
 
     KPIs that look alike to the rules share their tuple of hits, and so their effects.
@@ -205,7 +267,8 @@ def _candidates(kpis: list[Kpi], facts: list[dict], hits: list[tuple]) -> list[C
     entries: dict[str, dict] = {}
     effects: dict[int, dict] = {}
     candidates = []
-    for kpi, fact, fired in zip(kpis, facts, hits, strict=True):
+    for row, (kpi, fired) in enumerate(zip(kpis, hits, strict=True)):
+        fact = FactRow(columns, row)
         effect = effects.get(id(fired))
         if effect is None:
             effect = effects[id(fired)] = _effect(kpi, fact, fired, entries)
@@ -213,7 +276,7 @@ def _candidates(kpis: list[Kpi], facts: list[dict], hits: list[tuple]) -> list[C
     return candidates
 
 
-def _effect(kpi: Kpi, fact: dict, fired: tuple, entries: dict[str, dict]) -> dict:
+def _effect(kpi: Kpi, fact: FactRow, fired: tuple, entries: dict[str, dict]) -> dict:
     """Return the Candidate fields the rules that fired set: score, reasons, flags, pairs,
     required, excluded."""
     scratch = Candidate(kpi=kpi, fact=fact)

@@ -3,7 +3,9 @@ numbers come from the recommend policy (rules/data/recommend.yaml, block `policy
 
 import itertools
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from advisor.models import RecommendRequest
 from catalog.models import Kpi
@@ -20,7 +22,7 @@ class Candidate:
     """
 
     kpi: Kpi
-    fact: dict
+    fact: Mapping[str, Any]  # read-only
     score: float = 0.0
     reasons: tuple[dict, ...] = ()
     flags: tuple[dict, ...] = ()

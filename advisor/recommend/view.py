@@ -1,6 +1,7 @@
 """The recommendation as the API, the CLI and the wizard show it, in one language."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from advisor.fit import ANSWER_OF, fit_verdict
 from advisor.i18n import N_, gettext
@@ -43,7 +44,7 @@ VOCAB_OF = {"industry": "industries", "revenue_model": "revenue_models",
             "channels": "channels", "stage": "stages", "size": "sizes"}
 
 
-def _reason_values(fact: dict, lang: str) -> dict[str, str]:
+def _reason_values(fact: Mapping[str, Any], lang: str) -> dict[str, str]:
     """Return the placeholder values a reason text may use, in `lang`."""
     def names(vocab: str, words: list[str]) -> str:
         return ", ".join(label(vocab, w).pick(lang) for w in words) or "-"
@@ -58,13 +59,16 @@ def _reason_values(fact: dict, lang: str) -> dict[str, str]:
     }
 
 
-def render_reason(reason: Text, fact: dict, lang: str) -> str:
+def render_reason(reason: Text, fact: Mapping[str, Any], lang: str) -> str:
     """Return a rule's reason in `lang` with the answers behind it filled in."""
+    text = reason.pick(lang)
+    if "{" not in text and "}" not in text:
+        return text  # nothing to fill in: what format would return
     values = _reason_values(fact, lang)
     try:
-        return reason.pick(lang).format(**values)
+        return text.format(**values)
     except (KeyError, IndexError, ValueError):
-        return reason.pick(lang)
+        return text
 
 
 def need_text(need: Need | list, lang: str) -> str:
