@@ -1,8 +1,9 @@
 """Scoring the catalog for a client: the facts the recommend rules see, their hits."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import chain
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from advisor.errors import InvalidInputError
 from advisor.fit import ANSWER_OF, FitRule
@@ -88,10 +89,7 @@ def _check_keep(request: RecommendRequest, catalog: Catalog) -> None:
 OWN_FIELDS = ("kind", "id", "department", "financial", "perspective", "indicator", "unit",
               "direction", "goals", "primary_goal", "headline_for", "measures", "data_sources",
               "channels", "channel_specific", "seed", "has_counter")
-CLIENT_OF_KPI = ("matched_goals", "goal_match_count", "serves_top_goal", "primary_goal_match",
-                 "best_goal_rank", "missing_sources", "missing_source_count",
-                 "channel_available", "kept", "fits_context", "context_matches",
-                 "context_unknown", "made_for_unknown")
+T = TypeVar("T")
 
 
 class FactRow(Mapping[str, Any]):
@@ -119,22 +117,25 @@ class FactRow(Mapping[str, Any]):
 
 class _CatalogIndex:
     """What the facts need of every catalog KPI, by catalog position (built once per
-    catalog): its own fields, its goals, data requirements and fit rule, equal ones numbered
-    alike so that a request works once per distinct one."""
+    catalog): its own fields, and its goals, data requirements, channels and fit rule as the
+    position of the first KPI with equal ones, so that a request works once per distinct one."""
 
     def __init__(self, catalog: Catalog) -> None:
         kpis = catalog.kpis
         parts = [_kpi_part(kpi) for kpi in kpis]
         self.own = {name: [part[name] for part in parts] for name in OWN_FIELDS}
-        self.departments = [kpi.department for kpi in kpis]
-        self.goal_key = _numbers([tuple(kpi.goals) for kpi in kpis])
+        self.in_department: dict[str, list[int]] = {}
+        for position, kpi in enumerate(kpis):
+            self.in_department.setdefault(kpi.department, []).append(position)
+        self.goal_key = _firsts([tuple(kpi.goals) for kpi in kpis])
+        self.channel_key = _firsts([tuple(kpi.channels) for kpi in kpis])
         self.requirements = [kpi.requirements() for kpi in kpis]
-        self.requirement_key = _numbers([tuple(map(tuple, r)) for r in self.requirements])
+        self.requirement_key = _firsts([tuple(map(tuple, r)) for r in self.requirements])
         self.fit_rules = [FitRule.of(kpi) for kpi in kpis]
-        self.fit_key = _numbers([repr(rule) for rule in self.fit_rules])
+        self.fit_key = _firsts([repr(rule) for rule in self.fit_rules])
 
 
-def _numbers(keys: list) -> list[int]:
+def _firsts(keys: list) -> list[int]:
     """Return, per key, the position of the first key equal to it."""
     first: dict = {}
     return [first.setdefault(key, position) for position, key in enumerate(keys)]
@@ -148,11 +149,22 @@ def _index(catalog: Catalog) -> _CatalogIndex:
     return index
 
 
-def _pick(values: Sequence, rows: list[int]) -> Sequence:
+def _pick(values: Sequence[T], rows: list[int]) -> Sequence[T]:
     """Return the values at `rows`, in that order."""
     if len(rows) > 1:
         return itemgetter(*rows)(values)
     return [values[row] for row in rows]
+
+
+def _by_key(keys: Sequence[int], work: Callable[[int], T]) -> list[T]:
+    """Return work(key) per key, working once per distinct key."""
+    done = {key: work(key) for key in set(keys)}
+    return list(map(done.__getitem__, keys))
+
+
+def _split(rows: list[tuple], width: int) -> list[Sequence]:
+    """Return the rows' values column by column (`width` columns)."""
+    return list(zip(*rows, strict=True)) if rows else [()] * width
 
 
 def kpi_columns(request: RecommendRequest, catalog: Catalog,
@@ -167,27 +179,31 @@ def kpi_columns(request: RecommendRequest, catalog: Catalog,
     """
     client = _Client(request)
     index = _index(catalog)
-    departments = set(request.departments)
-    verdicts: dict[int, tuple[bool, int, int, int]] = {}
-    rows: list[int] = []
-    values: list[tuple] = []
-    for position, department in enumerate(index.departments):
-        if department not in departments:
-            continue
-        fit = index.fit_key[position]
-        verdict = verdicts.get(fit)
-        if verdict is None:
-            verdict = verdicts[fit] = index.fit_rules[fit].judge(client.context)
-        kept = index.own["id"][position] in client.keep
-        if only_fitting and not verdict[0] and not kept:
-            continue
-        rows.append(position)
-        values.append(client.values(index, position, kept, verdict))
-    count = len(rows)
+    rows = sorted(chain.from_iterable(index.in_department.get(department, ())
+                                      for department in set(request.departments)))
+    verdicts = _by_key(_pick(index.fit_key, rows),
+                       lambda key: index.fit_rules[key].judge(client.context))
+    if only_fitting:
+        ids = index.own["id"]
+        fitting = [(row, verdict) for row, verdict in zip(rows, verdicts, strict=True)
+                   if verdict[0] or ids[row] in client.keep]
+        rows, verdicts = [row for row, _ in fitting], [verdict for _, verdict in fitting]
     columns: dict[str, Sequence] = {name: _pick(index.own[name], rows) for name in OWN_FIELDS}
-    columns.update(zip(CLIENT_OF_KPI, zip(*values, strict=True) if count
-                       else [()] * len(CLIENT_OF_KPI), strict=True))
-    columns.update((name, [value] * count) for name, value in client.shared.items())
+    goals = _by_key(_pick(index.goal_key, rows), lambda key: client.goal_part(
+        index.own["goals"][key]))
+    missing = _by_key(_pick(index.requirement_key, rows),
+                      lambda key: client.missing(index.requirements[key]))
+    columns.update(zip(("matched_goals", "goal_match_count", "serves_top_goal",
+                        "best_goal_rank"), _split(goals, 4), strict=True))
+    columns["primary_goal_match"] = [goal in client.rank for goal in columns["primary_goal"]]
+    columns["missing_sources"] = missing
+    columns["missing_source_count"] = list(map(len, missing))
+    columns["channel_available"] = _by_key(_pick(index.channel_key, rows), lambda key: (
+        not client.channel_set.isdisjoint(index.own["channels"][key])))
+    columns["kept"] = [kpi_id in client.keep for kpi_id in columns["id"]]
+    columns.update(zip(("fits_context", "context_matches", "context_unknown",
+                        "made_for_unknown"), _split(verdicts, 4), strict=True))
+    columns.update((name, [value] * len(rows)) for name, value in client.shared.items())
     return list(_pick(catalog.kpis, rows)), columns
 
 
@@ -218,8 +234,8 @@ class _Client:
     """The client's answers, prepared once for the facts of every KPI."""
 
     def __init__(self, request: RecommendRequest) -> None:
-        self.goals = list(request.goals)
-        self.rank = {goal: rank for rank, goal in enumerate(self.goals, start=1)}
+        self.goals: list[str] = list(request.goals)
+        self.rank: dict[str, int] = {goal: rank for rank, goal in enumerate(self.goals, start=1)}
         self.have = set(request.data_sources or [])
         self.channels = list(request.channels or [])
         self.channel_set = set(self.channels)
@@ -231,31 +247,19 @@ class _Client:
             value = getattr(request, name)
             if value is not None:
                 self.shared[name] = value
-        self._goals: dict[int, tuple] = {}
-        self._missing: dict[int, list[str]] = {}
 
-    def values(self, index: _CatalogIndex, position: int, kept: bool,
-               verdict: tuple[bool, int, int, int]) -> tuple:
-        """Return the CLIENT_OF_KPI values of the fact of the KPI at `position`, given whether
-        the client keeps it and its fit verdict (see FitRule.judge); equal goals and equal
-        data requirements are worked out once per client."""
-        goals = self._goals.get(index.goal_key[position])
-        if goals is None:
-            kpi_goals = index.own["goals"][position]
-            matched = [goal for goal in self.goals if goal in kpi_goals]
-            goals = (matched, len(matched), bool(self.goals) and self.goals[0] in kpi_goals,
-                     self.rank[matched[0]] if matched else 0)
-            self._goals[index.goal_key[position]] = goals
-        missing = self._missing.get(index.requirement_key[position])
-        if missing is None:
-            # Each requirement group is met by any one of its sources; all groups must be met.
-            missing = self._missing[index.requirement_key[position]] = [
-                source for group in index.requirements[position]
+    def goal_part(self, kpi_goals: list[str]) -> tuple[list[str], int, bool, int]:
+        """Return the fact's matched_goals, goal_match_count, serves_top_goal and
+        best_goal_rank for a KPI with `kpi_goals`."""
+        matched: list[str] = [goal for goal in self.goals if goal in kpi_goals]
+        return (matched, len(matched), bool(self.goals) and self.goals[0] in kpi_goals,
+                self.rank[matched[0]] if matched else 0)
+
+    def missing(self, requirements: list[list[str]]) -> list[str]:
+        """Return the sources of the requirement groups the client's data does not meet."""
+        # Each requirement group is met by any one of its sources; all groups must be met.
+        return [source for group in requirements
                 if self.have.isdisjoint(group) for source in group] or _NOTHING
-        return (goals[0], goals[1], goals[2], index.own["primary_goal"][position] in self.rank,
-                goals[3], missing, len(missing),
-                not self.channel_set.isdisjoint(index.own["channels"][position]), kept,
-                *verdict)
 
 
 def _candidates(kpis: list[Kpi], columns: Mapping[str, Sequence],
