@@ -75,6 +75,15 @@ class Projection:
     parts: list[list[dict]]  # per plan field, per slot: its channels
     looks: list[tuple[int, ...]]  # per distinct look: the slot of each plan field
     look_of: list[int]  # per fact: the number of its look
+    _texts: list[list[str]] | None = None  # per plan field, per slot: its channels' JSON
+
+    def texts(self) -> list[list[str]]:
+        """Return, per plan field and slot, its channels as JSON object members ("" for
+        none), each written once however many looks it is part of."""
+        if self._texts is None:
+            self._texts = [[json.dumps(part, ensure_ascii=False, separators=(",", ":"))[1:-1]
+                            for part in parts] for parts in self.parts]
+        return self._texts
 
 
 def project(plan: tuple[Channels, ...], columns: Mapping[str, Sequence],
@@ -98,14 +107,15 @@ def looks_json(projection: Projection, fields: tuple[int, ...],
     and, per look of the projection, the number of its row."""
     pick = itemgetter(*fields) if fields else (lambda _: ())
     _, row_of_look, first_look = _numbered(list(map(pick, projection.looks)))
+    texts = [projection.texts()[position] for position in fields]
+    opening = '{"sid":' + json.dumps(sid) + ',"id":'
     rows = []
     for number, look in enumerate(first_look):
-        row: dict = {"sid": sid, "id": number}
         key = projection.looks[look]
-        for position in fields:
-            row.update(projection.parts[position][key[position]])
-        rows.append(row)
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")), row_of_look
+        members = [text for text in map(list.__getitem__, texts, map(key.__getitem__, fields))
+                   if text]
+        rows.append(f"{opening}{number}{',' if members else ''}{','.join(members)}}}")
+    return "[" + ",".join(rows) + "]", row_of_look
 
 
 def _numbered(keys: list, firsts: bool = True) -> tuple[list, list[int], list[int]]:
