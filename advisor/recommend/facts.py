@@ -269,19 +269,20 @@ def _candidates(kpis: list[Kpi], columns: Mapping[str, Sequence],
     KPIs that look alike to the rules share their tuple of hits, and so their effects.
     """
     entries: dict[str, dict] = {}
-    effects: dict[int, dict] = {}
+    effects: dict[int, tuple] = {}
     candidates = []
     for row, (kpi, fired) in enumerate(zip(kpis, hits, strict=True)):
         fact = FactRow(columns, row)
         effect = effects.get(id(fired))
         if effect is None:
             effect = effects[id(fired)] = _effect(kpi, fact, fired, entries)
-        candidates.append(Candidate(kpi=kpi, fact=fact, **effect))
+        # In the order of Candidate's fields after kpi and fact (positional: thousands).
+        candidates.append(Candidate(kpi, fact, *effect))
     return candidates
 
 
-def _effect(kpi: Kpi, fact: FactRow, fired: tuple, entries: dict[str, dict]) -> dict:
-    """Return the Candidate fields the rules that fired set: score, reasons, flags, pairs,
+def _effect(kpi: Kpi, fact: FactRow, fired: tuple, entries: dict[str, dict]) -> tuple:
+    """Return the Candidate fields the rules that fired set: score, reasons, flags, pair_with,
     required, excluded."""
     scratch = Candidate(kpi=kpi, fact=fact)
     for hit in fired:
@@ -289,6 +290,5 @@ def _effect(kpi: Kpi, fact: FactRow, fired: tuple, entries: dict[str, dict]) -> 
         if entry is None:
             entry = entries[hit.rule_id] = reason_entry(hit.rule_id, hit.action, hit.reason)
         scratch.apply(hit.action, entry)
-    return {"score": scratch.score, "reasons": scratch.reasons, "flags": scratch.flags,
-            "pair_with": scratch.pair_with, "required": scratch.required,
-            "excluded": scratch.excluded}
+    return (scratch.score, scratch.reasons, scratch.flags, scratch.pair_with, scratch.required,
+            scratch.excluded)
