@@ -1,9 +1,9 @@
 """Scoring the catalog for a client: the facts the recommend rules see, their hits."""
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from advisor.errors import InvalidInputError
 from advisor.fit import ANSWER_OF, FitRule
@@ -92,29 +92,6 @@ OWN_FIELDS = ("kind", "id", "department", "financial", "perspective", "indicator
 T = TypeVar("T")
 
 
-class FactRow(Mapping[str, Any]):
-    """One KPI's fact, read from the columns the rules saw (a field is missing where its
-    column holds None); read-only, like every fact."""
-
-    __slots__ = ("_columns", "_row")
-
-    def __init__(self, columns: Mapping[str, Sequence], row: int) -> None:
-        self._columns = columns
-        self._row = row
-
-    def __getitem__(self, name: str) -> Any:
-        value = self._columns[name][self._row]
-        if value is None:
-            raise KeyError(name)
-        return value
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, values in self._columns.items() if values[self._row] is not None)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 class _CatalogIndex:
     """What the facts need of every catalog KPI, by catalog position (built once per
     catalog): its own fields, and its goals, data requirements, channels and fit rule as the
@@ -164,7 +141,7 @@ def _by_key(keys: Sequence[int], work: Callable[[int], T]) -> list[T]:
 
 def _split(rows: list[tuple], width: int) -> list[Sequence]:
     """Return the rows' values column by column (`width` columns)."""
-    return list(zip(*rows, strict=True)) if rows else [()] * width
+    return [list(map(itemgetter(column), rows)) for column in range(width)]
 
 
 def kpi_columns(request: RecommendRequest, catalog: Catalog,
@@ -272,19 +249,19 @@ def _candidates(kpis: list[Kpi], columns: Mapping[str, Sequence],
     effects: dict[int, tuple] = {}
     candidates = []
     for row, (kpi, fired) in enumerate(zip(kpis, hits, strict=True)):
-        fact = FactRow(columns, row)
         effect = effects.get(id(fired))
         if effect is None:
-            effect = effects[id(fired)] = _effect(kpi, fact, fired, entries)
-        # In the order of Candidate's fields after kpi and fact (positional: thousands).
-        candidates.append(Candidate(kpi, fact, *effect))
+            effect = effects[id(fired)] = _effect(kpi, columns, row, fired, entries)
+        # In the order of Candidate's fields after kpi, facts and row (positional: thousands).
+        candidates.append(Candidate(kpi, columns, row, *effect))
     return candidates
 
 
-def _effect(kpi: Kpi, fact: FactRow, fired: tuple, entries: dict[str, dict]) -> tuple:
+def _effect(kpi: Kpi, columns: Mapping[str, Sequence], row: int, fired: tuple,
+            entries: dict[str, dict]) -> tuple:
     """Return the Candidate fields the rules that fired set: score, reasons, flags, pair_with,
     required, excluded."""
-    scratch = Candidate(kpi=kpi, fact=fact)
+    scratch = Candidate(kpi, columns, row)
     for hit in fired:
         entry = entries.get(hit.rule_id)
         if entry is None:
