@@ -136,8 +136,8 @@ def _hits(ruleset: RuleSet, columns: Mapping[str, Sequence],
     if not count:
         return []
     projection = project(compiled.plan, columns, count)
-    by_look = [tuple(compiled.hits[rank] for rank in sorted(ranks))
-               for ranks in _ranks_by_look(compiled, projection)]
+    hit = compiled.hits.__getitem__
+    by_look = [tuple(map(hit, sorted(ranks))) for ranks in _ranks_by_look(compiled, projection)]
     return list(map(by_look.__getitem__, projection.look_of))
 
 
