@@ -1,7 +1,7 @@
 """Scoring the catalog for a client: the facts the recommend rules see, their hits."""
 
 from collections.abc import Callable, Mapping, Sequence
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter
 from typing import TypeVar
 
@@ -162,9 +162,9 @@ def kpi_columns(request: RecommendRequest, catalog: Catalog,
                        lambda key: index.fit_rules[key].judge(client.context))
     if only_fitting:
         ids = index.own["id"]
-        fitting = [(row, verdict) for row, verdict in zip(rows, verdicts, strict=True)
-                   if verdict[0] or ids[row] in client.keep]
-        rows, verdicts = [row for row, _ in fitting], [verdict for _, verdict in fitting]
+        fitting = [verdict[0] or ids[row] in client.keep
+                   for row, verdict in zip(rows, verdicts, strict=True)]
+        rows, verdicts = list(compress(rows, fitting)), list(compress(verdicts, fitting))
     columns: dict[str, Sequence] = {name: _pick(index.own[name], rows) for name in OWN_FIELDS}
     goals = _by_key(_pick(index.goal_key, rows), lambda key: client.goal_part(
         index.own["goals"][key]))
