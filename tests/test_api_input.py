@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import assert_contract_kept, new_app
 from tests.test_api_review import PLAN, review_body
 from tests.test_smart import BASE as SMART_PLAN
+from web.contract.plans import NON_BLANK
 
 BIG_ID = str(2**63)
 HUGE_ID = "9" * 40
@@ -233,6 +234,6 @@ def test_the_document_states_what_the_handlers_check_beyond_the_models(client):
     assert len(recommend["allOf"]) == 3  # a kept KPI belongs to a department in scope
     keep = recommend["properties"]["keep"]["anyOf"][0]["items"]
     assert "sales.revenue" in keep["enum"]
-    assert schemas["PlanKpiBody"]["anyOf"][1]["properties"]["name"]["pattern"] == r"\S"
+    assert schemas["PlanKpiBody"]["anyOf"][1]["properties"]["name"]["pattern"] == NON_BLANK
     assert schemas["PlanKpiBody"]["properties"]["deadline"]["anyOf"][0]["pattern"].startswith(
         "^(19")
