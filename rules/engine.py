@@ -65,17 +65,8 @@ from rules.channels import (
     project,
 )
 from rules.errors import EngineError
-from rules.models import (
-    AllOf,
-    FieldTest,
-    Firing,
-    Hit,
-    NotOf,
-    Rule,
-    RuleSet,
-    check_columns,
-    check_facts,
-)
+from rules.facts import Firing, Hit, check_columns, check_facts
+from rules.models import AllOf, FieldTest, NotOf, Rule, RuleSet
 
 __all__ = ["Firing", "Hit", "evaluate", "hits_by_columns", "hits_by_fact", "live_sessions"]
 

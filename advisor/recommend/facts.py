@@ -13,6 +13,7 @@ from advisor.recommend.view import recommendation_json
 from catalog.loader import Catalog
 from catalog.models import Kpi
 from rules.engine import hits_by_columns
+from rules.facts import Column
 from rules.loader import load_builtin
 from rules.models import RuleSet
 from rules.policy import RecommendPolicy
@@ -101,6 +102,7 @@ class _CatalogIndex:
         kpis = catalog.kpis
         parts = [_kpi_part(kpi) for kpi in kpis]
         self.own = {name: [part[name] for part in parts] for name in OWN_FIELDS}
+        self.memo: dict[str, dict] = {name: {} for name in OWN_FIELDS}  # the engine's, per field
         self.in_department: dict[str, list[int]] = {}
         for position, kpi in enumerate(kpis):
             self.in_department.setdefault(kpi.department, []).append(position)
@@ -133,15 +135,16 @@ def _pick(values: Sequence[T], rows: list[int]) -> Sequence[T]:
     return [values[row] for row in rows]
 
 
-def _by_key(keys: Sequence[int], work: Callable[[int], T]) -> list[T]:
-    """Return work(key) per key, working once per distinct key."""
-    done = {key: work(key) for key in set(keys)}
-    return list(map(done.__getitem__, keys))
+def _by_key(keys: Sequence[int], work: Callable[[int], T]) -> Column:
+    """Return work(key) per key as a Column, working once per distinct key."""
+    number = {key: n for n, key in enumerate(dict.fromkeys(keys))}
+    return Column([work(key) for key in number], list(map(number.__getitem__, keys)))
 
 
-def _split(rows: list[tuple], width: int) -> list[Sequence]:
+def _split(rows: Column, width: int) -> list[Column]:
     """Return the rows' values column by column (`width` columns)."""
-    return [list(map(itemgetter(column), rows)) for column in range(width)]
+    return [Column(list(map(itemgetter(column), rows.distinct)), rows.keys)
+            for column in range(width)]
 
 
 def kpi_columns(request: RecommendRequest, catalog: Catalog,
@@ -164,8 +167,10 @@ def kpi_columns(request: RecommendRequest, catalog: Catalog,
         ids = index.own["id"]
         fitting = [verdict[0] or ids[row] in client.keep
                    for row, verdict in zip(rows, verdicts, strict=True)]
-        rows, verdicts = list(compress(rows, fitting)), list(compress(verdicts, fitting))
-    columns: dict[str, Sequence] = {name: _pick(index.own[name], rows) for name in OWN_FIELDS}
+        rows = list(compress(rows, fitting))
+        verdicts = Column(verdicts.distinct, list(compress(verdicts.keys, fitting)))
+    columns: dict[str, Sequence] = {name: Column(index.own[name], rows, index.memo[name])
+                                    for name in OWN_FIELDS}
     goals = _by_key(_pick(index.goal_key, rows), lambda key: client.goal_part(
         index.own["goals"][key]))
     missing = _by_key(_pick(index.requirement_key, rows),
@@ -174,13 +179,14 @@ def kpi_columns(request: RecommendRequest, catalog: Catalog,
                         "best_goal_rank"), _split(goals, 4), strict=True))
     columns["primary_goal_match"] = [goal in client.rank for goal in columns["primary_goal"]]
     columns["missing_sources"] = missing
-    columns["missing_source_count"] = list(map(len, missing))
+    columns["missing_source_count"] = Column(list(map(len, missing.distinct)), missing.keys)
     columns["channel_available"] = _by_key(_pick(index.channel_key, rows), lambda key: (
         not client.channel_set.isdisjoint(index.own["channels"][key])))
     columns["kept"] = [kpi_id in client.keep for kpi_id in columns["id"]]
     columns.update(zip(("fits_context", "context_matches", "context_unknown",
                         "made_for_unknown"), _split(verdicts, 4), strict=True))
-    columns.update((name, [value] * len(rows)) for name, value in client.shared.items())
+    same = [0] * len(rows)
+    columns.update((name, Column([value], same)) for name, value in client.shared.items())
     return list(_pick(catalog.kpis, rows)), columns
 
 
