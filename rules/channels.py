@@ -35,7 +35,7 @@ class Channels:
     position (absent otherwise, see number_position); v / w: the position, or BELOW / above
     every position otherwise, so that a negated comparison holds for a fact without a number;
     l: text codes followed by END; k: the text code's bucket (code // bucket, -1 for none) for
-    a key field, see rules.engine.
+    a key field, see rules.compiler.
     """
 
     field: str

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from rules.compiler import GROUP_RULES, KEY_TEXTS, compile_ruleset
 from rules.engine import (
-    GROUP_RULES,
-    KEY_TEXTS,
     SHARD_PATHS,
-    compile_ruleset,
     evaluate,
     hits_by_columns,
     hits_by_fact,
