@@ -107,19 +107,18 @@ def project(plan: tuple[Channels, ...], columns: Mapping[str, Sequence],
     the same slot for every fact (such as the client's answers) is left out of the looks'
     numbering and put back as slot 0.
     """
-    projected = [_field(ch, columns.get(ch.field) or [None] * count) for ch in plan]
+    projected = [_field(ch, columns.get(ch.field)) for ch in plan]
     varying = [number for number, (slot_of, _) in enumerate(projected) if slot_of is not None]
     keys = list(zip(*(projected[number][0] for number in varying), strict=True)) if varying \
         else [()] * count
     partial, look_of, _ = _numbered(keys, firsts=False)
     looks = partial
-    if len(varying) < len(plan):
-        template = [0] * len(plan)
-        looks = []
-        for key in partial:
-            for number, slot in zip(varying, key, strict=True):
-                template[number] = slot
-            looks.append(tuple(template))
+    if len(varying) < len(plan):  # a constant field reads the 0 added after the key
+        place = dict(zip(varying, range(len(varying)), strict=True))
+        full = itemgetter(*(place.get(number, len(varying)) for number in range(len(plan))))
+        looks = [full(key + (0,)) for key in partial]
+        if len(plan) == 1:
+            looks = [(slot,) for slot in looks]
     return Projection([slots for _, slots in projected], looks, look_of)
 
 
@@ -141,9 +140,12 @@ def looks_json(projection: Projection, fields: tuple[int, ...],
     return "[" + ",".join(rows) + "]", row_of_look
 
 
-def _field(ch: Channels, values: Sequence) -> tuple[list[int] | None, Slots]:
+def _field(ch: Channels, values: Sequence | None) -> tuple[list[int] | None, Slots]:
     """Return, per fact, the slot of its value's channels (None when all facts share slot 0),
-    and the field's slots; a Column's distinct values are projected once (once per memo)."""
+    and the field's slots; a Column's distinct values are projected once (once per memo).
+    Without values, no fact has the field."""
+    if not values:
+        return None, Slots([_project(None, ch)])
     if not isinstance(values, Column):
         slot_of, parts = _column(ch, values)
         return (None if len(parts) == 1 else slot_of), Slots(parts)

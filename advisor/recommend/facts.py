@@ -108,6 +108,7 @@ class _CatalogIndex:
             self.in_department.setdefault(kpi.department, []).append(position)
         self.goal_key = _firsts([tuple(kpi.goals) for kpi in kpis])
         self.channel_key = _firsts([tuple(kpi.channels) for kpi in kpis])
+        self.primary_key = _firsts([kpi.primary_goal for kpi in kpis])
         self.requirements = [kpi.requirements() for kpi in kpis]
         self.requirement_key = _firsts([tuple(map(tuple, r)) for r in self.requirements])
         self.fit_rules = [FitRule.of(kpi) for kpi in kpis]
@@ -169,6 +170,7 @@ def kpi_columns(request: RecommendRequest, catalog: Catalog,
                    for row, verdict in zip(rows, verdicts, strict=True)]
         rows = list(compress(rows, fitting))
         verdicts = Column(verdicts.distinct, list(compress(verdicts.keys, fitting)))
+    same = [0] * len(rows)
     columns: dict[str, Sequence] = {name: Column(index.own[name], rows, index.memo[name])
                                     for name in OWN_FIELDS}
     goals = _by_key(_pick(index.goal_key, rows), lambda key: client.goal_part(
@@ -177,15 +179,16 @@ def kpi_columns(request: RecommendRequest, catalog: Catalog,
                       lambda key: client.missing(index.requirements[key]))
     columns.update(zip(("matched_goals", "goal_match_count", "serves_top_goal",
                         "best_goal_rank"), _split(goals, 4), strict=True))
-    columns["primary_goal_match"] = [goal in client.rank for goal in columns["primary_goal"]]
+    columns["primary_goal_match"] = _by_key(_pick(index.primary_key, rows), lambda key: (
+        index.own["primary_goal"][key] in client.rank))
     columns["missing_sources"] = missing
     columns["missing_source_count"] = Column(list(map(len, missing.distinct)), missing.keys)
     columns["channel_available"] = _by_key(_pick(index.channel_key, rows), lambda key: (
         not client.channel_set.isdisjoint(index.own["channels"][key])))
-    columns["kept"] = [kpi_id in client.keep for kpi_id in columns["id"]]
+    columns["kept"] = [kpi_id in client.keep for kpi_id in columns["id"]] if client.keep \
+        else Column([False], same)
     columns.update(zip(("fits_context", "context_matches", "context_unknown",
                         "made_for_unknown"), _split(verdicts, 4), strict=True))
-    same = [0] * len(rows)
     columns.update((name, Column([value], same)) for name, value in client.shared.items())
     return list(_pick(catalog.kpis, rows)), columns
 
