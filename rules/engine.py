@@ -69,8 +69,9 @@ def evaluate(ruleset: RuleSet, facts: list[dict]) -> list[Firing]:
 def hits_by_fact(ruleset: RuleSet, facts: list[dict]) -> list[tuple[Hit, ...]]:
     """Return, per fact, the rules of `ruleset` that fired for it, in evaluate's order.
 
-    Facts that look alike to the rules share one tuple of hits, so a caller with thousands of
-    facts can work once per tuple (tell them apart with `is`).
+    Facts that look alike to the rules, or that the same rules fired for, share one tuple of
+    hits, so a caller with thousands of facts can work once per tuple (tell them apart with
+    `is`).
     """
     return _hits(ruleset, check_facts(facts), len(facts))
 
@@ -89,7 +90,15 @@ def _hits(ruleset: RuleSet, columns: Mapping[str, Sequence],
         return []
     projection = project(compiled.plan, columns, count)
     hit = compiled.hits.__getitem__
-    by_look = [tuple(map(hit, sorted(ranks))) for ranks in _ranks_by_look(compiled, projection)]
+    # Looks that differ in fields no rule that fired tells apart share their tuple of hits.
+    shared: dict[tuple[int, ...], tuple[Hit, ...]] = {}
+    by_look = []
+    for ranks in _ranks_by_look(compiled, projection):
+        key = tuple(sorted(ranks))
+        hits = shared.get(key)
+        if hits is None:
+            hits = shared[key] = tuple(map(hit, key))
+        by_look.append(hits)
     return list(map(by_look.__getitem__, projection.look_of))
 
 
