@@ -17,6 +17,7 @@ from rules.engine import (
     live_sessions,
 )
 from rules.errors import EngineError, RuleFileError
+from rules.facts import Column
 from rules.loader import load_builtin, load_ruleset, parse_ruleset
 from rules.models import ALLOWED_VERBS, AllOf, AnyOf, NotOf, RuleSet
 
@@ -452,6 +453,36 @@ def test_hits_by_columns_answers_as_hits_by_fact_for_the_same_facts():
         [h.rule_id for h in fired] for fired in hits_by_fact(rules, facts)] == [
         ["r0", "r1", "r2"], ["r3"], [], ["r0", "r3"]]
     assert hits_by_columns(rules, {}, 0) == []
+    assert live_sessions() == 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_columns_of_distinct_values_answer_as_plain_columns(seed):
+    # The shape of a catalog's own fields: a few distinct values, a memo kept between calls
+    # (and between rule sets) by their owner, each call picking other rows.
+    rng = random.Random(200 + seed)
+    distinct = [random_fact(rng) for _ in range(30)]
+    names = sorted({name for fact in distinct for name in fact})
+    values = {name: [fact.get(name) for fact in distinct] for name in names}
+    memo: dict[str, dict] = {name: {} for name in names}
+    for _ in range(3):
+        rules = ruleset_of(*[random_condition(rng, 2) for _ in range(30)])
+        rows = [rng.randrange(len(distinct)) for _ in range(rng.randint(1, 80))]
+        columns = {name: Column(values[name], rows, memo[name]) for name in names}
+        facts = [distinct[row] for row in rows]
+        assert [[h.rule_id for h in fired] for fired in hits_by_columns(
+            rules, columns, len(rows))] == [[h.rule_id for h in fired]
+                                            for fired in hits_by_fact(rules, facts)]
+    assert live_sessions() == 0
+
+
+def test_a_column_checks_only_the_values_its_facts_hold():
+    rules = load_ruleset(RULES / "sample.yaml")
+    tags = [["x"], ["y", 3]]
+    assert len(hits_by_columns(rules, {"tags": Column(tags, [0, 0])}, 2)) == 2
+    with pytest.raises(EngineError) as caught:
+        hits_by_columns(rules, {"tags": Column(tags, [0, 1])}, 2)
+    assert str(caught.value).startswith("facts[1].tags: lists may hold only text")
     assert live_sessions() == 0
 
 
