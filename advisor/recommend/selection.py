@@ -3,9 +3,12 @@ numbers come from the recommend policy (rules/data/recommend.yaml, block `policy
 
 import itertools
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from advisor.models import RecommendRequest
+from advisor.recommend.fact_row import FactRow
 from catalog.models import Kpi
 from rules.policy import RecommendPolicy
 
@@ -20,7 +23,8 @@ class Candidate:
     """
 
     kpi: Kpi
-    fact: dict
+    facts: Mapping[str, Sequence]  # every candidate's fact, field by field (read-only)
+    row: int  # this KPI's place in them
     score: float = 0.0
     reasons: tuple[dict, ...] = ()
     flags: tuple[dict, ...] = ()
@@ -31,7 +35,12 @@ class Candidate:
     _guards: tuple[str, ...] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.measurable = self.fact["missing_source_count"] == 0
+        self.measurable = self.facts["missing_source_count"][self.row] == 0
+
+    @property
+    def fact(self) -> Mapping[str, Any]:
+        """Return the fact the rules saw for this KPI (read-only)."""
+        return FactRow(self.facts, self.row)
 
     def apply(self, action, entry: dict) -> None:
         """Record one fired rule's effect on this candidate; `entry` is its reason_entry."""

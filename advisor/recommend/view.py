@@ -1,6 +1,8 @@
 """The recommendation as the API, the CLI and the wizard show it, in one language."""
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from advisor.fit import ANSWER_OF, fit_verdict
 from advisor.i18n import N_, gettext
@@ -43,7 +45,7 @@ VOCAB_OF = {"industry": "industries", "revenue_model": "revenue_models",
             "channels": "channels", "stage": "stages", "size": "sizes"}
 
 
-def _reason_values(fact: dict, lang: str) -> dict[str, str]:
+def _reason_values(fact: Mapping[str, Any], lang: str) -> dict[str, str]:
     """Return the placeholder values a reason text may use, in `lang`."""
     def names(vocab: str, words: list[str]) -> str:
         return ", ".join(label(vocab, w).pick(lang) for w in words) or "-"
@@ -58,13 +60,18 @@ def _reason_values(fact: dict, lang: str) -> dict[str, str]:
     }
 
 
-def render_reason(reason: Text, fact: dict, lang: str) -> str:
-    """Return a rule's reason in `lang` with the answers behind it filled in."""
-    values = _reason_values(fact, lang)
-    try:
-        return reason.pick(lang).format(**values)
-    except (KeyError, IndexError, ValueError):
-        return reason.pick(lang)
+def render_reasons(reasons: Iterable[Text], fact: Mapping[str, Any], lang: str) -> list[str]:
+    """Return rules' reasons for one KPI in `lang` with the answers behind them filled in."""
+    values = None
+    texts = []
+    for reason in reasons:
+        text = reason.pick(lang)
+        if "{" in text or "}" in text:  # else nothing to fill in: what format would return
+            values = values or _reason_values(fact, lang)
+            with contextlib.suppress(KeyError, IndexError, ValueError):
+                text = text.format(**values)
+        texts.append(text)
+    return texts
 
 
 def need_text(need: Need | list, lang: str) -> str:
@@ -157,12 +164,14 @@ def kpi_item(candidate: Candidate, context: dict, catalog: Catalog, lang: str,
     have = set(context.get("data_sources") or [])
     name = kpi.name.pick(lang)
     counter = kpi.counter_kpis[0] if kpi.counter_kpis else None
+    fact = candidate.fact
     return {
         "id": kpi.id, "department": kpi.department, "name": name,
         "financial": kpi.financial, "perspective": kpi.perspective, "indicator": kpi.indicator,
         "score": candidate.score,
-        "reasons": [{"rule": r["rule"], "text": render_reason(r["reason"], candidate.fact, lang)}
-                    for r in candidate.reasons],
+        "reasons": [{"rule": r["rule"], "text": text} for r, text in zip(
+            candidate.reasons, render_reasons([r["reason"] for r in candidate.reasons], fact,
+                                              lang), strict=True)],
         "selected_by": picked[0]["step"] if picked else "added",
         "selected_because": [_step_text(step, lang, catalog) for step in picked]
         or [gettext(lang, STEPS["added"])],
@@ -171,9 +180,9 @@ def kpi_item(candidate: Candidate, context: dict, catalog: Catalog, lang: str,
         "smart_template": gettext(lang, TEMPLATES[kpi.direction], name=_lower_first(name)),
         "counter_kpi": _ref(counter, catalog, lang),
         "pitfalls": [p.pick(lang) for p in kpi.pitfalls],
-        "flags": [{"rule": f["rule"], "code": f["code"],
-                   "text": render_reason(f["reason"], candidate.fact, lang)}
-                  for f in candidate.flags],
+        "flags": [{"rule": f["rule"], "code": f["code"], "text": text} for f, text in zip(
+            candidate.flags, render_reasons([f["reason"] for f in candidate.flags], fact, lang),
+            strict=True)],
         "collect_data": collect_data(kpi, have),
         "primary_goal": kpi.primary_goal, "headline_for": list(kpi.headline_for),
         "measures": kpi.measures,
@@ -224,8 +233,8 @@ def alternative_json(candidate: Candidate, context: dict, lang: str) -> dict:
     return {"id": kpi.id, "name": kpi.name.pick(lang), "department": kpi.department,
             "score": candidate.score, "financial": kpi.financial, "indicator": kpi.indicator,
             "perspective": kpi.perspective, "measurable": candidate.measurable,
-            "reasons": [render_reason(r["reason"], candidate.fact, lang)
-                        for r in candidate.reasons],
+            "reasons": render_reasons([r["reason"] for r in candidate.reasons], candidate.fact,
+                                      lang),
             "fit": fit_json(kpi, context, False, lang)}
 
 
