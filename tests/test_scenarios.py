@@ -21,9 +21,6 @@ XFAIL: dict[tuple[str, str, int], str] = {
     "marketing-sourced pipeline",
     ("ewallet_app", "must_include", 3): ROOM,
     ("furniture_exporter_eu", "must_include", 1): ROOM,
-    ("life_insurance_agency", "must_include", 1): "renewal rate (made for recurring revenue, "
-    "serving revenue too) outscores persistency; the vocabulary cannot tell an insurer from a "
-    "bank (both financial_services), so persistency cannot be made to fit only insurers",
     ("pho_chain", "collect_data", 1): "the branding department's places go to the headlines "
     "of the first three goals; reputation is the fourth",
     ("property_developer_launch", "must_include", 0): ROOM,
