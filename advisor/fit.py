@@ -39,16 +39,7 @@ def _holds(condition: str, words: list[str], answers: dict) -> bool | None:
 
 def _misfit_holds(misfit: Context, answers: dict) -> bool:
     """Return True when every condition of a misfit holds (an unanswered one does not)."""
-    for condition, words in misfit.conditions().items():
-        given = answers.get(ANSWER_OF[condition])
-        if given is None:
-            return False
-        if condition == "channels":
-            if set(words).isdisjoint(given):
-                return False
-        elif given not in words:
-            return False
-    return True
+    return _misfit_conditions_hold(misfit.conditions(), answers)
 
 
 def fit_verdict(kpi: Kpi, answers: dict) -> FitVerdict:
@@ -60,3 +51,54 @@ def fit_verdict(kpi: Kpi, answers: dict) -> FitVerdict:
                        if _holds(condition, words, answers) is False)
     misfits = tuple(m.why for m in kpi.misfits if _misfit_holds(m, answers))
     return FitVerdict(failed=failed, misfits=misfits)
+
+# The conditions that say what a KPI was made for (an industry, a revenue model); channels and
+# ways of selling only say where it can be used.
+MADE_FOR = ("industries", "revenue_models")
+
+
+@dataclass(frozen=True)
+class FitRule:
+    """A KPI's fits and misfits as plain condition dicts, read once per catalog."""
+
+    fits: dict[str, list[str]]
+    misfits: tuple[dict[str, list[str]], ...]
+
+    @classmethod
+    def of(cls, kpi: Kpi) -> "FitRule":
+        """Return the fit rule of `kpi`."""
+        return cls(fits=kpi.fits.conditions() if kpi.fits is not None else {},
+                   misfits=tuple(m.conditions() for m in kpi.misfits))
+
+    def judge(self, answers: dict) -> tuple[bool, int, int, int]:
+        """Return (fits, industry or revenue-model conditions met, conditions on unanswered
+        questions, of them industry or revenue-model ones): what fit_verdict says, with what
+        the KPI was made for, at once."""
+        met = unknown = unknown_made_for = 0
+        fits = True
+        for condition, words in self.fits.items():
+            holds = _holds(condition, words, answers)
+            if holds is None:
+                unknown += 1
+                unknown_made_for += condition in MADE_FOR
+            elif holds:
+                met += condition in MADE_FOR
+            else:
+                fits = False
+        if fits and any(_misfit_conditions_hold(m, answers) for m in self.misfits):
+            fits = False
+        return fits, met, unknown, unknown_made_for
+
+
+def _misfit_conditions_hold(conditions: dict[str, list[str]], answers: dict) -> bool:
+    """Return True when every condition of a misfit holds (an unanswered one does not)."""
+    for condition, words in conditions.items():
+        given = answers.get(ANSWER_OF[condition])
+        if given is None:
+            return False
+        if condition == "channels":
+            if set(words).isdisjoint(given):
+                return False
+        elif given not in words:
+            return False
+    return True

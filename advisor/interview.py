@@ -16,6 +16,7 @@ from catalog.models import Text
 from rules.engine import evaluate
 from rules.loader import load_builtin
 from rules.models import Ask, Skip
+from rules.policy import RecommendPolicy
 
 QuestionType = Literal["single", "multiple", "number", "text"]
 
@@ -50,6 +51,9 @@ class Question(BaseModel):
     maximum: float | None = None
     max_length: int | None = None
     default: Any = None
+    # The default is taken from the answers instead: `size_policy` is the recommend policy's
+    # KPIs per department for the answered company size.
+    default_from: Literal["size_policy"] | None = None
     # More about some options of the vocabulary `options_from` names, by option value.
     descriptions: dict[str, Text] = Field(default_factory=dict)
 
@@ -131,7 +135,7 @@ def question_by_id(question_id: str, catalog: Catalog, lang: str = "en") -> Ques
 
 def question_json(question: Question, lang: str | None) -> dict:
     """Return a question as the API shows it; text picked in `lang` if given."""
-    data = question.model_dump(exclude={"options_from", "descriptions"})
+    data = question.model_dump(exclude={"options_from", "descriptions", "default_from"})
     data["options"] = [o.model_dump(exclude_none=True) for o in question.options]
     if lang:
         data["text"], data["help"] = question.text.pick(lang), question.help.pick(lang)
@@ -184,10 +188,21 @@ def next_step(raw_answers: dict, catalog: Catalog, lang: str | None = None) -> I
     dropped = sorted(set(given) - set(order))
     kept = {k: v for k, v in given.items() if k in order}
     pending = [qid for qid in order if qid not in kept]
-    question = question_json(question_by_id(pending[0], catalog, lang or "en"), lang) \
-        if pending else None
+    question = None
+    if pending:
+        asked = question_by_id(pending[0], catalog, lang or "en")
+        question = {**question_json(asked, lang), "default": default_for(asked, kept)}
     return InterviewStep(done=not pending, question=question, answers=kept, dropped=dropped,
                          progress=progress(order, kept), trace=trace)
+
+
+def default_for(question: Question, answers: dict) -> Any:
+    """Return the answer a question suggests for these answers: its own default, or the
+    recommend policy's KPIs per department for the company size answered."""
+    if question.default_from == "size_policy":
+        policy = load_builtin("recommend").policy_as(RecommendPolicy)
+        return policy.limit(answers.get("size"), None)
+    return question.default
 
 
 def _settled_order(answers: Answers) -> tuple[list[str], list[dict]]:

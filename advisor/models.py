@@ -75,5 +75,5 @@ class RecommendRequest(Answers):
 
     goals: list[Goal] = Field(min_length=1, max_length=12)
     departments: list[DepartmentName] = Field(min_length=1, max_length=3)
-    max_kpis_per_department: int = Field(default=5, ge=1, le=12)
+    max_kpis_per_department: int | None = Field(default=None, ge=1, le=12)
     lang: Lang = "vi"

@@ -29,3 +29,17 @@ def label(vocab: str, word: str | bool) -> Text:
     key = str(word).lower() if isinstance(word, bool) else word
     found = all_labels().get(vocab, {}).get(key)
     return found or Text(vi=str(word), en=str(word))
+
+
+@cache
+def concept_labels() -> dict[str, Text]:
+    """Return {concept: Text}: the names of the built-in catalog's `measures` concepts."""
+    raw = yaml.safe_load((resources.files("catalog") / "data" / "concepts.yaml")
+                         .read_text("utf-8"))
+    return {key: Text.model_validate(text) for key, text in (raw.get("concepts") or {}).items()}
+
+
+def concept_label(concept: str) -> Text:
+    """Return the bilingual name of a `measures` concept (the key itself if it has none, as
+    in a catalog of one's own)."""
+    return concept_labels().get(concept) or Text(vi=concept, en=concept)

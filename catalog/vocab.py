@@ -87,7 +87,8 @@ DATA_SOURCES: tuple[str, ...] = get_args(DataSource)
 Industry = Literal[
     "retail", "consumer_goods", "distribution", "ecommerce", "software_saas",
     "professional_services", "food_beverage", "real_estate", "financial_services",
-    "manufacturing", "education", "healthcare", "travel_hospitality", "nonprofit", "other",
+    "insurance", "manufacturing", "education", "healthcare", "travel_hospitality", "nonprofit",
+    "other",
 ]
 INDUSTRIES: tuple[str, ...] = get_args(Industry)
 RevenueModel = Literal["recurring", "repeat", "one_off", "project"]

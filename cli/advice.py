@@ -156,12 +156,13 @@ def run_interview(catalog: Catalog, lang: str) -> dict:
         if step.done or step.question is None:
             return answers
         question = question_by_id(step.question["id"], catalog)
-        answers[question.id] = _ask(question, lang)
+        answers[question.id] = _ask(question, lang, step.question.get("default"))
         answers = next_step(answers, catalog, lang).answers
 
 
-def _ask(question: Question, lang: str) -> Any:
-    """Ask one question on the terminal until the answer is valid; return it."""
+def _ask(question: Question, lang: str, default: Any = None) -> Any:
+    """Ask one question on the terminal until the answer is valid (an empty answer takes
+    `default`, where there is one); return it."""
     click.echo(f"\n{question.text.pick(lang)}\n  ({question.help.pick(lang)})", err=True)
     for i, option in enumerate(question.options, 1):
         click.echo(f"  {i:>3}. {option.label.pick(lang)}", err=True)
@@ -173,19 +174,19 @@ def _ask(question: Question, lang: str) -> Any:
         if raw == "":
             raise InvalidInputError([{"field": question.id,
                                       "message": gettext(lang, "cli.interview.no_answer")}])
-        value = _parse(question, raw.strip())
+        value = _parse(question, raw.strip(), default)
         if value is not None:
             return value
         click.echo("  ? " + gettext(lang, "cli.interview.invalid"), err=True)
 
 
-def _parse(question: Question, raw: str) -> Any:
+def _parse(question: Question, raw: str, default: Any = None) -> Any:
     """Return the typed answer for `raw`, or None when it is not valid."""
     if question.type == "text":
         return raw or None
     if question.type == "number":
-        if raw == "" and question.default is not None:
-            return question.default
+        if raw == "" and default is not None:
+            return default
         try:
             number = float(raw)
         except ValueError:

@@ -9,7 +9,7 @@ from advisor.lookup import KpiQuery, find_kpis, get_kpi, kpi_json
 from advisor.models import Lang
 from advisor.smart.view import value_range_text
 from advisor.store import ensure_catalog, open_db
-from catalog.labels import label
+from catalog.labels import concept_label, label
 from catalog.loader import Catalog
 from catalog.models import Context, Kpi
 from catalog.vocab import DEPARTMENTS, Department
@@ -122,8 +122,9 @@ def _purpose_lines(kpi: Kpi, catalog: Catalog, lang: str) -> list[tuple[MessageI
     outcome of, the concept it measures (with the KPIs sharing it) and each group of data
     sources it needs."""
     sharing = [k.id for k in catalog.kpis if k.measures == kpi.measures and k.id != kpi.id]
-    measures = gettext(lang, "cli.kpi.measures_shared", concept=kpi.measures,
-                       kpis=_names(sharing, catalog, lang)) if sharing else kpi.measures
+    concept = f"{concept_label(kpi.measures).pick(lang)} ({kpi.measures})"
+    measures = gettext(lang, "cli.kpi.measures_shared", concept=concept,
+                       kpis=_names(sharing, catalog, lang)) if sharing else concept
     lines = [(N_("cli.kpi.primary_goal"), label("goals", kpi.primary_goal).pick(lang)),
              (N_("cli.kpi.headline_for"), _words("goals", kpi.headline_for, lang)),
              (N_("cli.kpi.measures"), measures)]

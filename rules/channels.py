@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import is_, itemgetter
 from typing import Any, cast
+
+from rules.facts import Column, pick
 
 KINDS = "tsbnvwlk"  # channel prefixes, see Channels
 MISSING, TEXT, NUMBER, YES_NO, LIST = range(5)  # values of the kind channel
@@ -33,7 +35,7 @@ class Channels:
     position (absent otherwise, see number_position); v / w: the position, or BELOW / above
     every position otherwise, so that a negated comparison holds for a fact without a number;
     l: text codes followed by END; k: the text code's bucket (code // bucket, -1 for none) for
-    a key field, see rules.engine.
+    a key field, see rules.compiler.
     """
 
     field: str
@@ -67,28 +69,57 @@ def number_position(value: int | float, bounds: tuple[int | float, ...]) -> int:
     return 2 * index + 1 if index < len(bounds) and bounds[index] == value else 2 * index
 
 
+class Slots:
+    """One field's distinct channel values (slots), each also as JSON object members ("" for
+    none), written once however many looks and requests it is part of."""
+
+    __slots__ = ("parts", "_texts")
+
+    def __init__(self, parts: list[dict]) -> None:
+        self.parts = parts
+        self._texts: list[str] | None = None
+
+    def texts(self) -> list[str]:
+        """Return each slot's channels as JSON object members."""
+        if self._texts is None:
+            self._texts = [json.dumps(part, ensure_ascii=False, separators=(",", ":"))[1:-1]
+                           for part in self.parts]
+        return self._texts
+
+
 @dataclass
 class Projection:
     """Facts as the rules see them: each field's distinct channel values, the distinct looks
     (combinations of them), and the look of every fact."""
 
-    parts: list[list[dict]]  # per plan field, per slot: its channels
+    slots: list[Slots]  # per plan field
     looks: list[tuple[int, ...]]  # per distinct look: the slot of each plan field
     look_of: list[int]  # per fact: the number of its look
 
 
-def project(plan: tuple[Channels, ...], columns: dict[str, Sequence],
+def project(plan: tuple[Channels, ...], columns: Mapping[str, Sequence],
             count: int) -> Projection:
     """Return the projection of `count` facts, given as each field's values fact by fact (see
     check_facts), on the channels of `plan`; each distinct value of a field is projected once.
 
     Rules only see a fact's channels, so facts with the same look match the same rules:
-    asserting one of them is enough (a large catalog holds many look-alikes).
+    asserting one of them is enough (a large catalog holds many look-alikes). A field in
+    the same slot for every fact (such as the client's answers) is left out of the looks'
+    numbering and put back as slot 0.
     """
-    projected = [_column(ch, columns.get(ch.field) or [None] * count) for ch in plan]
-    keys = list(zip(*(slots for slots, _ in projected), strict=True)) if plan else [()] * count
-    looks, look_of, _ = _numbered(keys, firsts=False)
-    return Projection([parts for _, parts in projected], looks, look_of)
+    projected = [_field(ch, columns.get(ch.field)) for ch in plan]
+    varying = [number for number, (slot_of, _) in enumerate(projected) if slot_of is not None]
+    keys = list(zip(*(projected[number][0] for number in varying), strict=True)) if varying \
+        else [()] * count
+    partial, look_of, _ = _numbered(keys, firsts=False)
+    looks = partial
+    if len(varying) < len(plan):  # a constant field reads the 0 added after the key
+        place = dict(zip(varying, range(len(varying)), strict=True))
+        full = itemgetter(*(place.get(number, len(varying)) for number in range(len(plan))))
+        looks = [full(key + (0,)) for key in partial]
+        if len(plan) == 1:
+            looks = [(slot,) for slot in looks]
+    return Projection([slots for _, slots in projected], looks, look_of)
 
 
 def looks_json(projection: Projection, fields: tuple[int, ...],
@@ -98,14 +129,34 @@ def looks_json(projection: Projection, fields: tuple[int, ...],
     and, per look of the projection, the number of its row."""
     pick = itemgetter(*fields) if fields else (lambda _: ())
     _, row_of_look, first_look = _numbered(list(map(pick, projection.looks)))
+    texts = [projection.slots[position].texts() for position in fields]
+    opening = '{"sid":' + json.dumps(sid) + ',"id":'
     rows = []
     for number, look in enumerate(first_look):
-        row: dict = {"sid": sid, "id": number}
         key = projection.looks[look]
-        for position in fields:
-            row.update(projection.parts[position][key[position]])
-        rows.append(row)
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")), row_of_look
+        members = [text for text in map(list.__getitem__, texts, map(key.__getitem__, fields))
+                   if text]
+        rows.append(f"{opening}{number}{',' if members else ''}{','.join(members)}}}")
+    return "[" + ",".join(rows) + "]", row_of_look
+
+
+def _field(ch: Channels, values: Sequence | None) -> tuple[list[int] | None, Slots]:
+    """Return, per fact, the slot of its value's channels (None when all facts share slot 0),
+    and the field's slots; a Column's distinct values are projected once (once per memo).
+    Without values, no fact has the field."""
+    if not values:
+        return None, Slots([_project(None, ch)])
+    if not isinstance(values, Column):
+        slot_of, parts = _column(ch, values)
+        return (None if len(parts) == 1 else slot_of), Slots(parts)
+    found = values.memo.get(id(ch))
+    if found is None or found[0] is not ch:  # the memo holds ch, so its id stays its own
+        slot_of_distinct, parts = _column(ch, values.distinct)
+        found = values.memo[id(ch)] = (ch, slot_of_distinct, Slots(parts))
+    _, slot_of_distinct, slots = found
+    if slot_of_distinct is None or len(slots.parts) == 1:
+        return None, slots
+    return pick(slot_of_distinct, values.keys), slots
 
 
 def _numbered(keys: list, firsts: bool = True) -> tuple[list, list[int], list[int]]:
@@ -123,12 +174,12 @@ def _numbered(keys: list, firsts: bool = True) -> tuple[list, list[int], list[in
     return list(number), numbers, [first[n] for n in range(len(number))]
 
 
-def _column(ch: Channels, values: Sequence) -> tuple[list[int], list[dict]]:
-    """Return, per fact, the slot of its value's channels, and per slot those channels;
-    values no rule tells apart share a slot."""
+def _column(ch: Channels, values: Sequence) -> tuple[list[int] | None, list[dict]]:
+    """Return, per fact, the slot of its value's channels (None when one object is every
+    fact's value), and per slot those channels; values no rule tells apart share a slot."""
     if all(map(is_, values, repeat(values[0], len(values)))):
         # one object in every fact, such as the client's answers
-        return [0] * len(values), [_project(values[0], ch)]
+        return None, [_project(values[0], ch)]
     keys, shape = _value_keys(values)
     distinct = list(dict.fromkeys(keys))
     value_of = (lambda key: key[1]) if shape == "tagged" else (lambda key: key)

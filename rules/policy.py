@@ -214,5 +214,108 @@ class SmartPolicy(Policy):
     wording: Wording
 
 
+# --- recommend.yaml -------------------------------------------------------------------------
+
+SIZES = ("micro", "small", "medium", "large")
+STEPS = ("keep", "headline", "goals", "balance", "guard", "fill")
+Step = Literal["keep", "headline", "goals", "balance", "guard", "fill"]
+Slots = Annotated[int, Field(ge=1, le=12)]
+Points = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+class BalanceNeed(Policy):
+    """One kind of KPI every department needs: a KPI attribute and its value."""
+
+    attribute: Literal["financial", "indicator", "perspective"]
+    value: bool | str
+
+    @model_validator(mode="after")
+    def _value_of_the_attribute(self) -> "BalanceNeed":
+        allowed = {"financial": (True, False), "indicator": ("leading", "lagging"),
+                   "perspective": ("financial", "customer", "internal_process",
+                                   "learning_growth")}[self.attribute]
+        if self.value not in allowed or isinstance(self.value, bool) != (
+                self.attribute == "financial"):
+            raise ValueError(f"{self.attribute} takes {', '.join(map(str, allowed))}")
+        return self
+
+    def pair(self) -> tuple[str, bool | str]:
+        """Return the need as (attribute, value)."""
+        return self.attribute, self.value
+
+
+class Headline(Policy):
+    """Which goals' headline outcomes each department reports."""
+
+    # The headline outcomes (catalog `headline_for`) of the client's first this-many goals.
+    top_goals: Annotated[int, Field(ge=0, le=12)]
+    # A headline takes at most this share of a department's places (the rest is for balance
+    # and guards); at least one headline always fits.
+    max_share: Annotated[float, Field(gt=0, le=1)]
+
+
+class Ranking(Policy):
+    """Points added while choosing, on top of the rules' score."""
+
+    # A KPI whose catalog primary_goal is the goal being served.
+    primary_goal: Points
+    # A KPI that guards a chosen KPI, or is guarded by one (its counter-KPI is in the set).
+    guard_affinity: Points
+    # A KPI meeting a balance need its department still lacks.
+    balance_need: Points
+    # Filling the last places, each chosen KPI of the same scorecard perspective costs this.
+    perspective_repeat: Points
+
+
+class Guard(Policy):
+    """Counter-KPIs: how many of the risky KPIs must carry their guard."""
+
+    # At least this share of the chosen KPIs that have counter-KPIs has one in the set.
+    min_guarded_share: Annotated[float, Field(ge=0, le=1)]
+
+
+class RecommendPolicy(Policy):
+    """The selection policy of the recommendation (rules/data/recommend.yaml)."""
+
+    # The order the selection steps run in; keep comes first, every step once.
+    steps: list[Step]
+    # KPIs per department by company size (overridden by max_kpis_per_department), and the
+    # number when the size is not given.
+    kpis_per_department: dict[Literal["micro", "small", "medium", "large"], Slots]
+    without_size: Slots
+    balance_needs: list[BalanceNeed] = Field(min_length=1)
+    # When no measurable KPI meets a balance need, the best-fitting one is chosen with the data
+    # to start collecting (balance beats data availability).
+    balance_beats_data: bool
+    headline: Headline
+    ranking: Ranking
+    guard: Guard
+    # A filler scores at least this (a KPI below it leaves its place empty, with a warning).
+    filler_min_score: Annotated[float, Field(ge=0, le=100)]
+    # Alternatives offered per department.
+    alternatives: Annotated[int, Field(ge=0, le=50)]
+
+    @model_validator(mode="after")
+    def _complete(self) -> "RecommendPolicy":
+        if sorted(self.steps) != sorted(STEPS) or self.steps[0] != "keep":
+            raise ValueError(f"steps lists each of {', '.join(STEPS)} once, keep first")
+        missing = [s for s in SIZES if s not in self.kpis_per_department]
+        if missing:
+            raise ValueError(f"kpis_per_department misses {', '.join(missing)}")
+        return self
+
+    def limit(self, size: str | None, asked: int | None) -> int:
+        """Return the KPIs per department: the number asked for, else the size's."""
+        if asked is not None:
+            return asked
+        found = next((n for s, n in self.kpis_per_department.items() if s == size), None)
+        return found if found is not None else self.without_size
+
+    def needs(self) -> tuple[tuple[str, bool | str], ...]:
+        """Return the balance needs as (attribute, value) pairs."""
+        return tuple(need.pair() for need in self.balance_needs)
+
+
 # rule set name -> its policy model (a rule set missing here takes no `policy:` block).
-POLICIES: dict[str, type[Policy]] = {"review": ReviewPolicy, "smart": SmartPolicy}
+POLICIES: dict[str, type[Policy]] = {"review": ReviewPolicy, "smart": SmartPolicy,
+                                     "recommend": RecommendPolicy}

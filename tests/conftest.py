@@ -100,6 +100,11 @@ def make_account(database, email: str, role: str = "owner", slug: str = "test",
     return Account(user.id, user.email, PASSWORD, workspace.id, slug, role, token, read_only)
 
 
+# A period of each frequency, for tests that store one value of a plan's KPI.
+PERIOD_OF = {"daily": "2025-03-15", "weekly": "2025-W07", "monthly": "2025-03",
+             "quarterly": "2025-Q1"}
+
+
 def app_account(app, email: str = "owner@example.com", role: str = "owner",
                 slug: str = "test") -> Account:
     """Return an account made in the app's database."""

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import app_account, sign_in
+from tests.conftest import PERIOD_OF, app_account, sign_in
 from tests.test_wizard import build, sid_of, stored
 from web.wizard_access import resume_key
 
@@ -113,7 +113,8 @@ def world(app, account, live_server):
               "kpi_id": plan.plan.kpis[0].kpi_id, "qid": "org_name",
               "row_id": plan.kpi_ids[0], "user_id": 999999, "token_id": 999999,
               "filename": "style.css", "secret": "not-an-invitation"}
-    return {"app": app, "callers": callers, "values": values, "record": record}
+    return {"app": app, "callers": callers, "values": values, "record": record,
+            "frequency": plan.plan.kpis[0].frequency}
 
 
 def _routes(app):
@@ -200,8 +201,10 @@ def test_the_plan_list_holds_only_the_tokens_workspace(world):
 def test_a_cross_origin_multipart_import_is_refused_and_stores_nothing(world):
     callers, plan_id = world["callers"], world["values"]["plan_id"]
     kpi = world["values"]["kpi_id"].encode()
+    period = PERIOD_OF[world["frequency"]].encode()
     body = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
-            b"Content-Type: text/csv\r\n\r\nkpi,period,value\n" + kpi + b",2025-W07,5\r\n--b--\r\n")
+            b"Content-Type: text/csv\r\n\r\nkpi,period,value\n" + kpi + b"," + period
+            + b",5\r\n--b--\r\n")
     multipart = {"Content-Type": "multipart/form-data; boundary=b"}
     for caller, origin in (("none", {"Origin": "http://evil.example"}),
                            ("owner", {"Origin": "http://evil.example"}),

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, app_account, sign_in
+from tests.conftest import PASSWORD, PERIOD_OF, app_account, sign_in
 from tests.test_wizard import build, sid_of, stored
 
 
@@ -172,7 +172,7 @@ def test_who_changed_a_measurement_shows_in_its_history(app, client, account):
     sid = sid_of(build(client))
     record = stored(app, sid)[1]
     kpi = record.plan.kpis[0].kpi_id
-    row = {"kpi": kpi, "period": "2025-W07", "value": 5}
+    row = {"kpi": kpi, "period": PERIOD_OF[record.plan.kpis[0].frequency], "value": 5}
     assert client.post(f"/api/v1/plans/{record.id}/measurements",
                        json={"measurements": [row]}).status_code == 200
     history = client.get(f"/api/v1/plans/{record.id}/measurements?history=true").get_json()
@@ -182,12 +182,13 @@ def test_who_changed_a_measurement_shows_in_its_history(app, client, account):
 def test_who_marked_a_period_excluded_shows_in_its_history(app, client):
     sid = sid_of(build(client))
     record = stored(app, sid)[1]
-    row = {"kpi": record.plan.kpis[0].kpi_id, "period": "2025-W07", "value": 5}
+    period = PERIOD_OF[record.plan.kpis[0].frequency]
+    row = {"kpi": record.plan.kpis[0].kpi_id, "period": period, "value": 5}
     client.post(f"/api/v1/plans/{record.id}/measurements", json={"measurements": [row]})
     editor = sign_in(app.test_client(), app_account(app, "editor@example.com", "editor"))
     token = csrf(editor, f"/plans/{record.id}/review")
     response = editor.post(f"/plans/{record.id}/review/exclusions", data={
-        "csrf_token": token, "plan_kpi_id": record.kpi_ids[0], "period": "2025-W07",
+        "csrf_token": token, "plan_kpi_id": record.kpi_ids[0], "period": period,
         "note": "Tết holiday"})
     assert response.status_code == 303
     history = client.get(f"/api/v1/plans/{record.id}/measurements?history=true").get_json()

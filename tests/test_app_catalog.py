@@ -7,10 +7,10 @@ import json
 import pytest
 
 from advisor import config
-from advisor.kpi_set import recommendation, working_set
 from advisor.lookup import KpiQuery, SearchCache, find_kpis
 from advisor.models import RecommendRequest
 from advisor.plan_models import Plan
+from advisor.recommend.working_set import recommendation, working_set
 from catalog.loader import builtin_catalog, load_catalog
 from tests.conftest import DATA, app_account, sign_in
 from tests.test_wizard import ANSWERS, sid_of, stored, token, walk

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from catalog.errors import CatalogError
+from catalog.labels import concept_label, concept_labels
 from catalog.loader import builtin_catalog, load_catalog
 from catalog.vocab import CHANGE_PACES, DATA_SOURCES, DEPARTMENTS, GOALS, PERSPECTIVES
 
@@ -266,7 +267,11 @@ def test_headline_outcomes_are_the_ones_a_department_reports(catalog):
 
 def test_net_revenue_retention_fits_only_recurring_revenue(catalog):
     nrr = catalog.by_id["sales.net_revenue_retention"]
-    assert nrr.fits.conditions() == {"revenue_models": ["recurring"]}
+    # Recurring revenue from business accounts: consumer subscriptions (a gym, a school) and
+    # banks or insurers report churn, renewals, persistency or balances instead (issue #10's
+    # practitioner benchmark).
+    assert nrr.fits.conditions() == {"revenue_models": ["recurring"], "business_models": ["b2b"]}
+    assert _misfit(nrr, {"industry": "financial_services", "revenue_model": "recurring"})
     assert nrr.fits.why is not None
     assert _misfit(nrr, {"revenue_model": "one_off"})
     assert not _fits(nrr, FMCG_DISTRIBUTOR) and not _fits(nrr, PHO_CHAIN)
@@ -443,3 +448,22 @@ def test_channel_specific_kpis_keep_and_require_their_channels(catalog, kpi_id, 
     kpi = catalog.by_id[kpi_id]
     assert kpi.channels == channels and kpi.fits.channels == channels
     assert not _fits(kpi, {"channels": ["field_sales"]}) and _fits(kpi, {"channels": channels})
+
+
+def test_no_alias_is_another_kpis_name(catalog):
+    # A search for one KPI's name must not find a different KPI under that name.
+    for lang in ("vi", "en"):
+        names: dict[str, str] = {getattr(k.name, lang).casefold(): k.id for k in catalog.kpis}
+        clashes = [(k.id, getattr(a, lang)) for k in catalog.kpis for a in k.aliases
+                   if names.get(getattr(a, lang).casefold(), k.id) != k.id]
+        assert clashes == [], lang
+
+
+def test_every_concept_has_a_name_in_both_languages_and_no_name_is_stray(catalog):
+    names = concept_labels()
+    used = {k.measures for k in catalog.kpis}
+    assert sorted(used - set(names)) == [] and sorted(set(names) - used) == []
+    assert all(t.vi and t.en for t in names.values())
+    # A shared concept is named for what its KPIs measure, not as a code.
+    assert names["customer_retention"].en == "Customers kept or lost"
+    assert concept_label("a_concept_of_ones_own").vi == "a_concept_of_ones_own"

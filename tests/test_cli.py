@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pytest
 
-from catalog.labels import label
+from catalog.labels import concept_label, label
 from catalog.loader import builtin_catalog
 from cli import cli
 from cli.catalog import kpi_text
@@ -65,7 +65,7 @@ def test_catalog_show_says_where_a_kpi_fits_what_it_is_for_and_the_data_it_needs
     code, out, _ = run_cli("catalog", "show", "branding.repeat_purchase_rate", "--lang", "en")
     assert code == 0
     assert "Data needed           one of: CRM, Loyalty programme" in out
-    assert "repeat_purchase (also measured by Repeat purchase rate " \
+    assert "Repeat purchase (repeat_purchase) (also measured by Repeat purchase rate " \
            "[sales.repeat_purchase_rate])" in out
     assert "Headline outcome for  Retain customers" in out
     assert "Misleads when         revenue model: One-off (few buy twice) — " in out
@@ -77,6 +77,7 @@ def test_catalog_show_prints_every_fit_misfit_and_purpose_of_every_kpi():
         for lang in ("vi", "en"):
             text = kpi_text(kpi, catalog, lang)
             expected = [label("goals", kpi.primary_goal).pick(lang), kpi.measures,
+                        concept_label(kpi.measures).pick(lang),
                         *(label("goals", g).pick(lang) for g in kpi.headline_for),
                         *(m.why.pick(lang) for m in kpi.misfits),
                         *(label("data_sources", s).pick(lang)
@@ -138,7 +139,9 @@ def test_export_csv_carries_where_each_kpi_fits_and_what_it_needs(run_cli, tmp_p
     assert store["primary_goal"] == "improve_conversion" and store["measures"]
     assert rows["branding.repeat_purchase_rate"]["data_requirements"] == "crm / loyalty_program"
     nrr = builtin_catalog().by_id["sales.net_revenue_retention"]
-    assert rows[nrr.id]["fits"] == "revenue_models: recurring"
+    # NRR fits recurring revenue from business accounts (issue #10 benchmark: not gyms, schools,
+    # banks or insurers).
+    assert rows[nrr.id]["fits"] == "revenue_models: recurring; business_models: b2b"
     assert rows[nrr.id]["fits_why_en"] == nrr.fits.why.en
     assert rows[nrr.id]["misfits_why_vi"] == " | ".join(m.why.vi for m in nrr.misfits)
 

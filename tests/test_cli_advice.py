@@ -59,7 +59,7 @@ def test_check_json(run_cli):
     ("goals: [increase_revenue]\ndepartments: [sales]\nindustry: bakery\n",
      'industry: "bakery" is not one of the allowed values: retail, consumer_goods, '
      "distribution, ecommerce, software_saas, professional_services, food_beverage, "
-     "real_estate, financial_services, manufacturing, education, healthcare, "
+     "real_estate, financial_services, insurance, manufacturing, education, healthcare, "
      "travel_hospitality, nonprofit, other"),
     ("goals: [increase_revenue]\ndepartments: [sales]\nrevenue_model: rent\n",
      'revenue_model: "rent" is not one of the allowed values: recurring, repeat, one_off, '
@@ -111,7 +111,7 @@ def test_interview_in_the_terminal(run_cli, tmp_path):
         "2",             # stage: growth
         "1",             # size
         "9 10",          # data_sources: survey, brand_tracking
-        "",              # max KPIs: default
+        "",              # max KPIs: the policy's number for the size
         "",              # keep: none
     ]) + "\n"
     target = tmp_path / "answers.json"
@@ -120,7 +120,8 @@ def test_interview_in_the_terminal(run_cli, tmp_path):
     answers = json.loads(target.read_text(encoding="utf-8"))
     assert answers["goals"] == ["retain_customers", "increase_revenue"]
     assert answers["departments"] == ["branding"] and "channels" not in answers
-    assert answers["max_kpis_per_department"] == 5
+    # Fewer than 10 people: the recommend policy's size (micro 3), not a fixed 5.
+    assert answers["max_kpis_per_department"] == 3
     assert answers["industry"] == "software_saas" and answers["revenue_model"] == "recurring"
     assert "That answer is not valid" in err
     assert "Which industry is the client in?" in err
@@ -138,7 +139,7 @@ def test_interview_in_the_terminal(run_cli, tmp_path):
 
 
 def test_a_non_profit_is_not_asked_its_revenue_model_in_the_terminal(run_cli):
-    script = "\n".join(["Quỹ Học Bổng", "1", "3", "14", "1", "1", "1", "9", "", ""]) + "\n"
+    script = "\n".join(["Quỹ Học Bổng", "1", "3", "15", "1", "1", "1", "9", "", ""]) + "\n"
     code, out, err = run_cli("interview", "--lang", "vi", stdin=script)
     assert code == 0, err
     answers = json.loads(out)

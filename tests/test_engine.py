@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from rules.compiler import GROUP_RULES, KEY_TEXTS, compile_ruleset
 from rules.engine import (
-    GROUP_RULES,
-    KEY_TEXTS,
     SHARD_PATHS,
-    compile_ruleset,
     evaluate,
+    hits_by_columns,
     hits_by_fact,
     live_sessions,
 )
 from rules.errors import EngineError, RuleFileError
+from rules.facts import Column
 from rules.loader import load_builtin, load_ruleset, parse_ruleset
 from rules.models import ALLOWED_VERBS, AllOf, AnyOf, NotOf, RuleSet
 
@@ -437,6 +437,66 @@ def test_hits_by_fact_shares_one_tuple_between_look_alike_facts():
         (index, hit.rule_id) for index, fired in enumerate(hits) for hit in fired]
     assert hits_by_fact(rules, []) == []
 
+
+
+def test_hits_by_columns_answers_as_hits_by_fact_for_the_same_facts():
+    rules = ruleset_of({"field": "stage", "op": "eq", "value": "growth"},
+                       {"field": "size", "op": "gt", "value": 10},
+                       {"field": "tags", "op": "contains", "value": "x"},
+                       {"not": {"field": "size", "op": "exists"}})
+    facts = [{"stage": "growth", "size": 20, "tags": ["x"]}, {"stage": "mature"},
+             {"size": 5, "tags": ["y"]}, {"stage": "growth", "tags": []}]
+    names = sorted({name for fact in facts for name in fact})
+    columns = {name: [fact.get(name) for fact in facts] for name in names}
+    by_columns = hits_by_columns(rules, columns, len(facts))
+    assert [[h.rule_id for h in fired] for fired in by_columns] == [
+        [h.rule_id for h in fired] for fired in hits_by_fact(rules, facts)] == [
+        ["r0", "r1", "r2"], ["r3"], [], ["r0", "r3"]]
+    assert hits_by_columns(rules, {}, 0) == []
+    assert live_sessions() == 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_columns_of_distinct_values_answer_as_plain_columns(seed):
+    # The shape of a catalog's own fields: a few distinct values, a memo kept between calls
+    # (and between rule sets) by their owner, each call picking other rows.
+    rng = random.Random(200 + seed)
+    distinct = [random_fact(rng) for _ in range(30)]
+    names = sorted({name for fact in distinct for name in fact})
+    values = {name: [fact.get(name) for fact in distinct] for name in names}
+    memo: dict[str, dict] = {name: {} for name in names}
+    for _ in range(3):
+        rules = ruleset_of(*[random_condition(rng, 2) for _ in range(30)])
+        rows = [rng.randrange(len(distinct)) for _ in range(rng.randint(1, 80))]
+        columns = {name: Column(values[name], rows, memo[name]) for name in names}
+        facts = [distinct[row] for row in rows]
+        assert [[h.rule_id for h in fired] for fired in hits_by_columns(
+            rules, columns, len(rows))] == [[h.rule_id for h in fired]
+                                            for fired in hits_by_fact(rules, facts)]
+    assert live_sessions() == 0
+
+
+def test_a_column_checks_only_the_values_its_facts_hold():
+    rules = load_ruleset(RULES / "sample.yaml")
+    tags = [["x"], ["y", 3]]
+    assert len(hits_by_columns(rules, {"tags": Column(tags, [0, 0])}, 2)) == 2
+    with pytest.raises(EngineError) as caught:
+        hits_by_columns(rules, {"tags": Column(tags, [0, 1])}, 2)
+    assert str(caught.value).startswith("facts[1].tags: lists may hold only text")
+    assert live_sessions() == 0
+
+
+@pytest.mark.parametrize(("columns", "count", "message"), [
+    ({"tags": [["x"], ["y", 3]]}, 2, "facts[1].tags: lists may hold only text"),
+    ({"ratio": [1.0, float("nan")]}, 2, "facts[1].ratio: numbers must be finite"),
+    ({"goal": [{"id": "x"}]}, 1, "facts[0].goal: a dict is not allowed"),
+    ({"stage": ["growth"]}, 2, "field 'stage' has 1 values for 2 facts"),
+])
+def test_columns_that_are_not_flat(columns, count, message):
+    with pytest.raises(EngineError) as caught:
+        hits_by_columns(load_ruleset(RULES / "sample.yaml"), columns, count)
+    assert str(caught.value).startswith(message)
+    assert live_sessions() == 0
 
 def test_rules_run_in_groups_by_the_fields_they_test():
     stages = [{"all": [{"field": "stage", "op": "eq", "value": f"s{n}"},

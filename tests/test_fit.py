@@ -51,3 +51,19 @@ def test_fit_verdict(kpi, answers, failed, misfit):
 def test_kpi_without_conditions_fits_everyone():
     plain = load_catalog([GOOD]).kpis[0]
     assert fit_verdict(plain, {"industry": "nonprofit", "revenue_model": "one_off"}).fits
+
+
+def test_the_recommendations_fast_fit_agrees_with_the_verdict():
+    """The recommendation judges fit from conditions read once per catalog (FitRule); it must
+    say what fit_verdict says, for every KPI and every scenario client."""
+    from advisor.fit import ANSWER_OF, FitRule, fit_verdict
+    from catalog.loader import builtin_catalog
+    from tests.scenario_judge import scenarios
+
+    catalog = builtin_catalog()
+    for scenario in scenarios():
+        answers = {name: scenario["answers"].get(name) for name in ANSWER_OF.values()}
+        for kpi in catalog.kpis:
+            fits, met, unknown, _ = FitRule.of(kpi).judge(answers)
+            assert fits == fit_verdict(kpi, answers).fits, (scenario["id"], kpi.id)
+            assert met + unknown <= len(FitRule.of(kpi).fits)

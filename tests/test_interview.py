@@ -178,3 +178,14 @@ def test_a_question_cannot_describe_an_option_it_does_not_offer():
     with pytest.raises(ValidationError, match=r"descriptions name words that are not options: "
                                               r"\['bakery'\]"):
         Question.model_validate({**base, "descriptions": {"bakery": text}})
+
+
+@pytest.mark.parametrize(("size", "suggested"),
+                         [("micro", 3), ("small", 3), ("medium", 4), ("large", 5)])
+def test_the_kpis_per_department_question_suggests_the_policys_number_for_the_size(
+        size, suggested):
+    before = {k: v for k, v in FULL.items() if k not in ("max_kpis_per_department", "keep")}
+    before["size"] = size
+    step = next_step(before, builtin_catalog(), "en")
+    assert step.question["id"] == "max_kpis_per_department"
+    assert step.question["default"] == suggested

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from advisor.errors import InvalidInputError
 from advisor.models import RecommendRequest
 from advisor.recommend import recommend_kpis
-from advisor.selection import BALANCE_NEEDS
+from advisor.recommend.facts import recommend_policy
 from catalog.loader import builtin_catalog
 from rules.engine import live_sessions
 
@@ -80,7 +80,7 @@ def test_each_department_is_balanced_or_explained(results, name):
     for department in answers["departments"]:
         chosen = [k for k in result["kpis"] if k["department"] == department]
         assert 0 < len(chosen) <= answers["max_kpis_per_department"]
-        for attribute, value in BALANCE_NEEDS:
+        for attribute, value in recommend_policy().needs():
             met = any(k[attribute] == value for k in chosen)
             assert met or _warned(result, "balance_unmet", department=department,
                                   need=[attribute, value]), (department, attribute, value)
@@ -96,16 +96,22 @@ def test_no_two_chosen_kpis_measure_the_same_thing(results, name):
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_unmeasurable_kpis_only_when_a_goal_needs_them(results, name):
+def test_unmeasurable_kpis_only_when_a_goal_or_the_balance_needs_them(results, name):
+    # Issue #10: balance beats data availability, so a KPI the client cannot measure yet may
+    # also be chosen for a department's balance (or as a top goal's headline), flagged with
+    # the data to start collecting; fillers and guards stay measurable.
     result, answers = results[name], SCENARIOS[name]
     have = set(answers["data_sources"])
     catalog = builtin_catalog()
     for item in result["kpis"]:
-        sources = catalog.by_id[item["id"]].data_sources
-        if not have & set(sources):
-            assert item["collect_data"] == sources[:1]
+        groups = catalog.by_id[item["id"]].requirements()
+        unmet = [group for group in groups if not have & set(group)]
+        if unmet:
+            assert item["collect_data"] == [group[0] for group in unmet]
             assert any(f["code"] == "missing_data" for f in item["flags"])
-            assert any("goal" in text.lower() for text in item["selected_because"]), item
+            assert item["selected_by"] in ("keep", "headline", "goal", "balance"), item
+        else:
+            assert item["collect_data"] == []
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

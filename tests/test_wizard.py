@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from advisor.plans import get_plan, get_session
 from advisor.store import open_db
+from catalog.vocab import INDUSTRIES
 from tests.conftest import app_account, sign_in
 
 ANSWERS = {
@@ -168,7 +169,7 @@ def test_industry_then_revenue_model_each_on_its_page_and_on_the_check_page(clie
         url = answer(client, url, ANSWERS[qid_of(url)]).location
     assert qid_of(url) == "industry"
     page = client.get(url).get_data(as_text=True)
-    assert texts[0] in page and page.count('name="industry"') == 15
+    assert texts[0] in page and page.count('name="industry"') == len(INDUSTRIES)
     assert 'aria-describedby="industry-retail-def"' in page  # each option says what it covers
     url = answer(client, url, ANSWERS["industry"]).location
     assert qid_of(url) == "revenue_model"
@@ -275,6 +276,25 @@ def test_results_show_each_kpi_with_its_reasons_and_the_balance(client, app):
                     "Độ cân bằng", "Chỉ số dẫn dắt"):
         assert heading in html
     assert html.count('class="kpi-card"') == 8 and "<svg" in html
+
+
+def test_a_ten_person_shop_that_keeps_the_suggested_number_gets_the_small_size(client, app):
+    shop = {**ANSWERS, "size": {"size": "small"}}
+    url = start(client)
+    while qid_of(url) != "max_kpis_per_department":
+        url = answer(client, url, shop[qid_of(url)]).location
+    html = client.get(url).get_data(as_text=True)
+    # The person leaves the field as it is: the browser sends the value the page shows.
+    shown = re.search(r'id="max_kpis_per_department" name="max_kpis_per_department"\s+'
+                      r'value="([^"]*)"', html).group(1)
+    assert shown == "3"
+    url = answer(client, url, {"max_kpis_per_department": shown}).location
+    url = answer(client, url, shop[qid_of(url)]).location
+    response = client.post(url, data={"csrf_token": token(client)})
+    _record, plan = stored(app, sid_of(response.location))
+    per_department = {d: sum(1 for k in plan.plan.kpis if k.department == d)
+                      for d in ("sales", "marketing")}
+    assert per_department == {"sales": 3, "marketing": 3}
 
 
 def _balance(html: str, name: str) -> int:

@@ -173,7 +173,8 @@ def test_interview_to_plan_to_dictionary_cards_and_exports(live_server, page, la
     with page.expect_navigation():
         page.locator("form.plan-form > button").click()
     assert page.locator(".gap-error").count() == 0
-    assert page.locator(".ready-summary .blocker").count() == 0
+    blockers = page.locator(".ready-summary .blocker")
+    assert blockers.count() == 0, page.inner_text(".ready-summary")
     with page.expect_navigation():
         page.locator("form[action$='/status'] button").click()
     assert ("Sẵn sàng" if vi else "Ready") in page.inner_text(".status-line")
@@ -279,6 +280,49 @@ def test_back_and_change_an_answer_and_the_route_and_results_follow(live_server,
     assert current_question(page) == "channels"
     answer(page, "channels", VI, {"channels": ("check", ["seo"])})
     assert page.url.endswith("/check")
+
+
+FIT_GUARD = {
+    "vi": {"fit": "Vì sao phù hợp với khách hàng này", "guard": "KPI đối trọng bảo vệ nó",
+           "in_set": "trong bộ", "guarded": "Có KPI đối trọng", "missing": "chưa có trong bộ"},
+    "en": {"fit": "Why it fits this client", "guard": "Its guard (counter-KPI)",
+           "in_set": "in the set", "guarded": "Guarded by its counter-KPI", "missing":
+           "not in the set"},
+}
+
+
+@pytest.mark.parametrize(("lang", "words"), [("vi", VI), ("en", EN)])
+def test_each_chosen_kpi_shows_its_fit_and_its_guard(live_server, page, lang, words):
+    interview(page, live_server, lang, words)
+    page.get_by_role("button", name=words["confirm"]).click()
+    assert page.url.endswith("/results")
+    texts = FIT_GUARD[lang]
+    cards = page.locator(".kpi-card")
+    assert cards.count() >= 2
+    guarded = 0
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        fit = card.locator(".kpi-fit")
+        assert fit.locator("dt").inner_text() == texts["fit"]
+        assert len(fit.locator("dd").inner_text()) > 20
+        guard = card.locator(".kpi-guard")
+        assert guard.locator("dt").inner_text() == texts["guard"]
+        said = guard.locator("dd p").inner_text()
+        names = card.page.locator(".kpi-card h3").all_inner_texts()
+        counters = guard.locator("li").all_inner_texts()
+        in_set = guard.locator("li.counter-in-set .counter-name").all_inner_texts()
+        for item in guard.locator("li").all():
+            tag = texts["in_set"] if "counter-in-set" in item.get_attribute("class") \
+                else texts["missing"]
+            assert item.inner_text().endswith(tag)
+        # What the card says agrees with the set on the page: a counter-KPI marked as in the
+        # set is one of the cards, and the sentence says guarded exactly then.
+        for counter in in_set:
+            assert counter in names, counter
+        assert said.startswith(texts["guarded"]) == bool(in_set), (said, counters)
+        guarded += bool(in_set)
+    assert guarded >= 1
+    screenshot(page, f"wizard-fit-guard-{lang}")
 
 
 def test_swap_a_kpi_with_the_keyboard_and_the_balance_follows(live_server, page):

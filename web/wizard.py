@@ -8,8 +8,7 @@ from advisor.deliverable.dictionary import target_text
 from advisor.deliverable.words import quantity_text
 from advisor.errors import InvalidInputError
 from advisor.formatting import number_text
-from advisor.interview import Question, question_by_id
-from advisor.kpi_set import initial_plan
+from advisor.interview import Question, default_for, question_by_id
 from advisor.plans import (
     SessionRecord,
     create_plan,
@@ -19,6 +18,7 @@ from advisor.plans import (
     save_answers,
     update_plan,
 )
+from advisor.recommend.working_set import initial_plan
 from catalog.labels import label
 from web.db import get_catalog, get_db
 from web.i18n import N_, _, current_lang
@@ -159,7 +159,7 @@ def _question_page(record: SessionRecord, asked: Question, step, options, value,
     else:
         back = url_for("pages.home")
     if asked.type == "number" and value is None:
-        value = asked.default
+        value = default_for(asked, step.answers)
     count, at_most = question_count(step)
     return render_template(
         "wizard/question.html", record=record, q=asked, options=options, value=value,

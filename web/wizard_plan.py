@@ -17,7 +17,6 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from advisor.errors import InvalidInputError, NotFoundError
-from advisor.kpi_set import add_kpi, remove_kpi, swap_kpi, working_set
 from advisor.lookup import KpiQuery
 from advisor.plan_models import Plan
 from advisor.plans import (
@@ -28,6 +27,7 @@ from advisor.plans import (
     removed_kpi,
     update_plan,
 )
+from advisor.recommend.working_set import add_kpi, remove_kpi, swap_kpi, working_set
 from advisor.smart import check_plan
 from catalog.loader import Catalog
 from catalog.vocab import Department

@@ -10,7 +10,8 @@ deserves, money in millions or billions, and a range is written once ("7,1–31,
 from advisor.formatting import Blank, number_text, percent_text, range_text, value_text
 from advisor.i18n import gettext
 from catalog.labels import label
-from rules.models import Firing, Gap, action_as
+from rules.facts import Firing
+from rules.models import Gap, action_as
 
 LETTERS = ("S", "M", "A", "R", "T")
 # Values the plan holds as typed: shown with every decimal they were typed with.

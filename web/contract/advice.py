@@ -15,7 +15,7 @@ from advisor.errors import InvalidInputError
 from advisor.interview import QuestionType, Section
 from advisor.models import Answers, DepartmentName, Lang
 from catalog.models import Text
-from catalog.vocab import Direction, Frequency, Indicator, Perspective, Unit
+from catalog.vocab import Direction, Frequency, Goal, Indicator, Perspective, Unit
 from web.contract.catalog import Out, TextT
 from web.errors import validation_errors
 
@@ -182,6 +182,36 @@ class KpiRef(Out):
     name: str
 
 
+Step = Literal["keep", "headline", "goal", "balance", "guard", "fill", "added"]
+WhyNot = Literal["no_room", "no_kpi_in_scope", "no_kpi_fits", "no_data", "not_in_scope",
+                 "does_not_fit", "duplicate", "edited"]
+
+
+class Fit(Out):
+    """Whether the KPI fits the client's context, and why (the answers it was made for)."""
+
+    fits: bool
+    text: str
+
+
+class CounterRef(Out):
+    """A counter-KPI of a chosen KPI, and whether it is in the set."""
+
+    id: str
+    name: str
+    in_set: bool
+
+
+class GuardOut(Out):
+    """The KPI's guard against gaming: its counter-KPIs and whether one is in the set."""
+
+    counters: list[CounterRef]
+    in_set: bool
+    reason: WhyNot | None = Field(description="Why no counter-KPI is in the set (null when "
+                                  "one is, or none is needed).")
+    text: str
+
+
 class RecommendedKpi(Out):
     """A chosen KPI: what it is, why it was chosen and how to state and run it."""
 
@@ -193,6 +223,8 @@ class RecommendedKpi(Out):
     indicator: Indicator
     score: float
     reasons: list[Reason]
+    selected_by: Step = Field(description="The selection step that chose it (policy steps of "
+                              "rules/data/recommend.yaml; `added`: by the consultant).")
     selected_because: list[str]
     owner_role: str
     frequency: Frequency
@@ -204,7 +236,13 @@ class RecommendedKpi(Out):
     counter_kpi: KpiRef | None
     pitfalls: list[str]
     flags: list[RuleFlag]
-    collect_data: list[str] = Field(description="Data sources to start collecting first.")
+    collect_data: list[str] = Field(description="Data sources to start collecting first: one "
+                                    "for each data requirement the client cannot meet yet.")
+    primary_goal: Goal
+    headline_for: list[Goal]
+    measures: str = Field(description="The concept it measures; no two chosen KPIs share one.")
+    fit: Fit
+    guard: GuardOut
 
 
 class Counts(Out):
@@ -231,23 +269,35 @@ class Balance(Counts):
 
 
 class Alternative(Out):
-    """A KPI that could stand in for a chosen one."""
+    """A KPI that could stand in for a chosen one, with the rules' reasons and its fit."""
 
     id: str
     name: str
+    department: DepartmentName
     score: float
     financial: bool
     indicator: Indicator
     perspective: Perspective
     measurable: bool
+    reasons: list[str]
+    fit: Fit
 
 
 class GoalUnserved(Out):
     """No KPI serves a goal."""
 
     code: Literal["goal_unserved"]
-    goal: str
-    reason: Literal["no_kpi_in_scope", "no_room"]
+    goal: Goal
+    suggest: str | None = Field(description="A KPI that would serve it, if any.")
+    reason: Literal["no_kpi_in_scope", "no_room"] | None = None
+    message: str
+
+
+class DepartmentEmpty(Out):
+    """A department has no KPI."""
+
+    code: Literal["department_empty"]
+    department: DepartmentName
     message: str
 
 
@@ -256,15 +306,15 @@ class BalanceUnmet(Out):
 
     code: Literal["balance_unmet"]
     department: DepartmentName
-    need: tuple[Literal["financial", "indicator"], bool | Indicator]
-    reason: Literal["no_measurable_kpi", "no_room"]
+    need: tuple[Literal["financial", "indicator", "perspective"], bool | str]
+    reason: Literal["no_kpi_fits", "no_room"] | None = None
     message: str
 
 
-class KeepOverLimit(Out):
-    """More KPIs kept than the department's limit."""
+class OverLimit(Out):
+    """More KPIs in a department than its limit (kept ones, or the consultant's additions)."""
 
-    code: Literal["keep_over_limit"]
+    code: Literal["over_limit"]
     department: DepartmentName
     count: int
     limit: int
@@ -272,16 +322,44 @@ class KeepOverLimit(Out):
 
 
 class PairMissing(Out):
-    """A KPI's counter-KPI could not be added."""
+    """A chosen KPI has none of its counter-KPIs in the set."""
 
     code: Literal["pair_missing"]
     kpi: str
     counter: str
+    reason: WhyNot | None = None
     message: str
 
 
-SetWarning = Annotated[GoalUnserved | BalanceUnmet | KeepOverLimit | PairMissing,
-                    Field(discriminator="code")]
+class GuardsShort(Out):
+    """Fewer than the policy's share of the KPIs needing a guard carry one."""
+
+    code: Literal["guards_short"]
+    guarded: int = Field(ge=0)
+    risky: int = Field(ge=1)
+    message: str
+
+
+class Duplicate(Out):
+    """Two KPIs of the set measure the same thing (kept ones, or the consultant's)."""
+
+    code: Literal["duplicate"]
+    kpi: str
+    other: str
+    message: str
+
+
+class SlotEmpty(Out):
+    """A department's places stay empty: nothing else fits well enough."""
+
+    code: Literal["slot_empty"]
+    department: DepartmentName
+    count: int = Field(ge=1)
+    message: str
+
+
+SetWarning = Annotated[GoalUnserved | DepartmentEmpty | BalanceUnmet | OverLimit | PairMissing
+                       | GuardsShort | Duplicate | SlotEmpty, Field(discriminator="code")]
 
 
 class RecommendTrace(Out):
@@ -300,4 +378,8 @@ class Recommendation(Out):
     alternatives: dict[DepartmentName, list[Alternative]]
     warnings: list[SetWarning]
     limit_per_department: int = Field(ge=1)
-    trace: list[RecommendTrace]
+    limit_from: Literal["max_kpis_per_department", "size", "default"] = Field(
+        description="Where the limit comes from: the answer, the company size (policy "
+        "kpis_per_department) or the policy's number without a size.")
+    trace: list[RecommendTrace] = Field(description="The rules that fired for the KPIs "
+                                        "shown: those chosen and the alternatives.")

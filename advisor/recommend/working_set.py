@@ -9,7 +9,6 @@ import json
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -17,35 +16,17 @@ from advisor.errors import InvalidInputError
 from advisor.interview import parse_answers
 from advisor.models import RecommendRequest
 from advisor.plan_models import Plan, PlanKpi
-from advisor.recommend import recommend_kpis, score_candidates
-from advisor.recommend_view import balance_json, kpi_item, render_reason, warning_values
-from advisor.selection import BALANCE_NEEDS, Candidate, rank_key
+from advisor.recommend.facts import recommend_kpis, recommend_policy, score_candidates
+from advisor.recommend.selection import Candidate, rank_key
+from advisor.recommend.view import (
+    alternative_json,
+    balance_json,
+    client_context,
+    guard_json,
+    kpi_item,
+    warnings_json,
+)
 from catalog.loader import Catalog
-from catalog.models import Text
-
-ADDED = Text(vi="Do chuyên gia tư vấn thêm vào bộ KPI.", en="Added to the set by the consultant.")
-
-SET_WARNINGS = {
-    "goal_unserved": Text(
-        vi="Chưa KPI nào trong bộ phục vụ mục tiêu “{goal}”.{hint}",
-        en="No KPI in the set serves the goal “{goal}”.{hint}"),
-    "goal_hint": Text(vi=" Có thể thêm “{kpi}”.", en=" You could add “{kpi}”."),
-    "department_empty": Text(
-        vi="Bộ phận {department} chưa có KPI nào; hãy thêm ít nhất một KPI.",
-        en="{department} has no KPI yet; add at least one."),
-    "balance_unmet": Text(
-        vi="Bộ phận {department} chưa có KPI {need}; bộ KPI đang lệch.",
-        en="{department} has no {need} KPI; the set is lopsided."),
-    "over_limit": Text(
-        vi="Bộ phận {department} có {count} KPI, nhiều hơn mức {limit} mà đội có thể theo dõi.",
-        en="{department} has {count} KPIs, more than the {limit} the team said it can track."),
-    "pair_missing": Text(
-        vi="“{kpi}” nên đi kèm KPI đối trọng “{counter}” để tránh chạy theo con số.",
-        en="“{kpi}” should come with its counter-KPI “{counter}” to guard against gaming."),
-    "duplicate": Text(
-        vi="“{kpi}” và “{other}” đo gần như cùng một điều; hãy giữ một trong hai.",
-        en="“{kpi}” and “{other}” measure much the same thing; keep one of them."),
-}
 
 
 def recommend_request(answers: dict, lang: str) -> RecommendRequest:
@@ -163,108 +144,43 @@ def add_kpi(plan: Plan, kpi_id: str, catalog: Catalog) -> Plan:
 
 
 def working_set(answers: dict, kpi_ids: list[str], lang: str, catalog: Catalog) -> dict:
-    """Return the set as it stands: each KPI explained, balance, warnings and, per department,
-    the best alternatives from `catalog` not in the set."""
+    """Return the set as it stands: each KPI explained (its fit and its guard in this set),
+    balance, what the set lacks and, per department, the best alternatives not in the set."""
     request = recommend_request(answers, lang)
+    policy = recommend_policy()
     key = _key(request)
-    recommended = {item["id"]: item for item in recommendation(request, catalog)["kpis"]}
+    recommendation_ = recommendation(request, catalog)
+    recommended = {item["id"]: item for item in recommendation_["kpis"]}
     candidates = _candidates(catalog, key)
-    have = set(request.data_sources or [])
-    items = [recommended.get(i) or _added_item(candidates, i, have, catalog, lang)
-             for i in kpi_ids if i in candidates]
-    chosen = [candidates[i] for i in kpi_ids if i in candidates]
+    context = client_context(request)
+    ids = [i for i in kpi_ids if i in candidates]
+    in_set = set(ids)
+    items = []
+    for kpi_id in ids:
+        item = recommended.get(kpi_id) or kpi_item(candidates[kpi_id], context, catalog, lang,
+                                                    [], in_set)
+        item["guard"] = guard_json(candidates[kpi_id], in_set, "edited", catalog, lang)
+        items.append(item)
+    chosen = [candidates[i] for i in ids]
+    limit = recommendation_["limit_per_department"]
     return {
         "kpis": items,
-        "balance": balance_json(chosen, list(request.departments)),
-        "warnings": set_warnings(chosen, candidates, request, lang, catalog),
-        "alternatives": alternatives(candidates, kpi_ids, list(request.departments), lang),
+        "balance": balance_json(chosen, list(request.departments), policy.needs()),
+        "warnings": warnings_json(chosen, candidates.values(), request, limit, policy, catalog),
+        "alternatives": alternatives(candidates, kpi_ids, list(request.departments), context,
+                                     lang),
         "departments": list(request.departments),
-        "limit_per_department": request.max_kpis_per_department,
+        "limit_per_department": limit,
     }
 
 
-def _added_item(candidates, kpi_id, have, catalog, lang) -> dict:
-    item = kpi_item(candidates[kpi_id], have, catalog, lang)
-    item["selected_because"] = [ADDED.pick(lang)]
-    return item
-
-
 def alternatives(candidates: Mapping[str, Candidate], kpi_ids: list[str], departments: list[str],
-                 lang: str, limit: int = 8) -> dict[str, list[dict]]:
-    """Return, per department, the best-ranked KPIs that are not in the set."""
+                 context: dict, lang: str, limit: int = 8) -> dict[str, list[dict]]:
+    """Return, per department, the best-ranked fitting KPIs that are not in the set."""
     found = {}
     for department in departments:
         rest = [c for c in candidates.values() if c.kpi.department == department
                 and c.kpi.id not in kpi_ids and not c.excluded]
-        found[department] = [_alternative(c, lang) for c in sorted(rest, key=rank_key)[:limit]]
+        found[department] = [alternative_json(c, context, lang)
+                             for c in sorted(rest, key=rank_key)[:limit]]
     return found
-
-
-def _alternative(candidate: Candidate, lang: str) -> dict:
-    kpi = candidate.kpi
-    return {"id": kpi.id, "name": kpi.name.pick(lang), "department": kpi.department,
-            "score": candidate.score, "financial": kpi.financial, "indicator": kpi.indicator,
-            "perspective": kpi.perspective, "measurable": candidate.measurable,
-            "reasons": [render_reason(r["reason"], candidate.fact, lang)
-                        for r in candidate.reasons]}
-
-
-def set_warnings(chosen: list[Candidate], candidates: Mapping[str, Candidate],
-                 request: RecommendRequest, lang: str, catalog: Catalog) -> list[dict]:
-    """Return what the current set lacks or overdoes: goals unserved, balance, size, pairs,
-    duplicates; each with a code, the details and a message in `lang`."""
-    found = _goal_warnings(chosen, candidates, request)
-    for department in request.departments:
-        found += _department_warnings(department, chosen, request.max_kpis_per_department)
-    found += _pair_warnings(chosen)
-    found += _duplicate_warnings(chosen)
-    return [_message(w, lang, catalog) for w in found]
-
-
-def _goal_warnings(chosen, candidates, request) -> list[dict]:
-    found = []
-    for goal in request.goals:
-        if any(goal in c.kpi.goals for c in chosen):
-            continue
-        serving = sorted((c for c in candidates.values() if goal in c.kpi.goals
-                          and not c.excluded), key=rank_key)
-        found.append({"code": "goal_unserved", "goal": goal,
-                      "suggest": serving[0].kpi.id if serving else None})
-    return found
-
-
-def _department_warnings(department: str, chosen: list[Candidate], limit: int) -> list[dict]:
-    group = [c for c in chosen if c.kpi.department == department]
-    if not group:
-        return [{"code": "department_empty", "department": department}]
-    found: list[dict[str, Any]] = [
-        {"code": "balance_unmet", "department": department, "need": list(need)}
-        for need in BALANCE_NEEDS if not any(c.satisfies(need) for c in group)]
-    if len(group) > limit:
-        found.append({"code": "over_limit", "department": department, "count": len(group),
-                      "limit": limit})
-    return found
-
-
-def _pair_warnings(chosen: list[Candidate]) -> list[dict]:
-    ids = {c.kpi.id for c in chosen}
-    return [{"code": "pair_missing", "kpi": c.kpi.id, "counter": counter}
-            for c in chosen for counter in dict.fromkeys(c.pair_with) if counter not in ids]
-
-
-def _duplicate_warnings(chosen: list[Candidate]) -> list[dict]:
-    found = []
-    for i, first in enumerate(chosen):
-        for second in chosen[i + 1:]:
-            if first.kpi.overlaps(second.kpi):
-                found.append({"code": "duplicate", "kpi": first.kpi.id, "other": second.kpi.id})
-    return found
-
-
-def _message(warning: dict, lang: str, catalog: Catalog) -> dict:
-    """Return the warning with its message in `lang`, ids and words turned into names."""
-    values = warning_values(warning, lang, catalog)
-    if "goal" in values:
-        values["hint"] = SET_WARNINGS["goal_hint"].pick(lang).format(kpi=values["suggest"]) \
-            if warning.get("suggest") else ""
-    return {**warning, "message": SET_WARNINGS[warning["code"]].pick(lang).format(**values)}

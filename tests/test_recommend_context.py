@@ -1,0 +1,115 @@
+"""Where a KPI fits the client's industry: a bank's margin, an insurer's retention, measures of
+carts, trade promotions and campaign speed only where they mean something (catalog fits and
+misfits, the recommend rules, through the real selection)."""
+
+import pytest
+
+from advisor.fit import fit_verdict
+from advisor.interview import questions
+from catalog.loader import builtin_catalog
+from tests.test_recommend_policy import run
+
+BANK = {
+    "goals": ["improve_profitability", "increase_revenue"], "departments": ["sales"],
+    "industry": "financial_services", "revenue_model": "recurring", "business_model": "b2c",
+    "stage": "mature", "size": "medium", "sales_motion": "mixed",
+    "channels": ["retail_stores", "field_sales"], "data_sources": ["accounting", "crm"],
+}
+INSURER = {
+    "goals": ["increase_revenue", "retain_customers"], "departments": ["sales"],
+    "industry": "insurance", "revenue_model": "recurring", "business_model": "b2c",
+    "stage": "mature", "size": "medium", "sales_motion": "field",
+    "channels": ["field_sales", "partners"], "data_sources": ["crm", "accounting"],
+}
+
+
+def chosen(result: dict) -> list[str]:
+    return [item["id"] for item in result["kpis"]]
+
+
+def fits(kpi_id: str, answers: dict) -> bool:
+    return fit_verdict(builtin_catalog().by_id[kpi_id], answers).fits
+
+
+def test_a_banks_margin_is_net_interest_margin_never_gross_margin():
+    result = run(BANK)
+    nim = next(k for k in result["kpis"] if k["id"] == "sales.net_interest_margin")
+    assert nim["selected_by"] == "headline"
+    assert "sales.gross_margin" not in chosen(result)
+    assert not fits("sales.gross_margin", {"industry": "insurance"})
+    # A goods business keeps gross margin; a lender's margin means nothing to it.
+    retailer = {**BANK, "industry": "retail", "revenue_model": "repeat"}
+    assert "sales.gross_margin" in chosen(run(retailer))
+    assert not fits("sales.net_interest_margin", {"industry": "retail"})
+
+
+def test_the_net_interest_margin_is_guarded_against_risky_lending():
+    entry = builtin_catalog().by_id["sales.net_interest_margin"]
+    assert "sales.non_performing_loan_ratio" in entry.counter_kpis
+    assert entry.definition.vi != entry.definition.en and entry.pitfalls
+    low, high = entry.bounds()
+    assert low is not None and low < 0 and high == 100
+
+
+def test_an_insurer_keeps_customers_by_persistency_a_bank_does_not():
+    insurer = chosen(run(INSURER))
+    assert "sales.policy_persistency_rate" in insurer
+    assert "sales.renewal_rate" not in insurer  # persistency is the insurer's renewal
+    # The same answers from a bank: persistency does not fit, and an older answer that
+    # called an insurer financial_services still gets a set.
+    bank = chosen(run({**INSURER, "industry": "financial_services"}))
+    assert bank and "sales.policy_persistency_rate" not in bank
+    assert "sales.new_business_premium" not in bank
+    # Measures of customers, products and applications serve both.
+    for kpi_id in ("sales.customer_attrition_rate", "sales.products_per_customer",
+                   "sales.new_accounts_opened", "sales.application_turnaround_time"):
+        assert fits(kpi_id, {"industry": "insurance"}) and fits(
+            kpi_id, {"industry": "financial_services"}), kpi_id
+    for kpi_id in ("sales.deposit_balance_growth", "sales.loan_disbursement"):
+        assert not fits(kpi_id, {"industry": "insurance"}), kpi_id
+
+
+@pytest.mark.parametrize("kpi_id", ["sales.net_revenue_retention",
+                                    "sales.monthly_recurring_revenue",
+                                    "marketing.cart_abandonment_rate"])
+def test_what_misfits_banks_misfits_insurers(kpi_id):
+    answers = {"industry": "insurance", "revenue_model": "recurring",
+               "channels": ["website", "marketplace"]}
+    assert not fits(kpi_id, answers)
+
+
+@pytest.mark.parametrize(("lang", "label"), [("vi", "Bảo hiểm"), ("en", "Insurance")])
+def test_insurance_is_an_interview_option_in_both_languages(lang, label):
+    industry = next(q for q in questions(builtin_catalog()) if q.id == "industry")
+    option = next(o for o in industry.options if o.value == "insurance")
+    assert option.label.pick(lang) == label and option.description is not None
+    assert option.description.pick(lang)
+
+
+def test_carts_misfit_bookings_of_rooms_and_tours():
+    online = {"channels": ["website"], "sales_motion": "self_serve"}
+    assert not fits("marketing.cart_abandonment_rate", {**online, "industry": "travel_hospitality"})
+    assert fits("marketing.cart_abandonment_rate", {**online, "industry": "ecommerce"})
+
+
+def test_trade_promotions_are_for_brands_selling_through_outlets():
+    outlets = {"channels": ["partners", "field_sales"]}
+    assert not fits("marketing.trade_promotion_roi", {**outlets, "industry": "manufacturing"})
+    assert fits("marketing.trade_promotion_roi", {**outlets, "industry": "consumer_goods"})
+    exporter = {"goals": ["improve_profitability", "increase_revenue"],
+                "departments": ["marketing"], "industry": "manufacturing",
+                "revenue_model": "repeat", "business_model": "b2b", "stage": "mature",
+                "size": "medium", "channels": ["partners", "events", "website"],
+                "data_sources": ["erp", "accounting", "crm", "web_analytics"]}
+    assert "marketing.trade_promotion_roi" not in chosen(run(exporter))
+    brand = {**exporter, "industry": "consumer_goods", "channels": ["partners", "field_sales"]}
+    assert "marketing.trade_promotion_roi" in chosen(run(brand))
+
+
+def test_campaign_launch_speed_is_for_teams_that_launch_campaigns_of_their_own():
+    assert not fits("marketing.campaign_launch_cycle_time",
+                    {"industry": "distribution", "size": "medium"})
+    assert not fits("marketing.campaign_launch_cycle_time",
+                    {"industry": "consumer_goods", "size": "micro"})
+    assert fits("marketing.campaign_launch_cycle_time",
+                {"industry": "consumer_goods", "size": "large"})

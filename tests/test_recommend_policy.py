@@ -1,0 +1,104 @@
+"""The selection policy lives in rules/data/recommend.yaml: its numbers change the set, a policy
+that makes no sense is refused at load time, and no policy constant is left in Python."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from advisor.models import RecommendRequest
+from advisor.recommend import recommend_kpis
+from catalog.loader import builtin_catalog
+from rules.errors import RuleFileError
+from rules.loader import parse_ruleset
+from tests.test_recommend import B2B_STARTUP, B2C_RETAILER
+
+BUILTIN = Path(__file__).parent.parent / "rules" / "data" / "recommend.yaml"
+
+
+def ruleset_with(**changes):
+    """Return the built-in recommend rule set with policy entries changed (dotted keys)."""
+    document = yaml.safe_load(BUILTIN.read_text(encoding="utf-8"))
+    for dotted, value in changes.items():
+        place = document["policy"]
+        *parents, last = dotted.split("__")
+        for key in parents:
+            place = place[key]
+        place[last] = value
+    return parse_ruleset(yaml.safe_dump(document, allow_unicode=True), "recommend.yaml")
+
+
+def run(answers: dict, ruleset=None) -> dict:
+    request = RecommendRequest.model_validate({**answers, "lang": "en"})
+    return recommend_kpis(request, builtin_catalog(), ruleset)
+
+
+def per_department(result: dict) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in result["kpis"]:
+        counts[item["department"]] = counts.get(item["department"], 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize(("size", "limit"), [("micro", 3), ("small", 3), ("medium", 4),
+                                             ("large", 5)])
+def test_the_company_size_sets_the_kpis_per_department(size, limit):
+    answers = {k: v for k, v in B2C_RETAILER.items() if k != "max_kpis_per_department"}
+    result = run({**answers, "size": size})
+    assert result["limit_per_department"] == limit and result["limit_from"] == "size"
+    assert all(n <= limit for n in per_department(result).values())
+    assert max(per_department(result).values()) == limit
+
+
+def test_the_answer_overrides_the_size_and_the_policy_sets_both():
+    result = run({**B2C_RETAILER, "size": "micro", "max_kpis_per_department": 5})
+    assert result["limit_per_department"] == 5 and result["limit_from"] == "max_kpis_per_department"
+    answers = {k: v for k, v in B2C_RETAILER.items() if k != "max_kpis_per_department"}
+    changed = run({**answers, "size": "micro"}, ruleset_with(kpis_per_department__micro=2))
+    assert changed["limit_per_department"] == 2
+    assert max(per_department(changed).values()) == 2
+
+
+def test_the_filler_cut_off_is_the_policys():
+    strict = run(B2B_STARTUP, ruleset_with(filler_min_score=99))
+    assert not any(item["selected_by"] == "fill" for item in strict["kpis"])
+    assert any(w["code"] == "slot_empty" for w in strict["warnings"])
+    assert any(item["selected_by"] == "fill" for item in run(B2B_STARTUP)["kpis"])
+
+
+def test_without_the_headline_step_no_kpi_is_a_headline():
+    steps = ["keep", "goals", "balance", "fill", "guard", "headline"]
+    normal = run(B2C_RETAILER)
+    late = run(B2C_RETAILER, ruleset_with(steps=steps, headline__top_goals=0))
+    assert any(item["selected_by"] == "headline" for item in normal["kpis"])
+    assert not any(item["selected_by"] == "headline" for item in late["kpis"])
+
+
+def test_the_guard_share_is_the_policys():
+    result = run(B2C_RETAILER, ruleset_with(guard__min_guarded_share=1.0))
+    risky = [k for k in result["kpis"] if k["guard"]["counters"]]
+    guarded = [k for k in risky if k["guard"]["in_set"]]
+    assert len(guarded) == len(risky) or any(w["code"] == "guards_short"
+                                             for w in result["warnings"])
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"steps": ["goals", "keep", "headline", "balance", "fill", "guard"]}, "policy"),
+    ({"steps": ["keep", "goals", "balance", "fill", "guard"]}, "policy"),
+    ({"kpis_per_department__micro": 0}, "policy.kpis_per_department.micro"),
+    ({"balance_needs": [{"attribute": "indicator", "value": "sideways"}]},
+     "policy.balance_needs[0]"),
+    ({"filler_min_score": -1}, "policy.filler_min_score"),
+    ({"headline__max_share": 0}, "policy.headline.max_share"),
+])
+def test_a_policy_that_makes_no_sense_is_refused_at_load_time(changes, field):
+    with pytest.raises(RuleFileError) as caught:
+        ruleset_with(**changes)
+    assert f"recommend.yaml: {field}" in str(caught.value)
+
+
+def test_no_policy_constant_is_left_in_the_recommendation_code():
+    import advisor.recommend.selection as selection
+
+    for name in ("PERSPECTIVE_REPEAT", "BALANCE_NEEDS", "FILLER_MIN", "STEPS"):
+        assert not hasattr(selection, name), name
