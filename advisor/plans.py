@@ -349,12 +349,9 @@ def list_plans(db: sqlite_utils.Database, workspace_id: int) -> list[dict]:
 
 
 def plan_overviews(db: sqlite_utils.Database, workspace_id: int) -> list[dict]:
-    """Return the workspace's plans with their session and their latest review's quarter and
-    status (None when never reviewed), newest first."""
-    sql = ("SELECT p.id, p.org_name, p.status, p.updated, p.session_id, r.quarter, r.status "
-           "FROM plans p LEFT JOIN reviews r ON r.plan_id = p.id AND r.quarter = "
-           "(SELECT max(quarter) FROM reviews WHERE plan_id = p.id) WHERE p.workspace_id = ? "
-           "ORDER BY p.updated DESC, p.id DESC")
-    keys = ("id", "org_name", "status", "updated", "session_id", "review_quarter",
-            "review_status")
+    """Return the workspace's plans with their session, newest first (their latest reviews:
+    advisor.review.measurements.last_reviews)."""
+    sql = ("SELECT id, org_name, status, updated, session_id FROM plans WHERE workspace_id = ? "
+           "ORDER BY updated DESC, id DESC")
+    keys = ("id", "org_name", "status", "updated", "session_id")
     return [dict(zip(keys, r, strict=True)) for r in db.execute(sql, [workspace_id]).fetchall()]

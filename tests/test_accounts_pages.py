@@ -213,3 +213,19 @@ def test_open_api_setting_closes_the_catalog_and_calculations(tmp_path, level, c
     with_token = {"Authorization": f"Bearer {account.read_only_token}"}
     assert anonymous.get("/api/v1/questions", headers=with_token).status_code == 200
     assert anonymous.get("/api/v1/kpis?limit=1", headers=with_token).status_code == 200
+
+
+def test_the_workspace_page_shows_each_plans_latest_review(app, client):
+    from advisor.review.measurements import set_review_status
+    from advisor.store import open_db
+
+    plan_id = stored(app, sid_of(build(client)))[1].id
+    assert "not reviewed yet" in client.get("/w/test?lang=en").get_data(as_text=True)
+    db = open_db(app.config["DATABASE"])
+    try:
+        set_review_status(db, plan_id, "2025-Q1", "open")
+        set_review_status(db, plan_id, "2025-Q2", "done")
+    finally:
+        db.close()
+    row = client.get("/w/test?lang=en").get_data(as_text=True).split('class="sessions plans"')[1]
+    assert "last: 2025-Q2, Review done · " in row and "2025-Q1" not in row

@@ -27,6 +27,7 @@ from advisor.accounts.workspaces import (
     workspace_by_slug,
 )
 from advisor.plans import plan_overviews, workspace_sessions
+from advisor.review.measurements import last_reviews
 from web.access import grant
 from web.auth import message
 from web.db import get_db
@@ -62,8 +63,9 @@ def page(slug: str) -> Response:
     workspace = _workspace(db, slug)
     lang = current_lang()
     sessions = [(r, progress_summary(r, lang)) for r in workspace_sessions(db, [workspace.id])]
-    return _html("workspaces/page.html", workspace=workspace, sessions=sessions,
-                 plans=plan_overviews(db, workspace.id), role=grant().role)
+    plans = plan_overviews(db, workspace.id)
+    return _html("workspaces/page.html", workspace=workspace, sessions=sessions, plans=plans,
+                 reviews=last_reviews(db, [p["id"] for p in plans]), role=grant().role)
 
 
 def _members_page(slug: str, status: int = 200, **extra: object) -> Response:
