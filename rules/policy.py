@@ -217,8 +217,8 @@ class SmartPolicy(Policy):
 # --- recommend.yaml -------------------------------------------------------------------------
 
 SIZES = ("micro", "small", "medium", "large")
-STEPS = ("keep", "headline", "goals", "balance", "guard", "fill")
-Step = Literal["keep", "headline", "goals", "balance", "guard", "fill"]
+STEPS = ("keep", "headline", "goals", "balance", "guard", "fill", "mend")
+Step = Literal["keep", "headline", "goals", "balance", "guard", "fill", "mend"]
 Slots = Annotated[int, Field(ge=1, le=12)]
 Points = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
@@ -261,7 +261,7 @@ class Ranking(Policy):
     primary_goal: Points
     # A KPI that guards a chosen KPI, or is guarded by one (its counter-KPI is in the set).
     guard_affinity: Points
-    # A KPI meeting a balance need its department still lacks.
+    # For each balance need its department still lacks that a KPI meets.
     balance_need: Points
     # Filling the last places, each chosen KPI of the same scorecard perspective costs this.
     perspective_repeat: Points
@@ -272,6 +272,15 @@ class Guard(Policy):
 
     # At least this share of the chosen KPIs that have counter-KPIs has one in the set.
     min_guarded_share: Annotated[float, Field(ge=0, le=1)]
+
+
+class Mend(Policy):
+    """The last step: swaps that mend a set's faults (balance, guards, goals)."""
+
+    # Stand-ins considered per department: its best-ranked candidates not in the set.
+    candidates: Annotated[int, Field(ge=1, le=200)]
+    # At most this many swaps per recommendation.
+    max_swaps: Annotated[int, Field(ge=0, le=50)]
 
 
 class RecommendPolicy(Policy):
@@ -290,6 +299,7 @@ class RecommendPolicy(Policy):
     headline: Headline
     ranking: Ranking
     guard: Guard
+    mend: Mend
     # A filler scores at least this (a KPI below it leaves its place empty, with a warning).
     filler_min_score: Annotated[float, Field(ge=0, le=100)]
     # Alternatives offered per department.

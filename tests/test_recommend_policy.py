@@ -67,7 +67,7 @@ def test_the_filler_cut_off_is_the_policys():
 
 
 def test_without_the_headline_step_no_kpi_is_a_headline():
-    steps = ["keep", "goals", "balance", "fill", "guard", "headline"]
+    steps = ["keep", "goals", "balance", "fill", "guard", "mend", "headline"]
     normal = run(B2C_RETAILER)
     late = run(B2C_RETAILER, ruleset_with(steps=steps, headline__top_goals=0))
     assert any(item["selected_by"] == "headline" for item in normal["kpis"])
@@ -82,14 +82,56 @@ def test_the_guard_share_is_the_policys():
                                              for w in result["warnings"])
 
 
+# A brand relaunch with only survey, social and review data (tests/scenarios/
+# cosmetics_brand_relaunch.yaml): one KPI at a time, the four places go to three headlines and
+# a financial KPI, and only one of the four KPIs with counter-KPIs carries its guard.
+RELAUNCH = {"goals": ["improve_brand_reputation", "build_brand_awareness", "grow_market_share"],
+            "departments": ["branding"], "industry": "consumer_goods", "revenue_model": "repeat",
+            "business_model": "b2c", "stage": "mature", "size": "medium",
+            "data_sources": ["survey", "social_insights", "review_sites"]}
+
+
+def guard_share(result: dict) -> tuple[int, int]:
+    risky = [k for k in result["kpis"] if k["guard"]["counters"]]
+    return sum(k["guard"]["in_set"] for k in risky), len(risky)
+
+
+def test_mending_swaps_until_the_set_has_its_guards_and_balance():
+    unmended = run(RELAUNCH, ruleset_with(mend__max_swaps=0))
+    mended = run(RELAUNCH)
+    guarded, risky = guard_share(unmended)
+    assert 2 * guarded < risky and any(w["code"] == "guards_short"
+                                       for w in unmended["warnings"])
+    guarded, risky = guard_share(mended)
+    assert 2 * guarded >= risky and not any(w["code"] in ("guards_short", "balance_unmet")
+                                            for w in mended["warnings"])
+    # The stand-in says truly why it is there: the market share it guards is in the set.
+    ids = {k["id"] for k in mended["kpis"]}
+    swapped_in = [k for k in mended["kpis"] if k["id"] not in {u["id"] for u in unmended["kpis"]}]
+    assert swapped_in and all(k["selected_by"] in ("balance", "guard", "goal") for k in swapped_in)
+    assert all(k["selected_by"] != "guard" or any(
+        k["id"] in builtin_catalog().by_id[o].counter_kpis for o in ids - {k["id"]})
+        for k in mended["kpis"])
+    # The headlines of the three goals stay.
+    assert {k["id"] for k in unmended["kpis"] if k["selected_by"] == "headline"} <= ids
+
+
+def test_mending_leaves_a_set_without_faults_alone():
+    plain = run(B2C_RETAILER, ruleset_with(mend__max_swaps=0))
+    assert not any(w["code"] in ("guards_short", "balance_unmet", "goal_unserved")
+                   for w in plain["warnings"])
+    assert [k["id"] for k in run(B2C_RETAILER)["kpis"]] == [k["id"] for k in plain["kpis"]]
+
+
 @pytest.mark.parametrize(("changes", "field"), [
-    ({"steps": ["goals", "keep", "headline", "balance", "fill", "guard"]}, "policy"),
+    ({"steps": ["goals", "keep", "headline", "balance", "fill", "guard", "mend"]}, "policy"),
     ({"steps": ["keep", "goals", "balance", "fill", "guard"]}, "policy"),
     ({"kpis_per_department__micro": 0}, "policy.kpis_per_department.micro"),
     ({"balance_needs": [{"attribute": "indicator", "value": "sideways"}]},
      "policy.balance_needs[0]"),
     ({"filler_min_score": -1}, "policy.filler_min_score"),
     ({"headline__max_share": 0}, "policy.headline.max_share"),
+    ({"mend__candidates": 0}, "policy.mend.candidates"),
 ])
 def test_a_policy_that_makes_no_sense_is_refused_at_load_time(changes, field):
     with pytest.raises(RuleFileError) as caught:

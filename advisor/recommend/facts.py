@@ -8,7 +8,8 @@ from typing import TypeVar
 from advisor.errors import InvalidInputError
 from advisor.fit import ANSWER_OF, FitRule
 from advisor.models import RecommendRequest
-from advisor.recommend.selection import Candidate, reason_entry, select_kpis
+from advisor.recommend.candidate import Candidate, reason_entry
+from advisor.recommend.selection import select_kpis
 from advisor.recommend.view import recommendation_json
 from catalog.loader import Catalog
 from catalog.models import Kpi

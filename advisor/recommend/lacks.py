@@ -4,7 +4,7 @@ for the first recommendation and for the consultant's edited set."""
 from collections.abc import Iterable
 
 from advisor.i18n import N_, gettext
-from advisor.recommend.selection import Candidate, Need, rank_key
+from advisor.recommend.candidate import Candidate, Need, rank_key
 from catalog.labels import label
 from catalog.loader import Catalog
 

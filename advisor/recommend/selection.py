@@ -3,86 +3,12 @@ numbers come from the recommend policy (rules/data/recommend.yaml, block `policy
 
 import itertools
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from advisor.models import RecommendRequest
-from advisor.recommend.fact_row import FactRow
-from catalog.models import Kpi
+from advisor.recommend.candidate import Candidate, Need, rank_key
+from advisor.recommend.mend import mend_set, reword_guards
 from rules.policy import RecommendPolicy
-
-Need = tuple[str, bool | str]
-
-
-@dataclass(slots=True)
-class Candidate:
-    """A catalog KPI with what the rules said about it.
-
-    Most of a large catalog gets a reason or two, so the records are tuples, grown by copy.
-    """
-
-    kpi: Kpi
-    facts: Mapping[str, Sequence]  # every candidate's fact, field by field (read-only)
-    row: int  # this KPI's place in them
-    score: float = 0.0
-    reasons: tuple[dict, ...] = ()
-    flags: tuple[dict, ...] = ()
-    pair_with: tuple[str, ...] = ()
-    required: bool = False
-    excluded: bool = False
-    measurable: bool = field(init=False)  # the client's data meets every data requirement
-    _guards: tuple[str, ...] | None = field(init=False, default=None)
-
-    def __post_init__(self) -> None:
-        self.measurable = self.facts["missing_source_count"][self.row] == 0
-
-    @property
-    def fact(self) -> Mapping[str, Any]:
-        """Return the fact the rules saw for this KPI (read-only)."""
-        return FactRow(self.facts, self.row)
-
-    def apply(self, action, entry: dict) -> None:
-        """Record one fired rule's effect on this candidate; `entry` is its reason_entry."""
-        verb = action.action
-        if verb == "score":
-            self.score += action.points
-            self.reasons += (entry,)
-        elif verb == "require":
-            self.required = True
-            self.reasons += (entry,)
-        elif verb == "exclude":
-            self.excluded = True
-            self.flags += (entry,)
-        elif verb == "flag":
-            self.flags += (entry,)
-        elif verb == "pair_with":
-            self.pair_with += (action.kpi,)
-            self.reasons += (entry,)
-
-    def satisfies(self, need: Need) -> bool:
-        """Return True when this KPI meets one balance need, e.g. ("financial", True)."""
-        attribute, value = need
-        return getattr(self.kpi, attribute) == value
-
-    def guards(self) -> tuple[str, ...]:
-        """Return the KPIs that guard this one: the rules' pairs, then the catalog's
-        counter-KPIs."""
-        if self._guards is None:
-            self._guards = tuple(dict.fromkeys((*self.pair_with, *self.kpi.counter_kpis)))
-        return self._guards
-
-
-def reason_entry(rule_id: str, action, reason) -> dict:
-    """Return what a fired rule records on the candidates it fires for (one dict shared by
-    all of them, never changed): its id and reason, and its points or flag code. The reason
-    is rendered later, for the KPIs that are shown."""
-    entry = {"rule": rule_id, "reason": reason}
-    if action.action == "score":
-        entry["points"] = action.points
-    elif action.action in ("exclude", "flag"):
-        entry["code"] = "excluded" if action.action == "exclude" else action.code
-    return entry
 
 
 @dataclass
@@ -98,12 +24,7 @@ class Selection:
     cap: int
 
 
-def rank_key(candidate: Candidate) -> tuple:
-    """Order candidates: measurable first, then by score, then catalog order (stable)."""
-    return (not candidate.measurable, -candidate.score)
-
-
-class _Selector:
+class Selector:
     """The state of one selection run; each step of the policy is one method."""
 
     def __init__(self, candidates: list[Candidate], request: RecommendRequest,
@@ -111,6 +32,9 @@ class _Selector:
         self.request = request
         self.policy = policy
         self.needs = policy.needs()
+        # The most ranking points a candidate can earn: a guard, and one need per attribute.
+        self.most_extra = policy.ranking.guard_affinity + policy.ranking.balance_need * len(
+            {attribute for attribute, _ in self.needs})
         self.cap = policy.limit(request.size, request.max_kpis_per_department)
         self.pool = [c for c in candidates if not c.excluded or c.required]
         # Scores are final here, so one sort serves every step (sorting is stable).
@@ -118,6 +42,8 @@ class _Selector:
         self.ranked_in: dict[str, list[Candidate]] = {d: [] for d in request.departments}
         for candidate in self.ranked:
             self.ranked_in[candidate.kpi.department].append(candidate)
+        self.measurable_needs = {d: {n for n in self.needs if any(
+            c.measurable and c.satisfies(n) for c in group)} for d, group in self.ranked_in.items()}
         self.position = {c.kpi.id: i for i, c in enumerate(self.pool)}
         self.in_pool = {c.kpi.id: c for c in self.pool}
         self.chosen: dict[str, list[Candidate]] = {d: [] for d in request.departments}
@@ -184,11 +110,15 @@ class _Selector:
         return self.policy.ranking.guard_affinity if pairs else 0.0
 
     def balancing(self, candidate: Candidate) -> float:
-        """Return the points for meeting a balance need its department still lacks."""
-        group = self.chosen[candidate.kpi.department]
-        lacking = any(candidate.satisfies(n) and not any(c.satisfies(n) for c in group)
+        """Return the points for each balance need its department still lacks that the
+        candidate meets (one KPI meeting two needs leaves a place for another); a KPI
+        without data earns them only for needs no measurable KPI of its department meets."""
+        department = candidate.kpi.department
+        group = self.chosen[department]
+        lacking = sum(candidate.satisfies(n) and not any(c.satisfies(n) for c in group)
+                      and (candidate.measurable or n not in self.measurable_needs[department])
                       for n in self.needs)
-        return self.policy.ranking.balance_need if lacking else 0.0
+        return self.policy.ranking.balance_need * lacking
 
     def value(self, candidate: Candidate) -> float:
         """Return the candidate's score with the ranking points it earns in the set so far."""
@@ -201,8 +131,7 @@ class _Selector:
         Options given in rank order (measurable first, then by score) are read only as far as
         one of them could still win: the ranking points add at most `extra` to a score.
         """
-        extra = self.policy.ranking.guard_affinity + self.policy.ranking.balance_need \
-            + most_bonus
+        extra = self.most_extra + most_bonus
         found, found_key = None, None
         for c in options:
             if ranked and found_key is not None and (
@@ -502,7 +431,7 @@ class _Selector:
         with `guarded_only`, only one whose guard is in the set or that needs none."""
         repeat = self.policy.ranking.perspective_repeat
         repeats = Counter(c.kpi.perspective for c in self.chosen[department])
-        extra = self.policy.ranking.guard_affinity + self.policy.ranking.balance_need
+        extra = self.most_extra
         found, found_key = None, None
         for c in self.ranked_in[department]:
             if not c.measurable or c.score < self.policy.filler_min_score or (
@@ -514,6 +443,10 @@ class _Selector:
             if found_key is None or key < found_key:
                 found, found_key = c, key
         return found
+
+    def mend(self) -> None:
+        """Swap chosen KPIs for better-placed ones while that mends the set (see mend)."""
+        mend_set(self)
 
     def alternatives(self) -> dict[str, list[Candidate]]:
         """Return, per department, the best-ranked fitting KPIs not in the set."""
@@ -528,9 +461,10 @@ class _Selector:
 def select_kpis(candidates: list[Candidate], request: RecommendRequest,
                 policy: RecommendPolicy) -> Selection:
     """Return the selection made by the policy's steps, in the policy's order."""
-    selector = _Selector(candidates, request, policy)
+    selector = Selector(candidates, request, policy)
     for step in policy.steps:
         getattr(selector, step)()
+    reword_guards(selector)
     return Selection(chosen=selector.chosen, picked=selector.picked,
                      alternatives=selector.alternatives(), why_not=selector.why_not,
                      notes=selector.notes, cap=selector.cap)

@@ -6,8 +6,9 @@ from typing import Any
 
 from advisor.fit import ANSWER_OF, fit_verdict
 from advisor.i18n import N_, gettext
+from advisor.recommend.candidate import Candidate, Need
 from advisor.recommend.lacks import WHY, lack_json, set_lacks, why_key
-from advisor.recommend.selection import Candidate, Need, Selection
+from advisor.recommend.selection import Selection
 from catalog.labels import label
 from catalog.loader import Catalog
 from catalog.models import Kpi, Text

@@ -16,8 +16,8 @@ from advisor.errors import InvalidInputError
 from advisor.interview import parse_answers
 from advisor.models import RecommendRequest
 from advisor.plan_models import Plan, PlanKpi
+from advisor.recommend.candidate import Candidate, rank_key
 from advisor.recommend.facts import recommend_kpis, recommend_policy, score_candidates
-from advisor.recommend.selection import Candidate, rank_key
 from advisor.recommend.view import (
     alternative_json,
     balance_json,
