@@ -113,3 +113,14 @@ def test_campaign_launch_speed_is_for_teams_that_launch_campaigns_of_their_own()
                     {"industry": "consumer_goods", "size": "micro"})
     assert fits("marketing.campaign_launch_cycle_time",
                 {"industry": "consumer_goods", "size": "large"})
+
+
+def test_account_holders_do_not_buy_again_so_repeat_purchase_misfits_finance():
+    for kpi_id in ("sales.repeat_purchase_rate", "branding.repeat_purchase_rate"):
+        for industry in ("financial_services", "insurance"):
+            assert not fits(kpi_id, {"industry": industry, "revenue_model": "repeat"})
+        assert fits(kpi_id, {"industry": "retail", "revenue_model": "repeat"})
+    wallet = {**INSURER, "industry": "financial_services", "revenue_model": "repeat",
+              "departments": ["sales", "branding"], "goals": ["retain_customers"]}
+    assert not {"sales.repeat_purchase_rate", "branding.repeat_purchase_rate"} & set(
+        chosen(run(wallet)))

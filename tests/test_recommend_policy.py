@@ -116,6 +116,26 @@ def test_mending_swaps_until_the_set_has_its_guards_and_balance():
     assert {k["id"] for k in unmended["kpis"] if k["selected_by"] == "headline"} <= ids
 
 
+# An audit firm (tests/scenarios/audit_firm.yaml) with three places and three goals: profit,
+# revenue, retention.
+AUDIT = {"goals": ["improve_profitability", "increase_revenue", "retain_customers"],
+         "departments": ["sales"], "industry": "professional_services", "revenue_model": "project",
+         "business_model": "b2b", "stage": "mature", "size": "medium", "sales_motion": "mixed",
+         "channels": ["events", "content", "partners", "email"], "email_list_size": 2500,
+         "data_sources": ["crm", "accounting", "erp", "hr_system"],
+         "max_kpis_per_department": 3}
+
+
+def test_balance_before_goals_keeps_a_strong_driver_over_a_weak_kpi_of_a_lower_goal():
+    steps = ["keep", "headline", "goals", "balance", "fill", "guard", "mend"]
+    goals_first = run(AUDIT, ruleset_with(steps=steps))
+    balance_first = run(AUDIT)
+    assert "sales.billable_utilisation" not in {k["id"] for k in goals_first["kpis"]}
+    assert "sales.billable_utilisation" in {k["id"] for k in balance_first["kpis"]}
+    lack = next(w for w in balance_first["warnings"] if w["code"] == "goal_unserved")
+    assert lack["goal"] == "retain_customers" and lack["suggest"]
+
+
 def test_mending_leaves_a_set_without_faults_alone():
     plain = run(B2C_RETAILER, ruleset_with(mend__max_swaps=0))
     assert not any(w["code"] in ("guards_short", "balance_unmet", "goal_unserved")

@@ -12,10 +12,7 @@ SCENARIOS = {s["id"]: s for s in scenarios()}
 # that starts to pass fails the suite until its mark is removed).
 ROOM = "lost to other KPIs in a full department (headlines, balance and guards come first)"
 XFAIL: dict[tuple[str, str, int], str] = {
-    ("audit_firm", "must_include", 1): "utilisation/realisation lose the 4th place to "
-    "customer satisfaction, which serves the retention goal",
     ("convenience_chain", "must_include", 2): ROOM,
-    ("dental_clinics", "must_include", 1): ROOM,
     ("enterprise_saas_sea", "must_include", 4): "MQLs win the leading place over SQLs and "
     "marketing-sourced pipeline",
     ("ewallet_app", "must_include", 3): ROOM,
@@ -32,10 +29,9 @@ XFAIL: dict[tuple[str, str, int], str] = {
 }
 # Scenarios whose set breaks a property of issue #10, with the reason.
 XFAIL_PROPERTIES: dict[str, str] = {
-    "dental_clinics": "three places: two headlines and the satisfaction goal leave no "
-    "financial KPI, and no single swap keeps every goal served",
-    "startup_no_data": "no data at all: sales' three places go to the headlines and a "
-    "livestream share, none of them leading, and no single swap keeps every goal served",
+    "startup_no_data": "no data at all: with a leading KPI in both departments and social "
+    "reach serving the launch, 2 of 6 KPIs carry their guard; every swap that adds a guard "
+    "leaves the launch goal unserved or a balance need unmet",
 }
 
 

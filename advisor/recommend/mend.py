@@ -24,8 +24,7 @@ Swap = tuple["Candidate | None", "Candidate"]
 
 def mend_set(selector: Selector) -> None:
     """Swap chosen KPIs for better-placed ones while that lowers the set's faults."""
-    limits = selector.policy.mend
-    for _ in range(limits.max_swaps):
+    for _ in range(selector.policy.mend.max_swaps):
         members = selector.members()
         now = faults(selector, members)
         if now == 0:
@@ -52,18 +51,35 @@ def faults(selector: Selector, members: list[Candidate]) -> int:
 
 
 def _best_swap(selector: Selector, members: list[Candidate], now: int) -> Swap | None:
-    """Return the swap that lowers the faults most, or None when none lowers them."""
-    found, found_key = None, None
+    """Return the swap that lowers the faults most, looking one swap further when no swap
+    mends them all (ties: a headline kept, fewer KPIs without data, then less score given
+    up), or None when none lowers them."""
+    found = _improving(selector, members, now)
+    if not found or found[0][0][0] == 0:
+        return found[0][1] if found else None
+
+    def reach(entry: tuple) -> tuple:
+        key, _, after = entry
+        further = _improving(selector, after, key[0])
+        return (further[0][0][0] if further else key[0], key)
+
+    return min(found, key=reach)[1]
+
+
+def _improving(selector: Selector, members: list[Candidate],
+               now: int) -> list[tuple[tuple, Swap, list[Candidate]]]:
+    """Return every swap that lowers the faults below `now`, best first: its ranking key,
+    the swap and the set after it."""
+    found = []
     for victim, stand_in in _swaps(selector, members):
         after = [c for c in members if c is not victim] + [stand_in]
         count = faults(selector, after)
-        if count >= now:
-            continue
-        key = (count, sum(not c.measurable for c in after),
-               -(stand_in.score - (victim.score if victim else 0.0)))
-        if found_key is None or key < found_key:
-            found, found_key = (victim, stand_in), key
-    return found
+        if count < now:
+            key = (count, victim is not None and _step(selector, victim) == "headline",
+                   sum(not c.measurable for c in after),
+                   -(stand_in.score - (victim.score if victim else 0.0)))
+            found.append((key, (victim, stand_in), after))
+    return sorted(found, key=lambda entry: entry[0])
 
 
 def _swaps(selector: Selector, members: list[Candidate]) -> Iterable[Swap]:
@@ -74,7 +90,7 @@ def _swaps(selector: Selector, members: list[Candidate]) -> Iterable[Swap]:
         victims: list[Candidate | None] = [c for c in group if _may_give_way(selector, c)]
         if len(group) < selector.cap:
             victims.append(None)
-        for stand_in in _stand_ins(selector, department):
+        for stand_in in _stand_ins(selector, department, members):
             for victim in victims:
                 rest = [c for c in members if c is not victim]
                 if any(o.kpi.overlaps(stand_in.kpi) for o in rest):
@@ -84,15 +100,17 @@ def _swaps(selector: Selector, members: list[Candidate]) -> Iterable[Swap]:
                 yield victim, stand_in
 
 
-def _stand_ins(selector: Selector, department: str) -> list[Candidate]:
+def _stand_ins(selector: Selector, department: str,
+               members: list[Candidate]) -> list[Candidate]:
     """Return the department's best-ranked candidates not in the set that could stand in
     (scoring at least the filler cut-off, or guarding a kept KPI or a headline): the policy's
     number of measurable ones and, when balance beats data, as many without data yet."""
     low, most = selector.policy.filler_min_score, selector.policy.mend.candidates
-    outcomes = {g for c in selector.members() if selector.step_of(c) in ("keep", "headline")
+    ids = {c.kpi.id for c in members}
+    outcomes = {g for c in members if _step(selector, c) in ("keep", "headline")
                 for g in c.guards()}
     free = [c for c in selector.ranked_in[department]
-            if c.kpi.id not in selector.chosen_ids and not c.excluded
+            if c.kpi.id not in ids and not c.excluded
             and (c.score >= low or c.kpi.id in outcomes)]
     found = [c for c in free if c.measurable][:most]
     if selector.policy.balance_beats_data:
@@ -107,14 +125,18 @@ def _may_give_way(selector: Selector, candidate: Candidate) -> bool:
 
 def _may_replace(selector: Selector, victim: Candidate, stand_in: Candidate) -> bool:
     """Return True when `stand_in` may take the place of `victim`: never one without data in
-    the place of one with it, and a headline only for a KPI made for the same goal."""
+    the place of one with it, and a headline only for a KPI that serves the same goal."""
     if victim.measurable and not stand_in.measurable:
         return False
-    step = selector.picked[victim.kpi.id][0]
-    if step["step"] != "headline":
+    if _step(selector, victim) != "headline":
         return True
-    goal = step["detail"]
-    return stand_in.kpi.primary_goal == goal or goal in stand_in.kpi.headline_for
+    return selector.picked[victim.kpi.id][0]["detail"] in stand_in.kpi.goals
+
+
+def _step(selector: Selector, candidate: Candidate) -> str:
+    """Return the step that chose `candidate` ("" for one only imagined in the set)."""
+    picked = selector.picked.get(candidate.kpi.id)
+    return picked[0]["step"] if picked else ""
 
 
 def _make(selector: Selector, victim: Candidate | None, stand_in: Candidate) -> None:
