@@ -7,6 +7,7 @@ file is at one version or the next, never between; tests/test_migrations.py runs
 file made by the version before.
 """
 
+import json
 from collections.abc import Callable
 
 import sqlite_utils
@@ -108,9 +109,26 @@ def _accounts(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE sessions SET workspace_id = ?", [ws_id])
 
 
+def _dms_word(db: sqlite_utils.Database) -> None:
+    """3: the data-source word `erp` stood for "ERP or distributor management system" until
+    `dms` got a word of its own; interviews and plans that named `erp` get `dms` beside it, so
+    what they could measure stays measurable (the saved versions of a plan stay as saved)."""
+    for table, column in (("sessions", "answers"), ("plans", "data_sources")):
+        rows = db.execute(f"SELECT id, {column} FROM {table} "  # noqa: S608 (fixed names)
+                          f"WHERE {column} LIKE '%\"erp\"%'").fetchall()
+        for row_id, text in rows:
+            value = json.loads(text)
+            sources = value.get("data_sources") if isinstance(value, dict) else value
+            if isinstance(sources, list) and "erp" in sources and "dms" not in sources:
+                sources.insert(sources.index("erp") + 1, "dms")
+                db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?",  # noqa: S608
+                           [json.dumps(value, ensure_ascii=False), row_id])
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite_utils.Database], None]], ...] = (
     (1, _base_tables),
     (2, _accounts),
+    (3, _dms_word),
 )
 LATEST = MIGRATIONS[-1][0]
 

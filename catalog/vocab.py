@@ -77,6 +77,7 @@ DataSource = Literal[
     "loyalty_program",
     "marketplace_center",
     "erp",
+    "dms",
     "footfall_counter",
     "market_research",
     "product_analytics",

@@ -10,7 +10,7 @@ from catalog.vocab import DATA_SOURCES, INDUSTRIES, REVENUE_MODELS
 from tests.test_recommend import B2B_STARTUP
 from tests.test_smart import BASE as SMART_PLAN
 
-NEW_SOURCES = ("loyalty_program", "marketplace_center", "erp", "footfall_counter",
+NEW_SOURCES = ("loyalty_program", "marketplace_center", "erp", "dms", "footfall_counter",
                "market_research", "product_analytics")
 
 

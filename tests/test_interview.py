@@ -127,7 +127,7 @@ def test_every_data_source_word_is_offered_with_both_labels():
     by_id = {q.id: q for q in questions(builtin_catalog())}
     offered = {o.value: o.label for o in by_id["data_sources"].options}
     assert list(offered) == list(DATA_SOURCES)
-    for word in ("loyalty_program", "marketplace_center", "erp", "footfall_counter",
+    for word in ("loyalty_program", "marketplace_center", "erp", "dms", "footfall_counter",
                  "market_research", "product_analytics"):
         assert offered[word].vi and offered[word].en and offered[word].vi != word, word
 

@@ -1,5 +1,6 @@
 """Schema versions: each migration runs on a real file made by the version before it."""
 
+import json
 import sqlite3
 
 import pytest
@@ -68,7 +69,7 @@ def test_version_2_puts_what_belongs_to_nobody_in_imported_owned_by_the_first_us
     _old_file(tmp_path / "old.db")
     db = open_db(tmp_path / "old.db")
     migrate(db, target=1)
-    assert migrate(db) == [2]
+    assert migrate(db, target=2) == [2]
     assert schema_version(db) == 2 and integrity_check(db) == "ok"
     imported = db.execute("SELECT id, slug, name FROM workspaces").fetchall()
     assert [(slug, name) for _, slug, name in imported] == [("imported", "Imported")]
@@ -81,6 +82,25 @@ def test_version_2_puts_what_belongs_to_nobody_in_imported_owned_by_the_first_us
     assert [(m.workspace.slug, m.role) for m in memberships(db, first.id)] == [
         ("imported", "owner")]
     assert memberships(db, second.id) == []
+    db.close()
+
+
+def test_version_3_gives_answers_that_named_erp_the_dms_word_beside_it(tmp_path):
+    _old_file(tmp_path / "old.db")
+    db = open_db(tmp_path / "old.db")
+    migrate(db, target=2)
+    db.execute("""UPDATE sessions SET answers = '{"org_name": "Nhà phân phối Cũ", '
+               || '"data_sources": ["erp", "accounting"]}'""")
+    db.execute("""UPDATE plans SET data_sources = '["crm", "erp"]'""")
+    db.execute("""INSERT INTO plans (id, org_name, goals, departments, data_sources, created,
+                  updated, workspace_id) VALUES (2, 'Không ERP', '["increase_revenue"]',
+                  '["sales"]', '["pos"]', '2025-01-01', '2025-01-01', 1)""")
+    assert migrate(db) == [3]
+    answers = json.loads(db.execute("SELECT answers FROM sessions").fetchone()[0])
+    assert answers == {"org_name": "Nhà phân phối Cũ", "data_sources": ["erp", "dms", "accounting"]}
+    assert get_plan(db, 1).plan.data_sources == ["crm", "erp", "dms"]
+    assert db.execute("SELECT data_sources FROM plans WHERE id = 2").fetchone()[0] == '["pos"]'
+    assert schema_version(db) == 3 and integrity_check(db) == "ok"
     db.close()
 
 

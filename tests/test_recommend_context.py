@@ -102,7 +102,9 @@ def test_trade_promotions_are_for_brands_selling_through_outlets():
                 "size": "medium", "channels": ["partners", "events", "website"],
                 "data_sources": ["erp", "accounting", "crm", "web_analytics"]}
     assert "marketing.trade_promotion_roi" not in chosen(run(exporter))
-    brand = {**exporter, "industry": "consumer_goods", "channels": ["partners", "field_sales"]}
+    # A brand reads its promotions' uplift in its distributors' sell-out (DMS).
+    brand = {**exporter, "industry": "consumer_goods", "channels": ["partners", "field_sales"],
+             "data_sources": [*exporter["data_sources"], "dms"]}
     assert "marketing.trade_promotion_roi" in chosen(run(brand))
 
 
@@ -124,3 +126,20 @@ def test_account_holders_do_not_buy_again_so_repeat_purchase_misfits_finance():
               "departments": ["sales", "branding"], "goals": ["retain_customers"]}
     assert not {"sales.repeat_purchase_rate", "branding.repeat_purchase_rate"} & set(
         chosen(run(wallet)))
+
+
+def test_sell_out_and_outlet_measures_need_a_distributor_management_system():
+    catalog = builtin_catalog()
+    for kpi_id in ("sales.secondary_sales", "sales.active_outlets", "sales.strike_rate",
+                   "sales.lines_per_call", "sales.days_of_stock"):
+        groups = catalog.by_id[kpi_id].requirements()
+        assert any("dms" in group for group in groups), kpi_id
+        assert not all({"erp", "accounting"} & set(group) for group in groups), kpi_id
+
+
+def test_route_selling_measures_fit_outlet_networks_not_every_manufacturer():
+    field = {"sales_motion": "field", "channels": ["field_sales", "partners"]}
+    for kpi_id in ("sales.journey_plan_compliance", "sales.strike_rate", "sales.lines_per_call",
+                   "sales.drop_size"):
+        assert not fits(kpi_id, {**field, "industry": "manufacturing"}), kpi_id
+        assert fits(kpi_id, {**field, "industry": "distribution"}), kpi_id

@@ -16,7 +16,6 @@ XFAIL: dict[tuple[str, str, int], str] = {
     ("enterprise_saas_sea", "must_include", 4): "MQLs win the leading place over SQLs and "
     "marketing-sourced pipeline",
     ("ewallet_app", "must_include", 3): ROOM,
-    ("furniture_exporter_eu", "must_include", 1): ROOM,
     ("pho_chain", "collect_data", 1): "the branding department's places go to the headlines "
     "of the first three goals; reputation is the fourth",
     ("property_developer_launch", "must_include", 0): ROOM,
