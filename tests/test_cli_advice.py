@@ -129,8 +129,8 @@ def test_interview_in_the_terminal(run_cli, tmp_path):
     assert "How does most of the revenue come in?" in err
     assert "Few customers buy twice, or only years later" in err
     for source in ("Loyalty programme", "Footfall counter", "Product analytics",
-                   "Marketplace seller centre", "ERP or distributor management system",
-                   "Market research"):
+                   "Marketplace seller centre", "ERP (orders, stock, production)",
+                   "Distributor management system (DMS", "Market research"):
         assert source in err, source
     # What the interview wrote, industry and revenue model included, is what recommend reads.
     code, out, err = run_cli("recommend", str(target), "--json", "--lang", "en")
