@@ -265,6 +265,8 @@ class Ranking(Policy):
     balance_need: Points
     # Filling the last places, each chosen KPI of the same scorecard perspective costs this.
     perspective_repeat: Points
+    # Filling the last places, a KPI serving a client goal its department does not serve yet.
+    goal_spread: Points
 
 
 class Guard(Policy):

@@ -143,3 +143,9 @@ def test_route_selling_measures_fit_outlet_networks_not_every_manufacturer():
                    "sales.drop_size"):
         assert not fits(kpi_id, {**field, "industry": "manufacturing"}), kpi_id
         assert fits(kpi_id, {**field, "industry": "distribution"}), kpi_id
+
+
+def test_a_till_that_knows_no_customer_cannot_count_referrals():
+    groups = builtin_catalog().by_id["branding.referral_rate"].requirements()
+    assert not all("pos" in group for group in groups)
+    assert all({"crm", "loyalty_program", "survey"} & set(group) for group in groups)

@@ -136,6 +136,33 @@ def test_balance_before_goals_keeps_a_strong_driver_over_a_weak_kpi_of_a_lower_g
     assert lack["goal"] == "retain_customers" and lack["suggest"]
 
 
+def test_filling_spreads_a_department_over_the_clients_goals():
+    from tests.scenario_judge import request_body, scenarios
+
+    bank = next(s for s in scenarios() if s["id"] == "retail_bank")
+    answers = {k: v for k, v in request_body(bank).items() if k != "lang"}
+    narrow = run(answers, ruleset_with(ranking__goal_spread=0))
+    spread = run(answers)
+    marketing = [k for k in spread["kpis"] if k["department"] == "marketing"]
+    # Acquisition and revenue were served in marketing; retention, the second goal, gets
+    # digital adoption, the bank's own measure of customers who stay and use it.
+    assert "marketing.digital_adoption_rate" not in {k["id"] for k in narrow["kpis"]}
+    adoption = next(k for k in marketing if k["id"] == "marketing.digital_adoption_rate")
+    assert adoption["selected_by"] == "fill"
+
+
+def test_an_empty_place_is_reported_only_while_it_is_empty():
+    from tests.scenario_judge import request_body, scenarios
+
+    for scenario in scenarios():
+        result = run({k: v for k, v in request_body(scenario).items() if k != "lang"})
+        size = per_department(result)
+        for warning in result["warnings"]:
+            if warning["code"] == "slot_empty":
+                free = result["limit_per_department"] - size.get(warning["department"], 0)
+                assert warning["count"] == free > 0, (scenario["id"], warning)
+
+
 def test_mending_leaves_a_set_without_faults_alone():
     plain = run(B2C_RETAILER, ruleset_with(mend__max_swaps=0))
     assert not any(w["code"] in ("guards_short", "balance_unmet", "goal_unserved")

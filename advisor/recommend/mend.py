@@ -27,12 +27,24 @@ def mend_set(selector: Selector) -> None:
     for _ in range(selector.policy.mend.max_swaps):
         members = selector.members()
         now = faults(selector, members)
-        if now == 0:
-            return
-        found = _best_swap(selector, members, now)
+        found = _best_swap(selector, members, now) if now else None
         if found is None:
-            return
+            break
         _make(selector, *found)
+    _recount_empty_places(selector)
+
+
+def _recount_empty_places(selector: Selector) -> None:
+    """Keep the notes of empty places true after swaps that filled some."""
+    notes = []
+    for note in selector.notes:
+        if note["code"] == "slot_empty":
+            free = selector.cap - len(selector.chosen[note["department"]])
+            if free <= 0:
+                continue
+            note = {**note, "count": free}
+        notes.append(note)
+    selector.notes[:] = notes
 
 
 def faults(selector: Selector, members: list[Candidate]) -> int:

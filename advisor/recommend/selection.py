@@ -427,11 +427,15 @@ class Selector:
 
     def _best_filler(self, department: str, guarded_only: bool = False) -> Candidate | None:
         """Return the best remaining candidate, each chosen KPI of its perspective costing
-        the policy's perspective_repeat points (ties go to the earlier KPI in the catalog);
+        the policy's perspective_repeat points and serving a client goal its department does
+        not serve yet earning goal_spread (ties go to the earlier KPI in the catalog);
         with `guarded_only`, only one whose guard is in the set or that needs none."""
         repeat = self.policy.ranking.perspective_repeat
         repeats = Counter(c.kpi.perspective for c in self.chosen[department])
-        extra = self.most_extra
+        spread = self.policy.ranking.goal_spread
+        open_goals = set(self.request.goals) - {g for c in self.chosen[department]
+                                                for g in c.kpi.goals}
+        extra = self.most_extra + spread
         found, found_key = None, None
         for c in self.ranked_in[department]:
             if not c.measurable or c.score < self.policy.filler_min_score or (
@@ -439,7 +443,9 @@ class Selector:
                 break  # measurable ones come first, by score: none further can win
             if not self.eligible(c) or (guarded_only and c.guards() and not self.guarded(c)):
                 continue
-            key = (repeat * repeats[c.kpi.perspective] - self.value(c), self.position[c.kpi.id])
+            widens = spread if open_goals.intersection(c.kpi.goals) else 0.0
+            key = (repeat * repeats[c.kpi.perspective] - self.value(c) - widens,
+                   self.position[c.kpi.id])
             if found_key is None or key < found_key:
                 found, found_key = c, key
         return found
