@@ -94,8 +94,9 @@ def test_carts_misfit_bookings_of_rooms_and_tours():
 
 def test_trade_promotions_are_for_brands_selling_through_outlets():
     outlets = {"channels": ["partners", "field_sales"]}
-    assert not fits("marketing.trade_promotion_roi", {**outlets, "industry": "manufacturing"})
-    assert fits("marketing.trade_promotion_roi", {**outlets, "industry": "consumer_goods"})
+    for kpi_id in ("marketing.trade_promotion_roi", "marketing.trade_spend_ratio"):
+        assert not fits(kpi_id, {**outlets, "industry": "manufacturing"}), kpi_id
+        assert fits(kpi_id, {**outlets, "industry": "consumer_goods"}), kpi_id
     exporter = {"goals": ["improve_profitability", "increase_revenue"],
                 "departments": ["marketing"], "industry": "manufacturing",
                 "revenue_model": "repeat", "business_model": "b2b", "stage": "mature",
