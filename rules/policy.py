@@ -274,6 +274,8 @@ class Guard(Policy):
 
     # At least this share of the chosen KPIs that have counter-KPIs has one in the set.
     min_guarded_share: Annotated[float, Field(ge=0, le=1)]
+    # Whether a KPI chosen as another's guard gets a guard of its own in the guard step.
+    guard_the_guards: bool
 
 
 class Mend(Policy):

@@ -151,6 +151,28 @@ def test_filling_spreads_a_department_over_the_clients_goals():
     assert adoption["selected_by"] == "fill"
 
 
+def test_a_guard_gets_no_guard_of_its_own_unless_the_policy_says_so():
+    from tests.scenario_judge import request_body, scenarios
+
+    developer = next(s for s in scenarios() if s["id"] == "property_developer_launch")
+    answers = {k: v for k, v in request_body(developer).items() if k != "lang"}
+    chain = run(answers, ruleset_with(guard__guard_the_guards=True))
+    plain = run(answers)
+    guarding_guards = [k for k in chain["kpis"] if k["selected_by"] == "guard" and any(
+        other["selected_by"] == "guard" and k["id"] in {c["id"] for c in other["guard"]["counters"]}
+        for other in chain["kpis"])]
+    assert guarding_guards, [k["id"] for k in chain["kpis"]]
+    guards = [k for k in plain["kpis"] if k["selected_by"] == "guard"]
+    assert guards and not any(k["id"] in {c["id"] for g in guards for c in g["guard"]["counters"]}
+                              and k["selected_by"] == "guard" for k in plain["kpis"])
+    unguarded = [g for g in guards if not g["guard"]["in_set"]]
+    assert unguarded and all(g["guard"]["reason"] == "is_guard" for g in unguarded)
+    vi = recommend_kpis(RecommendRequest.model_validate({**answers, "lang": "vi"}),
+                        builtin_catalog())
+    texts = [k["guard"]["text"] for k in vi["kpis"] if k["guard"]["reason"] == "is_guard"]
+    assert texts and all("kiểm soát một KPI khác" in t for t in texts)
+
+
 def test_an_empty_place_is_reported_only_while_it_is_empty():
     from tests.scenario_judge import request_body, scenarios
 

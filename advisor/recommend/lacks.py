@@ -27,6 +27,7 @@ WHY = {
     "does_not_fit": N_("recommend.why.does_not_fit"),
     "duplicate": N_("recommend.why.duplicate"),
     "edited": N_("recommend.why.edited"),
+    "is_guard": N_("recommend.why.is_guard"),
 }
 HINT = N_("recommend.lack.hint")
 

@@ -305,6 +305,9 @@ class Selector:
             done.add(candidate.kpi.id)
             if self.guarded(candidate):
                 continue
+            if self.step_of(candidate) == "guard" and not self.policy.guard.guard_the_guards:
+                self.why_not[("pair_missing", candidate.kpi.id)] = "is_guard"
+                continue
             options = [self.in_pool[g] for g in candidate.guards() if g in self.in_pool
                        and self.eligible(self.in_pool[g]) and self.in_pool[g].measurable]
             key = ("pair_missing", candidate.kpi.id)

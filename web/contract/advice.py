@@ -184,7 +184,7 @@ class KpiRef(Out):
 
 Step = Literal["keep", "headline", "goal", "balance", "guard", "fill", "added"]
 WhyNot = Literal["no_room", "no_kpi_in_scope", "no_kpi_fits", "no_data", "not_in_scope",
-                 "does_not_fit", "duplicate", "edited"]
+                 "does_not_fit", "duplicate", "edited", "is_guard"]
 
 
 class Fit(Out):
