@@ -1,11 +1,12 @@
-"""The selection's last step: single swaps that mend what the earlier steps left broken.
+"""The selection's last step: swaps that mend what the earlier steps left broken.
 
 The earlier steps choose one KPI at a time, so a small department can end up lopsided or with
 too few guards although another choice of the same size would have neither fault. Mending
 counts the set's faults (balance needs unmet per department, guards short of the policy's
-share, chosen goals unserved) and, while there are any, makes the one swap of a chosen KPI for
-another of its department that lowers that count most (ties: fewer KPIs without data, then the
-higher score). Nothing changes in a set without faults.
+share, chosen goals unserved) and, while there are any, makes the swap of a chosen KPI (or a
+free place) for another KPI of its department that lowers that count most, looking one swap
+further when no swap mends them all (ties: a headline kept, fewer KPIs without data, then less
+score given up). Nothing changes in a set without faults.
 """
 
 from __future__ import annotations
