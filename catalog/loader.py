@@ -82,6 +82,7 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
     by_id = _index(kpis, paths)
     _check_references(kpis, by_id, files)
     _check_concepts(kpis, files)
+    _check_guard_concepts(kpis, by_id, files)
     return Catalog(kpis=tuple(kpis), fingerprint=digest.hexdigest()[:16], by_id=by_id)
 
 
@@ -157,3 +158,21 @@ def _check_concepts(kpis: list[Kpi], files: dict[str, str]) -> None:
                     raise CatalogError(files[kpi.id], kpi.id, "measures",
                                        f"{concept!r} is also measured by {other.id} "
                                        f"({files[other.id]}); list each other as related")
+
+
+def _check_guard_concepts(kpis: list[Kpi], by_id: dict[str, Kpi], files: dict[str, str]) -> None:
+    """Raise CatalogError when a counter-KPI list names one entry of a `measures` concept but
+    not the others (the guard is the measure, whichever entry fits the client)."""
+    by_concept: dict[str, list[str]] = {}
+    for kpi in kpis:
+        if kpi.measures is not None:
+            by_concept.setdefault(kpi.measures, []).append(kpi.id)
+    for kpi in kpis:
+        for ref in kpi.counter_kpis:
+            concept = by_id[ref].measures
+            missing = [o for o in by_concept.get(concept or "", [])
+                       if o != kpi.id and o not in kpi.counter_kpis]
+            if missing:
+                raise CatalogError(files[kpi.id], kpi.id, "counter_kpis",
+                                   f"{ref} measures {concept!r}, as {', '.join(missing)} "
+                                   "also do; list them too")

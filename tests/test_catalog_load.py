@@ -128,3 +128,19 @@ def test_one_department_may_measure_a_concept_twice(tmp_path):
     data["kpis"].append(second)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert len(load_catalog([path]).kpis) == 2
+
+
+def test_a_guard_names_every_entry_of_the_measure_it_names(tmp_path):
+    # Two entries measure sales value (one for shops, one for marketplaces): a KPI guarded by
+    # one of them is guarded by whichever fits the client, so it lists both.
+    value = {"id": "sales.test_value", "measures": "sales_value"}
+    gmv = {"id": "sales.test_gmv", "measures": "sales_value"}
+    one = write(tmp_path, "sales_e.yaml", "sales", value, gmv,
+                {"counter_kpis": ["sales.test_value"]})
+    assert load_error(one).startswith(
+        "sales_e.yaml: entry sales.test_revenue: counter_kpis: sales.test_value measures "
+        "'sales_value', as sales.test_gmv also do; list them too")
+    both = write(tmp_path, "sales_f.yaml", "sales", value, gmv,
+                 {"counter_kpis": ["sales.test_value", "sales.test_gmv"]})
+    assert load_catalog([both]).get("sales.test_revenue").counter_kpis == [
+        "sales.test_value", "sales.test_gmv"]

@@ -150,3 +150,34 @@ def test_a_till_that_knows_no_customer_cannot_count_referrals():
     groups = builtin_catalog().by_id["branding.referral_rate"].requirements()
     assert not all("pos" in group for group in groups)
     assert all({"crm", "loyalty_program", "survey"} & set(group) for group in groups)
+
+
+NOODLE_CHAIN = {
+    "goals": ["increase_revenue", "improve_profitability", "retain_customers",
+              "improve_brand_reputation"],
+    "departments": ["sales", "branding"], "industry": "food_beverage",
+    "revenue_model": "repeat", "business_model": "b2c", "stage": "mature", "size": "small",
+    "sales_motion": "retail", "channels": ["retail_stores", "social_media"],
+    "data_sources": ["pos"],
+}
+PAID_RESEARCH = {"market_research", "brand_tracking"}
+
+
+def needs_paid_research(result: dict) -> list[str]:
+    """Return the chosen or offered KPIs that need research the client does not buy."""
+    catalog = builtin_catalog()
+    shown = chosen(result) + [k["id"] for group in result["alternatives"].values()
+                              for k in group]
+    return [i for i in shown if any(set(group) <= PAID_RESEARCH
+                                    for group in catalog.by_id[i].requirements())]
+
+
+def test_a_small_firm_is_never_told_to_buy_market_research_or_brand_tracking():
+    assert needs_paid_research(run(NOODLE_CHAIN)) == []
+    assert needs_paid_research(run({**NOODLE_CHAIN, "size": "micro"})) == []
+    # A medium firm may commission a study for its brand's price premium or trust.
+    assert needs_paid_research(run({**NOODLE_CHAIN, "size": "medium"}))
+    # A small firm that already buys a retail audit may use it.
+    bought = run({**NOODLE_CHAIN, "data_sources": ["pos", "market_research"]})
+    assert any("market_research" in g for i in chosen(bought)
+               for g in builtin_catalog().by_id[i].requirements())

@@ -16,9 +16,6 @@ XFAIL: dict[tuple[str, str, int], str] = {
     ("enterprise_saas_sea", "must_include", 4): "SQLs and marketing-sourced pipeline give way "
     "to guards in the guard step: their own guard, win rate, finds no place in a full sales "
     "department",
-    ("pho_chain", "collect_data", 1): "branding's three places go to the headlines of "
-    "profitability and retention and to repeat purchase, which guards them; reputation, the "
-    "fourth goal, is served by NPS's goals only",
     ("property_developer_launch", "must_include", 0): ROOM,
     ("property_developer_launch", "must_include", 3): ROOM,
     ("real_estate_agency_fb_leads", "must_include", 4): "sales' four places go to the two "
