@@ -6,6 +6,8 @@ import pytest
 
 from advisor.fit import fit_verdict
 from advisor.interview import questions
+from advisor.models import RecommendRequest
+from advisor.recommend.facts import score_candidates
 from catalog.loader import builtin_catalog
 from tests.test_recommend_policy import run
 
@@ -181,3 +183,31 @@ def test_a_small_firm_is_never_told_to_buy_market_research_or_brand_tracking():
     bought = run({**NOODLE_CHAIN, "data_sources": ["pos", "market_research"]})
     assert any("market_research" in g for i in chosen(bought)
                for g in builtin_catalog().by_id[i].requirements())
+
+
+def test_a_b2b_deal_closed_in_the_field_is_not_read_as_return_on_ad_spend():
+    field_b2b = {"business_model": "b2b", "sales_motion": "field", "channels": ["paid_ads"]}
+    assert not fits("marketing.return_on_ad_spend", field_b2b)
+    assert fits("marketing.return_on_ad_spend", {**field_b2b, "sales_motion": "inside"})
+    assert fits("marketing.return_on_ad_spend", {**field_b2b, "business_model": "b2c"})
+    assert fits("marketing.marketing_sourced_pipeline", field_b2b)
+
+
+def rules_fired(answers: dict, kpi_id: str) -> set[str]:
+    """Return the recommend rules that scored `kpi_id` for these answers."""
+    request = RecommendRequest.model_validate({**answers, "lang": "en"})
+    candidates, _ = score_candidates(request, builtin_catalog())
+    found = next(c for c in candidates if c.kpi.id == kpi_id)
+    return {reason["rule"] for reason in found.reasons}
+
+
+def test_a_team_calling_leads_back_is_an_outbound_team_whatever_the_motion_is_called():
+    agency = {"goals": ["improve_conversion"], "departments": ["sales"], "business_model": "b2c",
+              "sales_motion": "mixed", "channels": ["paid_ads", "inside_sales"],
+              "data_sources": ["crm"]}
+    assert "field_sales_activity" in rules_fired(agency, "sales.lead_response_time")
+    shop = {**agency, "channels": ["paid_ads", "retail_stores"]}
+    assert "field_sales_activity" not in rules_fired(shop, "sales.lead_response_time")
+    # Fast but shallow call-backs show in the share of property leads that come to a visit.
+    assert "sales.lead_to_site_visit_rate" in \
+        builtin_catalog().by_id["sales.lead_response_time"].counter_kpis
