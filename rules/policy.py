@@ -276,6 +276,9 @@ class Guard(Policy):
     min_guarded_share: Annotated[float, Field(ge=0, le=1)]
     # Whether a KPI chosen as another's guard gets a guard of its own in the guard step.
     guard_the_guards: bool
+    # Whether a KPI chosen without data may take a guard without data too (both flagged with
+    # the data to start collecting, as balance beats data); otherwise guards need data.
+    unmeasured_guards_unmeasured: bool = False
 
 
 class Mend(Policy):

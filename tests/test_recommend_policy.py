@@ -213,3 +213,31 @@ def test_no_policy_constant_is_left_in_the_recommendation_code():
 
     for name in ("PERSPECTIVE_REPEAT", "BALANCE_NEEDS", "FILLER_MIN", "STEPS"):
         assert not hasattr(selection, name), name
+
+
+def test_a_kpi_chosen_without_data_takes_a_guard_without_data_to_collect_with_it():
+    from tests.scenario_judge import request_body, scenarios
+
+    startup = next(s for s in scenarios() if s["id"] == "startup_no_data")
+    answers = {k: v for k, v in request_body(startup).items() if k != "lang"}
+
+    def new_customers(result: dict) -> dict:
+        return next(k for k in result["kpis"] if k["id"] == "sales.new_customers")
+
+    together = run(answers)
+    assert new_customers(together)["collect_data"] and new_customers(together)["guard"]["in_set"]
+    guard = next(k for k in together["kpis"] if k["id"] == "marketing.customer_acquisition_cost")
+    assert guard["selected_by"] == "guard" and guard["collect_data"] == ["accounting"]
+    # With the policy off, a guard needs data the client has: none here.
+    apart = run(answers, ruleset_with(guard__unmeasured_guards_unmeasured=False))
+    assert not new_customers(apart)["guard"]["in_set"]
+    assert new_customers(apart)["guard"]["reason"] == "no_data"
+    assert not any(k["selected_by"] == "guard" for k in apart["kpis"])
+    # A measurable KPI still takes only a measurable guard.
+    shop = {**answers, "data_sources": ["crm", "marketplace_center"]}
+    measured = run(shop)
+    wards = {c["id"]: o for o in measured["kpis"] for c in o["guard"]["counters"]
+             if c["in_set"]}
+    guards = [k for k in measured["kpis"] if k["selected_by"] == "guard"]
+    assert guards and all(not k["collect_data"] for k in guards
+                          if not wards[k["id"]]["collect_data"])

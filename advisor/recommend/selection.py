@@ -309,13 +309,20 @@ class Selector:
                 self.why_not[("pair_missing", candidate.kpi.id)] = "is_guard"
                 continue
             options = [self.in_pool[g] for g in candidate.guards() if g in self.in_pool
-                       and self.eligible(self.in_pool[g]) and self.in_pool[g].measurable]
+                       and self.eligible(self.in_pool[g])
+                       and self._may_guard(self.in_pool[g], candidate)]
             key = ("pair_missing", candidate.kpi.id)
             if not options:
                 self.why_not[key] = self._no_guard_reason(candidate)
             elif not self._place_guard(candidate, options):
                 self.why_not[key] = "no_room"
         self._fewer_risky()
+
+    def _may_guard(self, guard: Candidate, ward: Candidate) -> bool:
+        """Return True when `guard` may be chosen as the guard of `ward`: it can be measured,
+        or neither can yet and the policy lets the two be collected together."""
+        return guard.measurable or (self.policy.guard.unmeasured_guards_unmeasured
+                                    and not ward.measurable)
 
     def _place_guard(self, candidate: Candidate, options: list[Candidate]) -> bool:
         """Put the best of `options` that finds a place (its department has room, or a
