@@ -81,8 +81,9 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
             files.setdefault(kpi.id, path.name)
     by_id = _index(kpis, paths)
     _check_references(kpis, by_id, files)
-    _check_concepts(kpis, files)
-    _check_guard_concepts(kpis, by_id, files)
+    by_concept = _by_concept(kpis)
+    _check_concepts(by_concept, files)
+    _check_guard_concepts(kpis, by_id, by_concept, files)
     return Catalog(kpis=tuple(kpis), fingerprint=digest.hexdigest()[:16], by_id=by_id)
 
 
@@ -144,13 +145,18 @@ def _check_references(kpis: list[Kpi], by_id: dict[str, Kpi], files: dict[str, s
                                        "a KPI cannot refer to itself")
 
 
-def _check_concepts(kpis: list[Kpi], files: dict[str, str]) -> None:
-    """Raise CatalogError when two departments' KPIs share a `measures` concept without
-    listing each other as related (the same measure twice must be a known pair)."""
+def _by_concept(kpis: list[Kpi]) -> dict[str, list[Kpi]]:
+    """Return the KPIs of each `measures` concept, in catalog order."""
     by_concept: dict[str, list[Kpi]] = {}
     for kpi in kpis:
         if kpi.measures is not None:
             by_concept.setdefault(kpi.measures, []).append(kpi)
+    return by_concept
+
+
+def _check_concepts(by_concept: dict[str, list[Kpi]], files: dict[str, str]) -> None:
+    """Raise CatalogError when two departments' KPIs share a `measures` concept without
+    listing each other as related (the same measure twice must be a known pair)."""
     for concept, group in by_concept.items():
         for kpi in group:
             for other in group:
@@ -160,18 +166,15 @@ def _check_concepts(kpis: list[Kpi], files: dict[str, str]) -> None:
                                        f"({files[other.id]}); list each other as related")
 
 
-def _check_guard_concepts(kpis: list[Kpi], by_id: dict[str, Kpi], files: dict[str, str]) -> None:
+def _check_guard_concepts(kpis: list[Kpi], by_id: dict[str, Kpi],
+                          by_concept: dict[str, list[Kpi]], files: dict[str, str]) -> None:
     """Raise CatalogError when a counter-KPI list names one entry of a `measures` concept but
     not the others (the guard is the measure, whichever entry fits the client)."""
-    by_concept: dict[str, list[str]] = {}
-    for kpi in kpis:
-        if kpi.measures is not None:
-            by_concept.setdefault(kpi.measures, []).append(kpi.id)
     for kpi in kpis:
         for ref in kpi.counter_kpis:
             concept = by_id[ref].measures
-            missing = [o for o in by_concept.get(concept or "", [])
-                       if o != kpi.id and o not in kpi.counter_kpis]
+            missing = [o.id for o in by_concept.get(concept or "", [])
+                       if o.id != kpi.id and o.id not in kpi.counter_kpis]
             if missing:
                 raise CatalogError(files[kpi.id], kpi.id, "counter_kpis",
                                    f"{ref} measures {concept!r}, as {', '.join(missing)} "
