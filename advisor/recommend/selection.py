@@ -419,7 +419,7 @@ class Selector:
             return "not_in_scope"
         if all(g is None or g.excluded for g in guards):
             return "does_not_fit"
-        if all(g is None or g.excluded or not g.measurable for g in guards):
+        if all(g is None or g.excluded or not self._may_guard(g, candidate) for g in guards):
             return "no_data"
         return "duplicate"
 
